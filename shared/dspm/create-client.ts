@@ -32,7 +32,7 @@ export function createDspmClient(config: DspmConfig, deps: DspmClientDependencie
   const tokens =
     deps.tokens ??
     (config.tokenSource.kind === 'value'
-      ? staticTokenProvider(config.tokenSource.token.reveal())
+      ? staticTokenProvider(config.tokenSource.token)
       : secretsManagerTokenProvider({
           secretId: config.tokenSource.secretId,
           ...(deps.secretsManager ? { client: deps.secretsManager } : {}),

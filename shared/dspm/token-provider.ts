@@ -18,8 +18,8 @@ export interface TokenProvider {
 }
 
 /** A token given directly (`DSPM_API_TOKEN`). */
-export function staticTokenProvider(token: string): TokenProvider {
-  const secret = parseTokenValue(token, 'DSPM_API_TOKEN');
+export function staticTokenProvider(token: string | Secret): TokenProvider {
+  const secret = parseTokenValue(typeof token === 'string' ? token : token.reveal(), 'DSPM_API_TOKEN');
   return { getToken: async () => secret, refresh: async () => secret, refreshable: false };
 }
 

@@ -293,6 +293,17 @@ function isErrorEnvelope(body: unknown): boolean {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
+/** Certificate errors that a TLS-inspecting proxy causes; the fix is to trust its CA. */
+const TLS_TRUST_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+]);
+const TLS_TRUST_HINT =
+  '; if a proxy inspects TLS on this network, set DSPM_CA_BUNDLE to a PEM file with its CA certificate';
+
 /**
  * Maps a network failure to `DspmConnectionError`. The cause is rebuilt from the original's name,
  * code and message only: the original may hold references to the request, headers included.
