@@ -61,7 +61,12 @@ async function runClient(url: string): Promise<RunFigures> {
   const report = listing.report();
   if (!report.complete) throw new Error(`client listing incomplete: ${report.reason}`);
   // Every retry is a request that failed (a 429 or an error); a clean run has none.
-  return { stores, pages: client.stats.requests, seconds, failed: client.stats.retries + client.stats.failures };
+  return {
+    stores,
+    pages: client.stats.requests,
+    seconds,
+    failed: client.stats.retries + client.stats.failures,
+  };
 }
 
 /** What a user writes from the guide: one page after the other until `total` is reached. */
@@ -71,9 +76,12 @@ async function runSequential(url: string): Promise<RunFigures> {
   let pages = 0;
   let failed = 0;
   for (let offset = 0, total = Number.POSITIVE_INFINITY; offset < total; offset += PAGE_SIZE) {
-    const response = await fetch(`${url}/api/v2/dspm/data_stores/connected?offset=${offset}&limit=${PAGE_SIZE}`, {
-      headers: { apikey: TOKEN },
-    });
+    const response = await fetch(
+      `${url}/api/v2/dspm/data_stores/connected?offset=${offset}&limit=${PAGE_SIZE}`,
+      {
+        headers: { apikey: TOKEN },
+      },
+    );
     pages++;
     if (!response.ok) {
       failed++;

@@ -19,6 +19,9 @@ export function recordSection(key: string, markdown: string): void {
   const section = `${begin}\n${markdown.trim()}\n${end}`;
   const start = text.indexOf(begin);
   const stop = text.indexOf(end);
-  text = start >= 0 && stop > start ? `${text.slice(0, start)}${section}${text.slice(stop + end.length)}` : `${text.trimEnd()}\n\n${section}\n`;
+  text =
+    start >= 0 && stop > start
+      ? `${text.slice(0, start)}${section}${text.slice(stop + end.length)}`
+      : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(resultsFile, text);
 }

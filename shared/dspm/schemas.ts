@@ -95,8 +95,12 @@ export const discoveredDataStoreSchema = z.looseObject({
 });
 
 /** A list page: `{"total": N, "<key>": [...]}` (`results` everywhere but `data_tags`). */
-export function listPageSchema<T extends z.ZodType>(item: T, key: 'results' | 'data_tags') {
-  return z.looseObject({ total: z.number().int().min(0), [key]: z.array(item) });
+export function listPageSchema<T extends z.ZodType, K extends 'results' | 'data_tags'>(item: T, key: K) {
+  const shape = { total: z.number().int().min(0), [key]: z.array(item) } as { total: z.ZodNumber } & Record<
+    K,
+    z.ZodArray<T>
+  >;
+  return z.looseObject(shape);
 }
 
 /** Writes that answer with a bare number (`DELETE data_tags/{id}`, `PUT connected_data_stores`). */

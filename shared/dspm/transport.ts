@@ -206,7 +206,9 @@ export class DspmTransport {
   #respectRateLimitHeaders(headers: Readonly<Record<string, string | undefined>>): void {
     if (headers['ratelimit-remaining']?.trim() !== '0') return;
     const reset = Number(headers['ratelimit-reset']);
-    const waitMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000;
+    // A missing or unreadable reset gets one second, the smallest window a per-second limit has.
+    const waitMs =
+      headers['ratelimit-reset'] !== undefined && Number.isFinite(reset) && reset >= 0 ? reset * 1000 : 1000;
     this.#options.rateLimiter.pauseUntil(this.#clock.now() + Math.min(waitMs, this.#policy.maxRetryAfterMs));
   }
 }
@@ -319,9 +321,10 @@ function connectionError(
   const codeText = typeof code === 'string' ? code : undefined;
   const timedOut = signal.aborted || (codeText !== undefined && TIMEOUT_CODES.has(codeText));
   const cause = Object.assign(new Error(original.message), { name: original.name, code: codeText });
+  const hint = codeText && TLS_TRUST_CODES.has(codeText) ? TLS_TRUST_HINT : '';
   const what = timedOut
     ? `timed out after ${timeoutMs} ms`
-    : `connection failed (${codeText ?? original.name}: ${original.message})`;
+    : `connection failed (${codeText ?? original.name}: ${original.message})${hint}`;
   return new DspmConnectionError(what, { ...context, cause, code: codeText, timedOut });
 }
 

@@ -38,7 +38,10 @@ export class Capture implements Logger {
   text(): string {
     const logs = this.lines.map((line) => JSON.stringify(line)).join('\n');
     const errors = this.errors
-      .map((error) => `${String(error)}\n${inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })}`)
+      .map(
+        (error) =>
+          `${String(error)}\n${inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })}`,
+      )
       .join('\n');
     return `${logs}\n${errors}`;
   }

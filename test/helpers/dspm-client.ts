@@ -1,6 +1,6 @@
 import { readDspmConfig } from '#shared/config/dspm.ts';
-import { type DspmClientDependencies, createDspmClient } from '#shared/dspm/create-client.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
+import { createDspmClient, type DspmClientDependencies } from '#shared/dspm/create-client.ts';
 
 /** Settings of a test client; anything not given gets a fast, test-friendly default. */
 export interface TestClientOptions extends DspmClientDependencies {
@@ -22,5 +22,8 @@ export function testClient(url: string, options: TestClientOptions = {}): DspmCl
     DSPM_CONCURRENCY: String(options.concurrency ?? 4),
     DSPM_TIMEOUT_MS: String(options.timeoutMs ?? 5_000),
   });
-  return createDspmClient(config, { ...options, retry: { baseDelayMs: 1, maxDelayMs: 20, ...options.retry } });
+  return createDspmClient(config, {
+    ...options,
+    retry: { baseDelayMs: 1, maxDelayMs: 20, ...options.retry },
+  });
 }

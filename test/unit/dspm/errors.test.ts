@@ -28,12 +28,20 @@ describe('errorFromResponse', () => {
     const error = errorFromResponse(status, { message: 'nope' }, context);
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(DspmError);
-    expect(error).toMatchObject({ status, method: 'GET', path: context.path, requestId: 'abc-123', name: type.name });
+    expect(error).toMatchObject({
+      status,
+      method: 'GET',
+      path: context.path,
+      requestId: 'abc-123',
+      name: type.name,
+    });
   });
 
   it("keeps the server's message and the request id in the message", () => {
     const error = errorFromResponse(404, { message: 'data tag 11 not found' }, context);
-    expect(error.message).toBe('GET data_tags?offset=0&limit=100: not found (data tag 11 not found) (x-request-id abc-123)');
+    expect(error.message).toBe(
+      'GET data_tags?offset=0&limit=100: not found (data tag 11 not found) (x-request-id abc-123)',
+    );
   });
 
   it('carries the wait a 429 asked for', () => {

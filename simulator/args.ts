@@ -1,0 +1,96 @@
+/**
+ * Command-line flags of the standalone simulator (`node simulator/main.ts`), shared with the
+ * `dspm-bridge simulator` command. Parsing is strict: an unknown flag or a bad number is a usage
+ * error (exit code 2), never a silent default.
+ */
+import { parseArgs } from 'node:util';
+
+/** Usage text printed with `--help` and after a usage error. */
+export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS] [--seed N]
+
+  --port N          port on 127.0.0.1 (default 0: any free port)
+  --stores N        generate N connected stores (default: the API guide's example tenant)
+  --latency-ms N    delay every API response by N milliseconds
+  --rate-limit RPS  global rate limit in requests per second (default: none)
+  --seed N          seed of the generated data and fault probabilities
+
+The token is DSPM_API_TOKEN from the environment, else "simulator-token".`;
+
+/** A bad command line; the message says which flag and why. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The simulator options a command line can set. */
+export interface SimulatorArgs {
+  port?: number;
+  stores?: number;
+  latencyMs?: number;
+  rateLimitRps?: number;
+  seed?: number;
+}
+
+/** What the command line asks for. */
+export type ParsedCommand = { kind: 'run'; options: SimulatorArgs } | { kind: 'help' };
+
+function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
+    throw new UsageError(`--${flag} must be an integer ${range}, got "${text}"`);
+  }
+  return value;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${flag} must be a positive number, got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * Parses the arguments after the script name. Throws {@link UsageError} for an unknown flag, a
+ * missing value, a positional argument or a value out of range.
+ */
+export function parseSimulatorArgs(argv: readonly string[]): ParsedCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        stores: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help === true) return { kind: 'help' };
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const options: SimulatorArgs = {};
+  const port = text('port');
+  if (port !== undefined) options.port = integer('port', port, 0, 65535);
+  const stores = text('stores');
+  if (stores !== undefined) options.stores = integer('stores', stores, 0);
+  const latency = text('latency-ms');
+  if (latency !== undefined) options.latencyMs = integer('latency-ms', latency, 0);
+  const rate = text('rate-limit');
+  if (rate !== undefined) options.rateLimitRps = positiveNumber('rate-limit', rate);
+  const seed = text('seed');
+  if (seed !== undefined) options.seed = integer('seed', seed, Number.MIN_SAFE_INTEGER);
+  return { kind: 'run', options };
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readDspmConfig } from '#shared/config/dspm.ts';
+import { createDspmClient } from '#shared/dspm/create-client.ts';
+import { DspmConnectionError } from '#shared/dspm/errors.ts';
+import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { testClient } from '../../helpers/dspm-client.ts';
+
+const tls = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(String(typeof address === 'object' && address ? address.port : 0));
+    }),
+  );
+}
+
+describe('a tenant behind a TLS-inspecting proxy (a certificate from a private CA)', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createHttpsServer(
+      { key: readFileSync(tls('tenant.key.pem')), cert: readFileSync(tls('tenant.cert.pem')) },
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'tls-1' });
+        res.end(JSON.stringify({ total: 1, results: [{ id: 0, name: 'AWS' }] }));
+      },
+    );
+    url = `https://127.0.0.1:${await listen(server)}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const clientFor = (env: Record<string, string>) =>
+    createDspmClient(
+      readDspmConfig({ DSPM_TENANT_URL: url, DSPM_API_TOKEN: 't', DSPM_ALLOW_ANY_HOST: 'true', ...env }),
+      {
+        retry: { maxRetries: 0 },
+      },
+    );
+
+  it('is refused with a hint to set DSPM_CA_BUNDLE', async () => {
+    const error = await clientFor({})
+      .platforms()
+      .toArray(10)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DspmConnectionError);
+    expect((error as Error).message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT.*set DSPM_CA_BUNDLE/);
+  });
+
+  it('is trusted once DSPM_CA_BUNDLE names the CA certificate', async () => {
+    const platforms = await clientFor({ DSPM_CA_BUNDLE: tls('tenant.cert.pem') })
+      .platforms()
+      .toArray(10);
+    expect(platforms).toEqual([{ id: 0, name: 'AWS' }]);
+  });
+
+  it('names the variable when the bundle holds no certificate', () => {
+    expect(() => clientFor({ DSPM_CA_BUNDLE: tls('README.md') })).toThrow(
+      /DSPM_CA_BUNDLE .* holds no PEM certificate/,
+    );
+  });
+});
+
+describe('an outbound proxy from HTTP_PROXY', () => {
+  let sim: RunningSimulator;
+  let proxy: Server;
+  const proxied: string[] = [];
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    // A forward proxy: it receives absolute-form requests and relays them.
+    proxy = createHttpServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    process.env.HTTP_PROXY = `http://127.0.0.1:${await listen(proxy)}`;
+    delete process.env.NO_PROXY;
+  });
+  afterEach(() => {
+    proxied.length = 0;
+  });
+  afterAll(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await sim.close();
+  });
+
+  it('carries every request', async () => {
+    const stores = await testClient(sim.url).connectedDataStores().toArray(10);
+    expect(stores).toHaveLength(3);
+    expect(proxied).toEqual([`GET ${sim.url}/api/v2/dspm/data_stores/connected?offset=0&limit=100`]);
+  });
+});

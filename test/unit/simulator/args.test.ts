@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseSimulatorArgs, UsageError } from '#simulator/args.ts';
+import { runSimulatorCommand, startupMessage } from '#simulator/run.ts';
+
+describe('parseSimulatorArgs', () => {
+  it.each([
+    [[], {}],
+    [['--port', '8080'], { port: 8080 }],
+    [['--port=0'], { port: 0 }],
+    [['--stores', '100000', '--seed=-7'], { stores: 100000, seed: -7 }],
+    [['--latency-ms', '25', '--rate-limit', '2.5'], { latencyMs: 25, rateLimitRps: 2.5 }],
+  ])('reads %j as %j', (argv, options) => {
+    expect(parseSimulatorArgs(argv)).toEqual({ kind: 'run', options });
+  });
+
+  it.each([[['--help']], [['-h']]])('asks for help with %j', (argv) => {
+    expect(parseSimulatorArgs(argv)).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['--port', '70000'], '--port must be an integer 0..65535, got "70000"'],
+    [['--port', 'http'], '--port must be an integer'],
+    [['--stores=-1'], '--stores must be an integer >= 0, got "-1"'],
+    [['--stores', '1e5'], '--stores must be an integer'],
+    [['--latency-ms', '1.5'], '--latency-ms must be an integer'],
+    [['--rate-limit', '0'], '--rate-limit must be a positive number, got "0"'],
+    [['--rate-limit', 'fast'], '--rate-limit must be a positive number'],
+    [['--verbose'], "Unknown option '--verbose'"],
+    [['--port'], "Option '--port <value>' argument missing"],
+    [['serve'], "Unexpected argument 'serve'"],
+  ])('refuses %j with a usage error naming the flag', (argv, message) => {
+    expect(() => parseSimulatorArgs(argv)).toThrow(UsageError);
+    expect(() => parseSimulatorArgs(argv)).toThrow(message);
+  });
+});
+
+describe('runSimulatorCommand', () => {
+  it('prints the reason and the usage and asks for exit code 2 on a bad flag', async () => {
+    let output = '';
+    const outcome = await runSimulatorCommand(['--bogus'], {}, (text) => {
+      output += text;
+    });
+    expect(outcome).toEqual({ exitCode: 2 });
+    expect(output).toContain("simulator: Unknown option '--bogus'");
+    expect(output).toContain('usage: node simulator/main.ts');
+  });
+
+  it('prints the usage and asks for exit code 0 on --help', async () => {
+    let output = '';
+    const outcome = await runSimulatorCommand(['--help'], {}, (text) => {
+      output += text;
+    });
+    expect(outcome).toEqual({ exitCode: 0 });
+    expect(output).toContain('--rate-limit RPS');
+  });
+});
+
+describe('startupMessage', () => {
+  it('shows the default token, which is no secret', () => {
+    const message = startupMessage('http://127.0.0.1:8080', 3, true);
+    expect(message).toContain(
+      'DSPM_TENANT_URL=http://127.0.0.1:8080 DSPM_ALLOW_ANY_HOST=true DSPM_API_TOKEN=simulator-token',
+    );
+  });
+
+  it('never shows a token of its own and says where it comes from instead', () => {
+    const message = startupMessage('http://127.0.0.1:8080', 3, false);
+    expect(message).not.toContain('DSPM_API_TOKEN=');
+    expect(message).toContain('the DSPM_API_TOKEN of this environment');
+  });
+});

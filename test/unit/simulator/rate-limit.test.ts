@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '#simulator/rate-limit.ts';
+
+/** A clock the test moves by hand, in milliseconds. */
+function fakeClock(start = 1_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe('TokenBucket', () => {
+  it('allows a burst of rps requests, then refuses with Retry-After of at least one second', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(3, clock.now);
+    const decisions = Array.from({ length: 4 }, () => bucket.take());
+    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, false]);
+    expect(decisions.map((decision) => decision.remaining)).toEqual([2, 1, 0, 0]);
+    expect(decisions[3]).toMatchObject({ limit: 3, retryAfterSeconds: 1, resetSeconds: 1 });
+  });
+
+  it.each([1, 2, 3, 7, 10, 25])('never refuses a client spaced exactly 1/rps apart at %d rps', (rps) => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(rps, clock.now);
+    const refused = Array.from({ length: 2_000 }, () => {
+      const decision = bucket.take();
+      clock.advance(1000 / rps);
+      return decision;
+    }).filter((decision) => !decision.allowed);
+    expect(refused).toEqual([]);
+  });
+
+  it('never refuses an even-paced client that starts after a full burst', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(4, clock.now);
+    for (let i = 0; i < 4; i += 1) bucket.take();
+    clock.advance(250);
+    const allowed = Array.from({ length: 100 }, () => {
+      const decision = bucket.take();
+      clock.advance(250);
+      return decision.allowed;
+    });
+    expect(allowed.every(Boolean)).toBe(true);
+  });
+
+  it('refills continuously: half the interval buys nothing, the full interval buys one request', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(2, clock.now);
+    bucket.take();
+    bucket.take();
+    clock.advance(250);
+    expect(bucket.take().allowed).toBe(false);
+    clock.advance(250);
+    expect(bucket.take().allowed).toBe(true);
+  });
+
+  it('never holds more than rps tokens however long it idles', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(2, clock.now);
+    clock.advance(60_000);
+    expect([bucket.take(), bucket.take(), bucket.take()].map((decision) => decision.allowed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('reports RateLimit-Reset 0 while tokens remain and the wait in whole seconds once empty', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(0.25, clock.now);
+    expect(bucket.take()).toMatchObject({ allowed: true, remaining: 0, resetSeconds: 4 });
+    clock.advance(1_000);
+    expect(bucket.take()).toMatchObject({
+      allowed: false,
+      remaining: 0,
+      resetSeconds: 3,
+      retryAfterSeconds: 3,
+    });
+    const bigger = new TokenBucket(5, clock.now);
+    expect(bigger.take()).toMatchObject({ remaining: 4, resetSeconds: 0 });
+  });
+
+  it('holds at least one whole token below 1 rps, so a slow limit still lets requests through', () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(0.5, clock.now);
+    expect(bucket.take().allowed).toBe(true);
+    clock.advance(2_000);
+    expect(bucket.take().allowed).toBe(true);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a limit of %d', (rps) => {
+    expect(() => new TokenBucket(rps)).toThrow(RangeError);
+  });
+});
