@@ -11,10 +11,10 @@ try {
   report = JSON.parse(readFileSync(reportPath, 'utf8'));
 } catch (error) {
   console.error(`no test report at ${reportPath}: ${(error as Error).message}`);
-  console.error('tests: 0 passed, 1 failed');
+  process.stdout.write('tests: 0 passed, 1 failed\n');
   process.exit(1);
 }
 const skipped = report.numPendingTests + report.numTodoTests;
 const line = `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed`;
-console.error(skipped > 0 ? `${line}, ${skipped} skipped` : line);
+process.stdout.write(`${skipped > 0 ? `${line}, ${skipped} skipped` : line}\n`);
 process.exit(report.numFailedTests > 0 || skipped > 0 || report.numPassedTests === 0 ? 1 : 0);
