@@ -7,12 +7,12 @@
 /** Structured attributes of a log line. */
 export type LogAttributes = Record<string, unknown>;
 
-/** What the library logs through. */
+/** What the library logs through (structurally Powertools' `Logger`: a message, then attribute objects). */
 export interface Logger {
-  debug(message: string, attributes?: LogAttributes): void;
-  info(message: string, attributes?: LogAttributes): void;
-  warn(message: string, attributes?: LogAttributes): void;
-  error(message: string, attributes?: LogAttributes): void;
+  debug(message: string, ...attributes: LogAttributes[]): void;
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
 }
 
 /** A logger that drops everything (the default where none is given). */

@@ -7,19 +7,19 @@ import type { LogAttributes, Logger } from '#shared/logger.ts';
 
 /** A logger that keeps every line, and a bag for errors, searchable as one text. */
 export class Capture implements Logger {
-  readonly lines: { level: string; message: string; attributes?: LogAttributes | undefined }[] = [];
+  readonly lines: { level: string; message: string; attributes: LogAttributes[] }[] = [];
   readonly errors: unknown[] = [];
 
-  debug(message: string, attributes?: LogAttributes): void {
+  debug(message: string, ...attributes: LogAttributes[]): void {
     this.lines.push({ level: 'debug', message, attributes });
   }
-  info(message: string, attributes?: LogAttributes): void {
+  info(message: string, ...attributes: LogAttributes[]): void {
     this.lines.push({ level: 'info', message, attributes });
   }
-  warn(message: string, attributes?: LogAttributes): void {
+  warn(message: string, ...attributes: LogAttributes[]): void {
     this.lines.push({ level: 'warn', message, attributes });
   }
-  error(message: string, attributes?: LogAttributes): void {
+  error(message: string, ...attributes: LogAttributes[]): void {
     this.lines.push({ level: 'error', message, attributes });
   }
 

@@ -1,0 +1,76 @@
+/**
+ * The `dspm-bridge` command. Human-readable progress goes to stderr, machine output to stdout.
+ * Exit codes: 0 success, 1 failure (with a one-line reason), 2 usage error.
+ */
+
+import { DspmError } from '#shared/dspm/errors.ts';
+import { ConfigError } from '#shared/errors.ts';
+import { pollCommand } from './commands/poll.ts';
+import { simulatorCommand } from './commands/simulator.ts';
+import { type CliIo, EXIT, UsageError } from './io.ts';
+
+/** Top-level usage. */
+export const USAGE = `usage: dspm-bridge <command> [options]
+
+commands:
+  poll        poll the DSPM tenant and publish risk-change events (--once, --dry-run, --interval)
+  simulator   run the DSPM tenant simulator on a loopback port
+
+dspm-bridge <command> --help shows a command's options.`;
+
+const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
+  poll: pollCommand,
+  simulator: simulatorCommand,
+};
+
+/** Runs the command line `argv` (after the program name) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(`${USAGE}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`dspm-bridge: unknown command "${name}"\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`dspm-bridge ${name}: ${error.message} (see dspm-bridge ${name} --help)\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError || error instanceof DspmError) {
+      io.stderr(`dspm-bridge ${name}: ${error.message}\n`);
+      return EXIT.failure;
+    }
+    io.stderr(`dspm-bridge ${name}: ${(error as Error)?.message ?? String(error)}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** Runs with the real process: stdout, stderr, environment and Ctrl-C. */
+export async function main(): Promise<void> {
+  // A reader that stops early (`| head`) closes stdout: that ends the output, not in a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const code = await runCli(process.argv.slice(2), {
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stopSignal: stop.signal,
+  });
+  process.exitCode = code;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,88 @@
+/**
+ * Lambda: one scheduled poll of the DSPM tenant (**adapter** -> use case -> domain).
+ * Configuration is read and checked once, at cold start; each invocation runs `pollDataStores`
+ * and turns its outcome into metrics. A listing that failed part-way fails the invocation (after
+ * what was seen is published and committed), so the error alarm sees it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import type { Environment } from '#shared/config/env.ts';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { type PollOutcome, pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
+
+const SERVICE = 'dspm-bridge-poller';
+
+/** What an invocation returns (visible in the console and to Scheduler's target). */
+export interface PollInvocationResult {
+  readonly status: PollOutcome['status'];
+  readonly pollId: string;
+  readonly complete?: boolean;
+  readonly published?: number;
+  readonly failed?: number;
+}
+
+/** Builds the handler from an environment; the module's `handler` uses `process.env`. */
+export function createPollHandler(env: Environment) {
+  const logger = new Logger({ serviceName: SERVICE });
+  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
+  const tracer = new Tracer({ serviceName: SERVICE });
+  const runtime = createPollerRuntime(env, { aws: createAwsClients(tracer), logger });
+  const sink = requireSink(runtime);
+
+  const poll = async (_event: unknown, _context: Context): Promise<PollInvocationResult> => {
+    const outcome = await pollDataStores(
+      {
+        dspm: runtime.dspm,
+        state: runtime.state,
+        sink,
+        clock: systemClock,
+        logger,
+        tenant: runtime.dspmConfig.tenant.host,
+      },
+      { ...runtime.pollerConfig.settings, dryRun: false },
+    );
+    if (outcome.status === 'skipped') {
+      metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);
+      return { status: outcome.status, pollId: outcome.pollId };
+    }
+    const { summary } = outcome;
+    metrics.addMetric('StoresSeen', MetricUnit.Count, summary.stores.seen);
+    metrics.addMetric(
+      'StoresChanged',
+      MetricUnit.Count,
+      summary.stores.changed + summary.stores.discovered + summary.stores.removed,
+    );
+    metrics.addMetric('EventsPublished', MetricUnit.Count, summary.events.published);
+    metrics.addMetric('PublishFailures', MetricUnit.Count, summary.events.failed);
+    metrics.addMetric('DspmRequests', MetricUnit.Count, summary.dspm.requests);
+    metrics.addMetric('DspmThrottles', MetricUnit.Count, summary.dspm.throttled);
+    metrics.addMetric('PollDuration', MetricUnit.Milliseconds, summary.durationMs);
+    metrics.addMetric('IncompletePolls', MetricUnit.Count, summary.complete ? 0 : 1);
+    metrics.addMetric('PollsCompleted', MetricUnit.Count, 1);
+    if (outcome.error) throw outcome.error;
+    return {
+      status: outcome.status,
+      pollId: outcome.pollId,
+      complete: summary.complete,
+      published: summary.events.published,
+      failed: summary.events.failed,
+    };
+  };
+
+  // Powertools' order: tracer, then logger, then metrics; the handler last so types flow through.
+  return middy(poll)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
+
+/** The Lambda entry point. */
+export const handler = createPollHandler(process.env);

@@ -1,0 +1,114 @@
+/**
+ * The poller's side of the runtime contract: where events go, where state lives, what is
+ * watched and how it is graded.
+ */
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_EVENT_SOURCE } from '../events/contract.ts';
+import { DEFAULT_POLL_SETTINGS, type PollSettings } from '../poll/poll-config.ts';
+import type { MinimumDeltas } from '../risk/diff.ts';
+import { checkBands, DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';
+import {
+  DEFAULT_WATCHED_FIELDS,
+  isWatchableField,
+  WATCHABLE_FIELDS,
+  type WatchedField,
+} from '../risk/watched-fields.ts';
+import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
+
+/** Poller configuration from the environment. */
+export interface PollerConfig {
+  /** `EVENT_BUS_NAME`: the bus events go to (required to publish; a dry run needs none). */
+  readonly eventBusName: string | undefined;
+  /** `STATE_TABLE_NAME`: the DynamoDB state table; unset means a local state file (CLI only). */
+  readonly stateTableName: string | undefined;
+  readonly settings: Omit<PollSettings, 'dryRun'>;
+}
+
+/**
+ * Reads `EVENT_BUS_NAME`, `EVENT_SOURCE`, `STATE_TABLE_NAME`, `RISK_WATCHED_FIELDS`,
+ * `RISK_MIN_DELTAS`, `RISK_BANDS`, `EVENT_TEST_MODE`, `POLL_EMIT_BASELINE_EVENTS` and
+ * `POLL_LEASE_TTL_SECONDS`.
+ * @throws ConfigError naming the variable that is wrong.
+ */
+export function readPollerConfig(
+  env: Environment,
+  defaults: { test: boolean } = { test: false },
+): PollerConfig {
+  return {
+    eventBusName: optionalString(env, 'EVENT_BUS_NAME'),
+    stateTableName: optionalString(env, 'STATE_TABLE_NAME'),
+    settings: {
+      source: optionalString(env, 'EVENT_SOURCE') ?? DEFAULT_EVENT_SOURCE,
+      test: booleanVar(env, 'EVENT_TEST_MODE', defaults.test),
+      watchedFields: readWatchedFields(optionalString(env, 'RISK_WATCHED_FIELDS')),
+      minimumDeltas: readMinimumDeltas(optionalString(env, 'RISK_MIN_DELTAS')),
+      bands: readBands(optionalString(env, 'RISK_BANDS')),
+      emitBaselineEvents: booleanVar(
+        env,
+        'POLL_EMIT_BASELINE_EVENTS',
+        DEFAULT_POLL_SETTINGS.emitBaselineEvents,
+      ),
+      leaseTtlMs:
+        numberVar(env, 'POLL_LEASE_TTL_SECONDS', DEFAULT_POLL_SETTINGS.leaseTtlMs / 1000, {
+          min: 60,
+          max: 86_400,
+        }) * 1000,
+    },
+  };
+}
+
+/** `RISK_WATCHED_FIELDS`: comma-separated DSPM field names. */
+export function readWatchedFields(raw: string | undefined): readonly WatchedField[] {
+  if (raw === undefined) return DEFAULT_WATCHED_FIELDS;
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !isWatchableField(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `RISK_WATCHED_FIELDS names fields the poller cannot watch: ${unknown.join(', ')} (known: ${Object.keys(WATCHABLE_FIELDS).join(', ')})`,
+    );
+  }
+  if (names.length === 0)
+    throw new ConfigError('RISK_WATCHED_FIELDS is empty; leave it unset to watch every field');
+  return [...new Set(names)] as WatchedField[];
+}
+
+/** `RISK_MIN_DELTAS`: `field=n,field=n` for numeric fields. */
+export function readMinimumDeltas(raw: string | undefined): MinimumDeltas {
+  if (raw === undefined) return {};
+  const deltas: Partial<Record<WatchedField, number>> = {};
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [field, value, ...rest] = pair.split('=').map((part) => part.trim());
+    if (!field || value === undefined || rest.length > 0)
+      throw new ConfigError(`RISK_MIN_DELTAS entry "${pair}" is not field=number`);
+    if (!isWatchableField(field)) throw new ConfigError(`RISK_MIN_DELTAS names an unknown field "${field}"`);
+    const kind = WATCHABLE_FIELDS[field];
+    if (kind !== 'score' && kind !== 'count')
+      throw new ConfigError(`RISK_MIN_DELTAS: "${field}" is not numeric`);
+    const number = Number(value);
+    if (!Number.isFinite(number) || number < 0)
+      throw new ConfigError(`RISK_MIN_DELTAS: "${field}" needs a non-negative number, got "${value}"`);
+    deltas[field] = number;
+  }
+  return deltas;
+}
+
+/** `RISK_BANDS`: three increasing numbers, the upper bounds of low, medium and high (default 25,50,75). */
+export function readBands(raw: string | undefined): RiskBands {
+  if (raw === undefined) return DEFAULT_RISK_BANDS;
+  const numbers = raw.split(',').map((part) => Number(part.trim()));
+  if (numbers.length !== 3 || numbers.some((n) => !Number.isFinite(n))) {
+    throw new ConfigError(`RISK_BANDS must be three numbers like 25,50,75, got "${raw}"`);
+  }
+  const [low, medium, high] = numbers as [number, number, number];
+  try {
+    return checkBands({ low, medium, high });
+  } catch (error) {
+    throw new ConfigError(`RISK_BANDS: ${(error as Error).message}`);
+  }
+}

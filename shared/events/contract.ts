@@ -1,0 +1,167 @@
+/**
+ * The event contract: every detail type the bridge publishes, defined once. The builders type
+ * their output with these schemas, the tests validate real events against them, and the JSON
+ * Schemas in `docs/schemas/` are generated from them (`npm run schemas`).
+ *
+ * Field names of our envelope are camelCase; watched fields inside `previous`/`current` keep the
+ * DSPM API's names. Fields may be added in a later schema version; none is ever removed or renamed.
+ */
+import { z } from 'zod';
+
+/** The `Source` of every entry unless `EVENT_SOURCE` overrides it. */
+export const DEFAULT_EVENT_SOURCE = 'netskope.dspm';
+
+/** The detail types, as EventBridge's `DetailType`. */
+export const DETAIL_TYPES = {
+  riskChanged: 'data-store-risk-changed',
+  discovered: 'data-store-discovered',
+  removed: 'data-store-removed',
+  protectionChanged: 'data-store-protection-changed',
+  pollCompleted: 'dspm-poll-completed',
+} as const;
+
+/** One of the detail types. */
+export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+
+const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
+const riskLevel = z.enum(['unknown', 'low', 'medium', 'high', 'critical']);
+const direction = z.enum(['increased', 'decreased', 'neutral']);
+const watchedValue = z.union([z.number(), z.string(), z.array(z.number().int()), z.null()]);
+const watchedValues = z
+  .record(z.string(), watchedValue)
+  .describe('Watched fields named as the DSPM API names them; -1 ("not computed") is null.');
+
+/** The store every per-store event is about, enriched with names from DSPM's catalogs. */
+export const dataStoreSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  endpoint: z.string(),
+  region: z.string().nullable(),
+  accountId: z.string().nullable(),
+  service: z.object({
+    id: z.number().int(),
+    name: z.string().nullable(),
+    displayName: z.string().nullable(),
+  }),
+  infrastructureConnection: z.object({
+    id: z.number().int().nullable(),
+    name: z.string().nullable(),
+    platform: z.string().nullable(),
+  }),
+  dataTags: z.array(
+    z.object({ id: z.number().int(), name: z.string().nullable(), categoryId: z.number().int().nullable() }),
+  ),
+});
+
+const perStoreEnvelope = {
+  schemaVersion: z.literal('1'),
+  eventId: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('The same transition always gets the same id: drop duplicates by it.'),
+  correlationId: z.string().describe('Stable per store: <tenant>/data-store/<id>.'),
+  sequence: z.number().int().min(1).describe('Grows by one per committed change of this store.'),
+  tenant: z.string(),
+  pollId: z.string(),
+  observedAt: isoTime,
+  previousObservedAt: isoTime.nullable(),
+  test: z.boolean().describe('True for events from a simulator or a demo, not a real tenant.'),
+  dataStore: dataStoreSchema,
+};
+
+/** One field's change in a `data-store-risk-changed` event. */
+export const fieldChangeSchema = z.object({
+  field: z.string(),
+  previous: watchedValue,
+  current: watchedValue,
+  delta: z.number().optional(),
+  direction,
+  added: z.array(z.object({ id: z.number().int(), name: z.string().nullable() })).optional(),
+  removed: z.array(z.object({ id: z.number().int(), name: z.string().nullable() })).optional(),
+});
+
+/** `data-store-risk-changed`: a watched field of a known store changed. */
+export const riskChangedDetailSchema = z.object({
+  ...perStoreEnvelope,
+  severity: riskLevel,
+  riskLevel: z.object({ previous: riskLevel, current: riskLevel }),
+  direction: z.enum(['increased', 'decreased', 'mixed', 'neutral']),
+  changedFields: z.array(z.string()).min(1),
+  changes: z.array(fieldChangeSchema).min(1),
+  previous: watchedValues,
+  current: watchedValues,
+});
+
+/** `data-store-discovered`: a store that was not in the committed state (never on a baseline poll). */
+export const discoveredDetailSchema = z.object({
+  ...perStoreEnvelope,
+  severity: riskLevel,
+  riskLevel: z.object({ current: riskLevel }),
+  current: watchedValues,
+});
+
+/** `data-store-removed`: a committed store absent from a complete listing. */
+export const removedDetailSchema = z.object({
+  ...perStoreEnvelope,
+  previous: watchedValues,
+});
+
+/** `dspm-poll-completed`: one per poll, a summary and a heartbeat. */
+export const pollCompletedDetailSchema = z.object({
+  schemaVersion: z.literal('1'),
+  eventId: z.string().regex(/^[0-9a-f]{64}$/),
+  tenant: z.string(),
+  pollId: z.string(),
+  startedAt: isoTime,
+  observedAt: isoTime,
+  durationMs: z.number().int().min(0),
+  test: z.boolean(),
+  baseline: z.boolean().describe('The first poll of a tenant: state recorded, no per-store events.'),
+  complete: z.boolean().describe('Every store was listed; only then are removals reported.'),
+  incompleteReason: z.string().nullable(),
+  stores: z.object({
+    seen: z.number().int().min(0),
+    discovered: z.number().int().min(0),
+    changed: z.number().int().min(0),
+    removed: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    uncommitted: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Stores whose events were not accepted; retried next poll.'),
+  }),
+  dspm: z.object({
+    requests: z.number().int().min(0),
+    pages: z.number().int().min(0),
+    retries: z.number().int().min(0),
+    throttled: z.number().int().min(0),
+  }),
+  events: z.object({ published: z.number().int().min(0), failed: z.number().int().min(0) }),
+});
+
+export type DataStoreRef = z.infer<typeof dataStoreSchema>;
+export type FieldChangeDetail = z.infer<typeof fieldChangeSchema>;
+export type RiskChangedDetail = z.infer<typeof riskChangedDetailSchema>;
+export type DiscoveredDetail = z.infer<typeof discoveredDetailSchema>;
+export type RemovedDetail = z.infer<typeof removedDetailSchema>;
+export type PollCompletedDetail = z.infer<typeof pollCompletedDetailSchema>;
+
+/** Detail schema per detail type (the tagger's `data-store-protection-changed` joins with the tagger). */
+export const DETAIL_SCHEMAS = {
+  [DETAIL_TYPES.riskChanged]: riskChangedDetailSchema,
+  [DETAIL_TYPES.discovered]: discoveredDetailSchema,
+  [DETAIL_TYPES.removed]: removedDetailSchema,
+  [DETAIL_TYPES.pollCompleted]: pollCompletedDetailSchema,
+} as const;
+
+/** An entry for the bus, before it is serialised. */
+export interface BusEvent<D extends object = object> {
+  readonly source: string;
+  readonly detailType: DetailType;
+  /** When the change was observed (the poll's time), not when it was sent. */
+  readonly time: Date;
+  readonly detail: D;
+  /** The store this event is about, to report per-store publish results; absent for summaries. */
+  readonly storeId?: number;
+}

@@ -1,0 +1,37 @@
+/**
+ * Settings of a poll that are not about reaching DSPM: what to watch, how to grade it, where
+ * events say they come from.
+ */
+import { DEFAULT_EVENT_SOURCE } from '../events/contract.ts';
+import type { MinimumDeltas } from '../risk/diff.ts';
+import { DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';
+import { DEFAULT_WATCHED_FIELDS, type WatchedField } from '../risk/watched-fields.ts';
+
+/** How a poll behaves. */
+export interface PollSettings {
+  /** `Source` of every entry (`EVENT_SOURCE`). */
+  readonly source: string;
+  /** Marks events as test events (simulator, demo). */
+  readonly test: boolean;
+  readonly watchedFields: readonly WatchedField[];
+  readonly minimumDeltas: MinimumDeltas;
+  readonly bands: RiskBands;
+  /** On a tenant's first poll, emit `data-store-discovered` for every store instead of a silent baseline. */
+  readonly emitBaselineEvents: boolean;
+  /** How long the poll lease lasts; longer than the longest poll (the Lambda timeout). */
+  readonly leaseTtlMs: number;
+  /** Publish to the sink but commit nothing (the CLI's `--dry-run`). */
+  readonly dryRun: boolean;
+}
+
+/** Defaults: every watchable field, default bands, no minimum deltas, a silent baseline. */
+export const DEFAULT_POLL_SETTINGS = {
+  source: DEFAULT_EVENT_SOURCE,
+  test: false,
+  watchedFields: DEFAULT_WATCHED_FIELDS,
+  minimumDeltas: {},
+  bands: DEFAULT_RISK_BANDS,
+  emitBaselineEvents: false,
+  leaseTtlMs: 15 * 60_000,
+  dryRun: false,
+} as const satisfies PollSettings;

@@ -1,0 +1,76 @@
+/**
+ * Composes the poller's adapters from configuration, so the Lambda and the CLI run the same use
+ * case with the same wiring: the DSPM client, the state store (DynamoDB, or a file for the CLI)
+ * and the sink (EventBridge, or NDJSON for a dry run).
+ */
+import type { AwsClients } from '../aws/clients.ts';
+import { type DspmConfig, readDspmConfig } from '../config/dspm.ts';
+import type { Environment } from '../config/env.ts';
+import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
+import type { DspmClient } from '../dspm/client.ts';
+import { createDspmClient } from '../dspm/create-client.ts';
+import { ConfigError } from '../errors.ts';
+import { EventBridgeSink } from '../events/eventbridge-sink.ts';
+import type { EventSink } from '../events/sink.ts';
+import type { Logger } from '../logger.ts';
+import { DynamoDbSnapshotStore } from '../state/dynamodb-store.ts';
+import { FileSnapshotStore } from '../state/file-store.ts';
+import type { SnapshotStore } from '../state/records.ts';
+
+/** Everything a poll needs, built once (a Lambda cold start, a CLI run). */
+export interface PollerRuntime {
+  readonly dspmConfig: DspmConfig;
+  readonly pollerConfig: PollerConfig;
+  readonly dspm: DspmClient;
+  readonly state: SnapshotStore;
+  /** The EventBridge sink, or undefined when no bus is configured (only a dry run can go on). */
+  readonly eventBridgeSink: EventBridgeSink | undefined;
+}
+
+/** Options of `createPollerRuntime`. */
+export interface PollerRuntimeOptions {
+  readonly aws: AwsClients;
+  readonly logger: Logger;
+  /** Where state lives without `STATE_TABLE_NAME`; undefined means a table is required (Lambda). */
+  readonly stateFile?: string | undefined;
+}
+
+/**
+ * Reads the configuration and builds the adapters.
+ * @throws ConfigError naming what is missing or wrong.
+ */
+export function createPollerRuntime(env: Environment, options: PollerRuntimeOptions): PollerRuntime {
+  const dspmConfig = readDspmConfig(env);
+  // Events from a host that is not a real tenant (the simulator) are test events unless told otherwise.
+  const pollerConfig = readPollerConfig(env, { test: dspmConfig.allowAnyHost });
+  const dspm = createDspmClient(dspmConfig, {
+    logger: options.logger,
+    secretsManager: options.aws.secretsManager,
+  });
+  let state: SnapshotStore;
+  if (pollerConfig.stateTableName) {
+    state = new DynamoDbSnapshotStore({
+      client: options.aws.dynamoDb,
+      tableName: pollerConfig.stateTableName,
+    });
+  } else if (options.stateFile !== undefined) {
+    state = new FileSnapshotStore(options.stateFile);
+  } else {
+    throw new ConfigError('STATE_TABLE_NAME is not set; the poller keeps its state in that DynamoDB table');
+  }
+  const eventBridgeSink = pollerConfig.eventBusName
+    ? new EventBridgeSink({
+        client: options.aws.eventBridge,
+        busName: pollerConfig.eventBusName,
+        logger: options.logger,
+      })
+    : undefined;
+  return { dspmConfig, pollerConfig, dspm, state, eventBridgeSink };
+}
+
+/** The sink to publish to. @throws ConfigError when no bus is configured. */
+export function requireSink(runtime: PollerRuntime): EventSink {
+  if (!runtime.eventBridgeSink)
+    throw new ConfigError('EVENT_BUS_NAME is not set; it names the bus events are published to');
+  return runtime.eventBridgeSink;
+}

@@ -1,0 +1,74 @@
+/**
+ * What the bridge remembers about each store between polls, and the port every state backend
+ * (DynamoDB, a local file, memory) implements.
+ */
+import type { Snapshot } from '../risk/snapshot.ts';
+
+/** A store's identity as last committed: enough to describe it in a `data-store-removed` event. */
+export interface StoreIdentity {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly serviceId: number;
+  readonly connectionId: number | null;
+  readonly region: string | null;
+  readonly accountId: string | null;
+}
+
+/** The committed state of one store. */
+export interface StoreRecord {
+  readonly storeId: number;
+  readonly identity: StoreIdentity;
+  /** The committed watched fields (what the next diff compares against). */
+  readonly snapshot: Snapshot;
+  /** Fingerprint of `snapshot`. */
+  readonly fingerprint: string;
+  /** 0 for a baseline record, then one more per committed change. */
+  readonly sequence: number;
+  /** When the committed snapshot was observed (ISO). */
+  readonly observedAt: string;
+  /** Set when the store was reported removed; the record stays as a tombstone so sequences keep growing. */
+  readonly removedAt?: string | undefined;
+}
+
+/** Facts about a tenant's state as a whole. */
+export interface TenantMeta {
+  /** When the baseline was recorded (ISO). */
+  readonly baselineAt: string;
+  readonly lastPollId: string;
+  readonly lastPollAt: string;
+}
+
+/** How a commit went, per store. */
+export interface CommitOutcome {
+  readonly committed: number;
+  /** Stores whose stored record was already newer: state never moves backwards. */
+  readonly stale: readonly number[];
+}
+
+/** Where snapshots, the poll lease and tenant facts are kept. */
+export interface SnapshotStore {
+  /**
+   * Takes the poll lease for `tenant` unless another holder has an unexpired one.
+   * @returns false when the lease is held by someone else.
+   */
+  tryAcquireLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Gives the lease back (only if `holder` still has it). */
+  releaseLease(tenant: string, holder: string): Promise<void>;
+  /** The tenant's facts, or undefined before its first (baseline) poll. */
+  loadMeta(tenant: string): Promise<TenantMeta | undefined>;
+  /** Every committed store record of the tenant, tombstones included. */
+  loadStores(tenant: string): Promise<Map<number, StoreRecord>>;
+  /**
+   * Writes records, each only if its sequence is higher than the stored one, or equal and not
+   * older (a quiet update); `baseline` writes the first poll's records in bulk.
+   */
+  commitStores(
+    tenant: string,
+    records: readonly StoreRecord[],
+    options?: { baseline?: boolean },
+  ): Promise<CommitOutcome>;
+  /** Records the tenant's facts. */
+  saveMeta(tenant: string, meta: TenantMeta): Promise<void>;
+  /** Items written so far (leases and meta included), for the poll summary and benchmarks. */
+  readonly itemsWritten: number;
+}

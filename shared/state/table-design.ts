@@ -1,0 +1,37 @@
+/**
+ * The state table's design, shared by the adapter and the CDK stack so they cannot drift:
+ * one partition per tenant (`pk`), one item per store, plus the lease and the tenant's facts.
+ *
+ *   pk = tenant#<host>   sk = store#<id, zero-padded>   a store's committed snapshot
+ *   pk = tenant#<host>   sk = lease#poll                the poll lease
+ *   pk = tenant#<host>   sk = meta                      baseline and last poll
+ *
+ * The `byEndpoint` index finds a store by endpoint (`endpointKey` = `<host>#<endpoint>`).
+ * `expiresAt` (epoch seconds) is the TTL attribute: tombstones of removed stores age out.
+ */
+export const STATE_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  endpointIndex: 'byEndpoint',
+  endpointKey: 'endpointKey',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** The partition of a tenant. */
+export const tenantPartition = (tenant: string): string => `tenant#${tenant}`;
+
+/** The sort key of a store's item; zero-padded so items sort by id. */
+export const storeSortKey = (storeId: number): string => `store#${String(storeId).padStart(12, '0')}`;
+
+/** The prefix shared by all store items. */
+export const STORE_SORT_PREFIX = 'store#';
+
+/** Sort keys of the lease and the tenant's facts. */
+export const LEASE_SORT_KEY = 'lease#poll';
+export const META_SORT_KEY = 'meta';
+
+/** The index key that finds a store by endpoint. */
+export const endpointIndexKey = (tenant: string, endpoint: string): string => `${tenant}#${endpoint}`;
+
+/** How long a removed store's tombstone is kept, so a store that comes back continues its sequence. */
+export const TOMBSTONE_RETENTION_DAYS = 90;
