@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { readPollerConfig } from '#shared/config/poll.ts';
+import { ConfigError } from '#shared/errors.ts';
+import { DEFAULT_WATCHED_FIELDS } from '#shared/risk/watched-fields.ts';
+
+describe('readPollerConfig', () => {
+  it('defaults to every field, default bands, the netskope.dspm source', () => {
+    expect(readPollerConfig({})).toEqual({
+      eventBusName: undefined,
+      stateTableName: undefined,
+      settings: {
+        source: 'netskope.dspm',
+        test: false,
+        watchedFields: DEFAULT_WATCHED_FIELDS,
+        minimumDeltas: {},
+        bands: { low: 25, medium: 50, high: 75 },
+        emitBaselineEvents: false,
+        leaseTtlMs: 900_000,
+      },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readPollerConfig({
+      EVENT_BUS_NAME: 'dspm',
+      STATE_TABLE_NAME: 'state',
+      EVENT_SOURCE: 'acme.dspm',
+      RISK_WATCHED_FIELDS: 'encryption, data_store_risk_rating',
+      RISK_MIN_DELTAS: 'sensitive_record_count=100, data_store_risk_rating=5',
+      RISK_BANDS: '20,40,80',
+      EVENT_TEST_MODE: 'true',
+      POLL_EMIT_BASELINE_EVENTS: 'true',
+      POLL_LEASE_TTL_SECONDS: '600',
+    });
+    expect(config).toEqual({
+      eventBusName: 'dspm',
+      stateTableName: 'state',
+      settings: {
+        source: 'acme.dspm',
+        test: true,
+        watchedFields: ['encryption', 'data_store_risk_rating'],
+        minimumDeltas: { sensitive_record_count: 100, data_store_risk_rating: 5 },
+        bands: { low: 20, medium: 40, high: 80 },
+        emitBaselineEvents: true,
+        leaseTtlMs: 600_000,
+      },
+    });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['an unknown watched field', { RISK_WATCHED_FIELDS: 'encryption,colour' }, /RISK_WATCHED_FIELDS .* colour/],
+    ['an empty watched list', { RISK_WATCHED_FIELDS: ' , ' }, /RISK_WATCHED_FIELDS is empty/],
+    ['a delta on a toggle', { RISK_MIN_DELTAS: 'encryption=1' }, /"encryption" is not numeric/],
+    ['a negative delta', { RISK_MIN_DELTAS: 'stale_user_count=-3' }, /needs a non-negative number/],
+    ['a delta without a value', { RISK_MIN_DELTAS: 'stale_user_count' }, /is not field=number/],
+    ['two bands', { RISK_BANDS: '10,20' }, /three numbers/],
+    ['bands going down', { RISK_BANDS: '50,40,90' }, /RISK_BANDS: .*must increase/],
+    ['a short lease', { POLL_LEASE_TTL_SECONDS: '5' }, /POLL_LEASE_TTL_SECONDS must be between 60/],
+  ])('refuses %s, naming the variable', (_case, env, message) => {
+    expect(() => readPollerConfig(env)).toThrow(ConfigError);
+    expect(() => readPollerConfig(env)).toThrow(message);
+  });
+});
