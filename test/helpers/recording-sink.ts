@@ -11,7 +11,8 @@ export class RecordingSink implements EventSink {
   async publish(events: readonly BusEvent[]): Promise<PublishResult[]> {
     return events.map((event) => {
       this.attempted.push(event);
-      if (this.reject(event)) return { ok: false, errorCode: 'InternalFailure', errorMessage: 'rejected by the test' };
+      if (this.reject(event))
+        return { ok: false, errorCode: 'InternalFailure', errorMessage: 'rejected by the test' };
       this.events.push(event);
       return { ok: true };
     });

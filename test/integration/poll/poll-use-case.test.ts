@@ -19,7 +19,10 @@ describe('a poll of the guide tenant', () => {
   let sink: RecordingSink;
   const logger = new Capture();
   const poll = (settings: Partial<PollSettings> = {}) =>
-    pollDataStores({ dspm, state, sink, clock: systemClock, logger, tenant: TENANT }, { ...DEFAULT_POLL_SETTINGS, ...settings });
+    pollDataStores(
+      { dspm, state, sink, clock: systemClock, logger, tenant: TENANT },
+      { ...DEFAULT_POLL_SETTINGS, ...settings },
+    );
   const summaryOf = () => sink.details<PollCompletedDetail>('dspm-poll-completed').at(-1);
 
   beforeAll(async () => {
@@ -43,7 +46,10 @@ describe('a poll of the guide tenant', () => {
     const outcome = await poll();
     // Assert
     expect(sink.events.map((e) => e.detailType)).toEqual(['dspm-poll-completed']);
-    expect(outcome).toMatchObject({ status: 'completed', summary: { baseline: true, complete: true, stores: { seen: 3 } } });
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      summary: { baseline: true, complete: true, stores: { seen: 3 } },
+    });
     const records = await state.loadStores(TENANT);
     expect([...records.values()].map((r) => r.sequence)).toEqual([0, 0, 0]);
     expect(await state.loadMeta(TENANT)).toMatchObject({ lastPollId: outcome.pollId });
@@ -52,7 +58,9 @@ describe('a poll of the guide tenant', () => {
   it('announces every store on the first poll when told not to take a silent baseline', async () => {
     state = new MemorySnapshotStore();
     await poll({ emitBaselineEvents: true });
-    expect(sink.details('data-store-discovered').map((d) => (d.dataStore as { id: number }).id)).toEqual([1, 2, 3]);
+    expect(sink.details('data-store-discovered').map((d) => (d.dataStore as { id: number }).id)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it('reports a risk rating rising across a band', async () => {
@@ -65,8 +73,15 @@ describe('a poll of the guide tenant', () => {
       riskLevel: { previous: 'medium', current: 'high' },
       direction: 'increased',
       changedFields: ['data_store_risk_rating'],
-      changes: [{ field: 'data_store_risk_rating', previous: 36, current: 72, delta: 36, direction: 'increased' }],
-      dataStore: { id: 1, name: 'engineering', service: { name: 'rdspostgres' }, infrastructureConnection: { name: 'aws-demo', platform: 'AWS' } },
+      changes: [
+        { field: 'data_store_risk_rating', previous: 36, current: 72, delta: 36, direction: 'increased' },
+      ],
+      dataStore: {
+        id: 1,
+        name: 'engineering',
+        service: { name: 'rdspostgres' },
+        infrastructureConnection: { name: 'aws-demo', platform: 'AWS' },
+      },
       test: false,
     });
   });
@@ -75,8 +90,13 @@ describe('a poll of the guide tenant', () => {
     sim.tenant.updateStore(3, { data_store_risk_rating: 40 });
     await poll();
     const [event] = sink.details<RiskChangedDetail>('data-store-risk-changed');
-    expect(event?.changes).toEqual([{ field: 'data_store_risk_rating', previous: null, current: 40, direction: 'neutral' }]);
-    expect(event).toMatchObject({ direction: 'neutral', riskLevel: { previous: 'unknown', current: 'medium' } });
+    expect(event?.changes).toEqual([
+      { field: 'data_store_risk_rating', previous: null, current: 40, direction: 'neutral' },
+    ]);
+    expect(event).toMatchObject({
+      direction: 'neutral',
+      riskLevel: { previous: 'unknown', current: 'medium' },
+    });
   });
 
   it('reports encryption turned off as an increase', async () => {
@@ -92,7 +112,12 @@ describe('a poll of the guide tenant', () => {
     sim.tenant.updateStore(1, { data_tags: [1000004] });
     await poll();
     const [event] = sink.details<RiskChangedDetail>('data-store-risk-changed');
-    expect(event?.changes[0]).toMatchObject({ field: 'data_tags', added: [{ id: 1000004, name: 'GDPR' }], removed: [], direction: 'neutral' });
+    expect(event?.changes[0]).toMatchObject({
+      field: 'data_tags',
+      added: [{ id: 1000004, name: 'GDPR' }],
+      removed: [],
+      direction: 'neutral',
+    });
     expect(event?.dataStore.dataTags).toEqual([{ id: 1000004, name: 'GDPR', categoryId: 3 }]);
   });
 
@@ -100,10 +125,17 @@ describe('a poll of the guide tenant', () => {
     const added = sim.tenant.addStore({ name: 'new-bucket' });
     sim.tenant.removeStore(2);
     const outcome = await poll();
-    expect(sink.details('data-store-discovered')).toMatchObject([{ dataStore: { id: added.id, name: 'new-bucket' }, sequence: 1 }]);
-    expect(sink.details('data-store-removed')).toMatchObject([{ dataStore: { id: 2, name: 'finance' }, sequence: 1, previous: { encryption: 'On' } }]);
+    expect(sink.details('data-store-discovered')).toMatchObject([
+      { dataStore: { id: added.id, name: 'new-bucket' }, sequence: 1 },
+    ]);
+    expect(sink.details('data-store-removed')).toMatchObject([
+      { dataStore: { id: 2, name: 'finance' }, sequence: 1, previous: { encryption: 'On' } },
+    ]);
     expect(outcome).toMatchObject({ summary: { complete: true, stores: { discovered: 1, removed: 1 } } });
-    expect((await state.loadStores(TENANT)).get(2)).toMatchObject({ sequence: 1, removedAt: expect.any(String) });
+    expect((await state.loadStores(TENANT)).get(2)).toMatchObject({
+      sequence: 1,
+      removedAt: expect.any(String),
+    });
   });
 
   it('continues the sequence of a store that comes back after removal', async () => {
@@ -202,14 +234,22 @@ describe('a poll whose listing is cut short', () => {
     await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
     sim.tenant.updateStore(7, { encryption: sim.tenant.getStore(7)?.encryption === 'On' ? 'Off' : 'On' });
     sim.tenant.removeStore(240);
-    sim.faults.add({ kind: 'status', status: 503, count: 5, match: { route: 'data_stores/connected', offset: 200 } });
+    sim.faults.add({
+      kind: 'status',
+      status: 503,
+      count: 5,
+      match: { route: 'data_stores/connected', offset: 200 },
+    });
     sink.clear();
     // Act
     const outcome = await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
     // Assert
     expect(sink.details('data-store-removed')).toEqual([]);
     expect(sink.details('data-store-risk-changed')).toMatchObject([{ dataStore: { id: 7 } }]);
-    expect(outcome).toMatchObject({ status: 'completed', summary: { complete: false, incompleteReason: expect.stringMatching(/server error 503/) } });
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      summary: { complete: false, incompleteReason: expect.stringMatching(/server error 503/) },
+    });
     expect(outcome.status === 'completed' && outcome.error).toBeInstanceOf(Error);
     const stores = await state.loadStores(TENANT);
     expect(stores.get(240)).toMatchObject({ sequence: 0 });

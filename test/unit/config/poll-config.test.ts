@@ -48,7 +48,11 @@ describe('readPollerConfig', () => {
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ['an unknown watched field', { RISK_WATCHED_FIELDS: 'encryption,colour' }, /RISK_WATCHED_FIELDS .* colour/],
+    [
+      'an unknown watched field',
+      { RISK_WATCHED_FIELDS: 'encryption,colour' },
+      /RISK_WATCHED_FIELDS .* colour/,
+    ],
     ['an empty watched list', { RISK_WATCHED_FIELDS: ' , ' }, /RISK_WATCHED_FIELDS is empty/],
     ['a delta on a toggle', { RISK_MIN_DELTAS: 'encryption=1' }, /"encryption" is not numeric/],
     ['a negative delta', { RISK_MIN_DELTAS: 'stale_user_count=-3' }, /needs a non-negative number/],

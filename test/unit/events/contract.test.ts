@@ -23,7 +23,14 @@ const catalog = buildCatalog({
   services: loadFixture<{ results: never[] }>('dspm/services.response.json').results,
   tags: loadFixture<{ data_tags: never[] }>('dspm/data-tags.response.json').data_tags,
 });
-const context: PollContext = { tenant: 'example.goskope.com', pollId: 'poll-1', source: 'netskope.dspm', test: false, bands: DEFAULT_RISK_BANDS, catalog };
+const context: PollContext = {
+  tenant: 'example.goskope.com',
+  pollId: 'poll-1',
+  source: 'netskope.dspm',
+  test: false,
+  bands: DEFAULT_RISK_BANDS,
+  catalog,
+};
 const identity = {
   name: 'engineering',
   endpoint: 'postgres-engineering.abcdefghijk1.us-west-2.rds.amazonaws.com:5432/dev',
@@ -36,12 +43,24 @@ const store = describeStore(1, identity, [1000004], catalog);
 const at = new Date('2026-11-22T10:00:00.000Z');
 const previous: Snapshot = { data_store_risk_rating: 36, encryption: 'On', data_tags: [1000004] };
 const current: Snapshot = { data_store_risk_rating: 72, encryption: 'Off', data_tags: [1000004, 1000007] };
-const transition = { store, sequence: 3, observedAt: at, previousObservedAt: '2026-11-22T09:45:00.000Z', previousFingerprint: 'a', currentFingerprint: 'b' };
+const transition = {
+  store,
+  sequence: 3,
+  observedAt: at,
+  previousObservedAt: '2026-11-22T09:45:00.000Z',
+  previousFingerprint: 'a',
+  currentFingerprint: 'b',
+};
 
 describe('event builders', () => {
   it("build the design's data-store-risk-changed example", () => {
     // Act
-    const event = buildRiskChanged(context, { ...transition, previous, current, changes: diffSnapshots(previous, current).changes });
+    const event = buildRiskChanged(context, {
+      ...transition,
+      previous,
+      current,
+      changes: diffSnapshots(previous, current).changes,
+    });
     // Assert
     expect(event.detailType).toBe('data-store-risk-changed');
     expect(event.time).toEqual(at);
@@ -68,14 +87,32 @@ describe('event builders', () => {
     expect(detail.changes).toEqual([
       { field: 'data_store_risk_rating', previous: 36, current: 72, delta: 36, direction: 'increased' },
       { field: 'encryption', previous: 'On', current: 'Off', direction: 'increased' },
-      { field: 'data_tags', previous: [1000004], current: [1000004, 1000007], direction: 'neutral', added: [{ id: 1000007, name: 'PII' }], removed: [] },
+      {
+        field: 'data_tags',
+        previous: [1000004],
+        current: [1000004, 1000007],
+        direction: 'neutral',
+        added: [{ id: 1000007, name: 'PII' }],
+        removed: [],
+      },
     ]);
   });
 
   it('give every detail type a detail its schema accepts', () => {
     const events = [
-      buildRiskChanged(context, { ...transition, previous, current, changes: diffSnapshots(previous, current).changes }),
-      buildDiscovered(context, { ...transition, sequence: 1, previousObservedAt: null, previousFingerprint: null, current }),
+      buildRiskChanged(context, {
+        ...transition,
+        previous,
+        current,
+        changes: diffSnapshots(previous, current).changes,
+      }),
+      buildDiscovered(context, {
+        ...transition,
+        sequence: 1,
+        previousObservedAt: null,
+        previousFingerprint: null,
+        current,
+      }),
       buildRemoved(context, { ...transition, currentFingerprint: null, previous }),
       buildPollCompleted(
         context,
@@ -100,19 +137,30 @@ describe('event builders', () => {
 });
 
 describe('event identity', () => {
-  const base = { tenant: 't', storeId: 1, detailType: DETAIL_TYPES.riskChanged, sequence: 2, previousFingerprint: 'a', currentFingerprint: 'b' };
+  const base = {
+    tenant: 't',
+    storeId: 1,
+    detailType: DETAIL_TYPES.riskChanged,
+    sequence: 2,
+    previousFingerprint: 'a',
+    currentFingerprint: 'b',
+  };
 
   it('gives the same transition the same id', () => {
     expect(transitionEventId(base)).toBe(transitionEventId({ ...base }));
     expect(transitionEventId(base)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it.each([['tenant', 'u'], ['storeId', 2], ['detailType', DETAIL_TYPES.discovered], ['sequence', 3], ['previousFingerprint', null], ['currentFingerprint', 'c']])(
-    'gives a different id when %s differs',
-    (key, value) => {
-      expect(transitionEventId({ ...base, [key]: value })).not.toBe(transitionEventId(base));
-    },
-  );
+  it.each([
+    ['tenant', 'u'],
+    ['storeId', 2],
+    ['detailType', DETAIL_TYPES.discovered],
+    ['sequence', 3],
+    ['previousFingerprint', null],
+    ['currentFingerprint', 'c'],
+  ])('gives a different id when %s differs', (key, value) => {
+    expect(transitionEventId({ ...base, [key]: value })).not.toBe(transitionEventId(base));
+  });
 
   it('keeps the correlation id stable per store', () => {
     expect(correlationIdOf('example.goskope.com', 42)).toBe('example.goskope.com/data-store/42');
@@ -120,8 +168,11 @@ describe('event identity', () => {
 });
 
 describe('the JSON Schemas in docs/schemas', () => {
-  it.each(eventJsonSchemas().map((s) => [s.file, s.content]))('%s matches the zod contract (run npm run schemas if not)', (file, content) => {
-    const onDisk = readFileSync(new URL(`../../../docs/schemas/${file}`, import.meta.url), 'utf8');
-    expect(onDisk).toBe(content);
-  });
+  it.each(eventJsonSchemas().map((s) => [s.file, s.content]))(
+    '%s matches the zod contract (run npm run schemas if not)',
+    (file, content) => {
+      const onDisk = readFileSync(new URL(`../../../docs/schemas/${file}`, import.meta.url), 'utf8');
+      expect(onDisk).toBe(content);
+    },
+  );
 });

@@ -4,14 +4,49 @@ import type { Snapshot } from '#shared/risk/snapshot.ts';
 
 describe('diffSnapshots', () => {
   it.each<[string, Snapshot, Snapshot, Partial<FieldChange>[]]>([
-    ['a risk rating rising', { data_store_risk_rating: 36 }, { data_store_risk_rating: 72 }, [{ field: 'data_store_risk_rating', delta: 36, direction: 'increased' }]],
-    ['a count falling', { stale_user_count: 27 }, { stale_user_count: 3 }, [{ field: 'stale_user_count', delta: -24, direction: 'decreased' }]],
-    ['unknown (-1) becoming known', { data_store_risk_rating: null }, { data_store_risk_rating: 40 }, [{ previous: null, current: 40, direction: 'neutral' }]],
-    ['known becoming unknown', { over_privileged_risk_score: 65 }, { over_privileged_risk_score: null }, [{ previous: 65, current: null, direction: 'neutral' }]],
-    ['encryption turned off', { encryption: 'On' }, { encryption: 'Off' }, [{ field: 'encryption', direction: 'increased' }]],
+    [
+      'a risk rating rising',
+      { data_store_risk_rating: 36 },
+      { data_store_risk_rating: 72 },
+      [{ field: 'data_store_risk_rating', delta: 36, direction: 'increased' }],
+    ],
+    [
+      'a count falling',
+      { stale_user_count: 27 },
+      { stale_user_count: 3 },
+      [{ field: 'stale_user_count', delta: -24, direction: 'decreased' }],
+    ],
+    [
+      'unknown (-1) becoming known',
+      { data_store_risk_rating: null },
+      { data_store_risk_rating: 40 },
+      [{ previous: null, current: 40, direction: 'neutral' }],
+    ],
+    [
+      'known becoming unknown',
+      { over_privileged_risk_score: 65 },
+      { over_privileged_risk_score: null },
+      [{ previous: 65, current: null, direction: 'neutral' }],
+    ],
+    [
+      'encryption turned off',
+      { encryption: 'On' },
+      { encryption: 'Off' },
+      [{ field: 'encryption', direction: 'increased' }],
+    ],
     ['backup turned on', { backup: 'Off' }, { backup: 'On' }, [{ field: 'backup', direction: 'decreased' }]],
-    ['a store becoming public', { publicly_inaccessible: 'On' }, { publicly_inaccessible: 'Off' }, [{ field: 'publicly_inaccessible', direction: 'increased' }]],
-    ['a tag added', { data_tags: [1000004] }, { data_tags: [1000004, 1000007] }, [{ field: 'data_tags', direction: 'neutral' }]],
+    [
+      'a store becoming public',
+      { publicly_inaccessible: 'On' },
+      { publicly_inaccessible: 'Off' },
+      [{ field: 'publicly_inaccessible', direction: 'increased' }],
+    ],
+    [
+      'a tag added',
+      { data_tags: [1000004] },
+      { data_tags: [1000004, 1000007] },
+      [{ field: 'data_tags', direction: 'neutral' }],
+    ],
     ['nothing', { encryption: 'On', data_tags: [1, 2] }, { encryption: 'On', data_tags: [1, 2] }, []],
   ])('reports %s', (_case, previous, current, expected) => {
     const { changes } = diffSnapshots(previous, current);
@@ -30,12 +65,18 @@ describe('diffSnapshots', () => {
     expect(first.changes).toEqual([]);
     expect(first.committable).toEqual({ sensitive_record_count: 100 });
     expect(second.changes).toEqual([]);
-    expect(third.changes).toEqual([{ field: 'sensitive_record_count', previous: 100, current: 112, delta: 12, direction: 'increased' }]);
+    expect(third.changes).toEqual([
+      { field: 'sensitive_record_count', previous: 100, current: 112, delta: 12, direction: 'increased' },
+    ]);
     expect(third.committable).toEqual({ sensitive_record_count: 112 });
   });
 
   it('always reports unknown to known, whatever the minimum delta', () => {
-    const { changes } = diffSnapshots({ total_alert_count: null }, { total_alert_count: 1 }, { total_alert_count: 100 });
+    const { changes } = diffSnapshots(
+      { total_alert_count: null },
+      { total_alert_count: 1 },
+      { total_alert_count: 100 },
+    );
     expect(changes).toHaveLength(1);
   });
 
@@ -47,7 +88,12 @@ describe('diffSnapshots', () => {
 });
 
 describe('overallDirection', () => {
-  const change = (direction: FieldChange['direction']): FieldChange => ({ field: 'encryption', previous: null, current: null, direction });
+  const change = (direction: FieldChange['direction']): FieldChange => ({
+    field: 'encryption',
+    previous: null,
+    current: null,
+    direction,
+  });
   it.each<[string, FieldChange['direction'][], string]>([
     ['only increases', ['increased', 'neutral'], 'increased'],
     ['only decreases', ['decreased'], 'decreased'],

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectedDataStore } from '#shared/dspm/schemas.ts';
-import { DEFAULT_RISK_BANDS, checkBands, riskLevel } from '#shared/risk/levels.ts';
+import { checkBands, DEFAULT_RISK_BANDS, riskLevel } from '#shared/risk/levels.ts';
 import { fingerprint, sameSnapshot, takeSnapshot } from '#shared/risk/snapshot.ts';
 import { DEFAULT_WATCHED_FIELDS } from '#shared/risk/watched-fields.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 
-const guideStores = () => loadFixture<{ results: ConnectedDataStore[] }>('dspm/connected-data-stores.response.json').results;
+const guideStores = () =>
+  loadFixture<{ results: ConnectedDataStore[] }>('dspm/connected-data-stores.response.json').results;
 
 describe('takeSnapshot', () => {
   it("reads the guide's store 3, turning -1 into null", () => {

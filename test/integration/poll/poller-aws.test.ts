@@ -1,0 +1,303 @@
+/**
+ * The poller with real AWS APIs (moto): the Lambda handler in-process, its token in Secrets
+ * Manager, state in DynamoDB, events on a custom bus whose rules (the documented sample patterns)
+ * deliver to SQS spy queues; the simulator plays the tenant.
+ */
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import type { BusEvent } from '#shared/events/contract.ts';
+import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
+import { sampleRulePatterns } from '#shared/events/rule-patterns.ts';
+import type { EventSink } from '#shared/events/sink.ts';
+import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
+import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { DynamoDbSnapshotStore } from '#shared/state/dynamodb-store.ts';
+import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import {
+  createBus,
+  createSecret,
+  createStateTable,
+  fakeContext,
+  motoClients,
+  type SpyQueue,
+  spyOnRule,
+  uniqueName,
+  useMotoEnvironment,
+} from '../../helpers/aws.ts';
+import { Capture } from '../../helpers/capture.ts';
+import { testClient } from '../../helpers/dspm-client.ts';
+import { injectPutEventsFault } from '../../helpers/put-events-faults.ts';
+
+const TOKEN = 'aws-suite-token-3c9d41';
+
+describe('the poller on AWS (moto)', () => {
+  const endpoint = inject('motoEndpoint');
+  const clients = motoClients(endpoint);
+  const busName = uniqueName('dspm-bus');
+  const tableName = uniqueName('dspm-state');
+  let sim: RunningSimulator;
+  let restoreEnv: () => void;
+  let spies: Record<keyof ReturnType<typeof sampleRulePatterns>, SpyQueue>;
+  let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
+  const stdout: string[] = [];
+  const state = new DynamoDbSnapshotStore({
+    client: DynamoDBDocumentClient.from(clients.dynamoDb),
+    tableName,
+  });
+  let tenant: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
+    tenant = new URL(sim.url).host;
+    await createBus(clients.eventBridge, busName);
+    await createStateTable(clients.dynamoDb, tableName);
+    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
+    const patterns = sampleRulePatterns();
+    spies = {
+      highOrCriticalRisk: await spyOnRule(clients, busName, uniqueName('high'), patterns.highOrCriticalRisk),
+      encryptionTurnedOff: await spyOnRule(
+        clients,
+        busName,
+        uniqueName('encryption'),
+        patterns.encryptionTurnedOff,
+      ),
+      becamePublic: await spyOnRule(clients, busName, uniqueName('public'), patterns.becamePublic),
+      everything: await spyOnRule(clients, busName, uniqueName('all'), patterns.everything),
+    };
+    restoreEnv = useMotoEnvironment(endpoint);
+    Object.assign(process.env, {
+      DSPM_TENANT_URL: sim.url,
+      DSPM_ALLOW_ANY_HOST: 'true',
+      DSPM_API_TOKEN_SECRET_ID: secretId,
+      DSPM_RATE_LIMIT_RPS: '1000',
+      EVENT_BUS_NAME: busName,
+      STATE_TABLE_NAME: tableName,
+      POWERTOOLS_SERVICE_NAME: 'dspm-bridge-poller',
+    });
+    // Powertools writes logs and metrics to stdout; keep them, to read and to search for the token.
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    ({ handler } = await import('../../../functions/poll-data-stores.ts'));
+  });
+
+  beforeEach(async () => {
+    for (const spy of Object.values(spies)) await spy.drain();
+  });
+
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    for (const key of [
+      'DSPM_TENANT_URL',
+      'DSPM_ALLOW_ANY_HOST',
+      'DSPM_API_TOKEN_SECRET_ID',
+      'DSPM_RATE_LIMIT_RPS',
+      'EVENT_BUS_NAME',
+      'STATE_TABLE_NAME',
+      'POWERTOOLS_SERVICE_NAME',
+    ]) {
+      delete process.env[key];
+    }
+    restoreEnv();
+    await sim.close();
+  });
+
+  it('takes a baseline on its first invocation: state in DynamoDB, only the summary on the bus', async () => {
+    // Act
+    const result = await handler({}, fakeContext());
+    // Assert
+    expect(result).toMatchObject({ status: 'completed', complete: true, published: 0, failed: 0 });
+    const events = await spies.everything.drain();
+    expect(events.map((e) => e['detail-type'])).toEqual(['dspm-poll-completed']);
+    expect(events[0]?.detail).toMatchObject({ baseline: true, stores: { seen: 3 }, test: true });
+    const stored = await state.loadStores(tenant);
+    expect([...stored.keys()]).toEqual([1, 2, 3]);
+    expect(await state.loadMeta(tenant)).toMatchObject({ baselineAt: expect.any(String) });
+    // The lease was given back: another holder can take it at once.
+    expect(await state.tryAcquireLease(tenant, 'probe', new Date(), 1_000)).toBe(true);
+    await state.releaseLease(tenant, 'probe');
+  });
+
+  it('routes real poller events through the documented sample rules', async () => {
+    // Arrange: store 1 becomes critical, store 2 loses encryption, store 3 becomes public.
+    sim.tenant.updateStore(1, { data_store_risk_rating: 80 });
+    sim.tenant.updateStore(2, { encryption: 'Off' });
+    sim.tenant.updateStore(3, { publicly_inaccessible: 'Off' });
+    // Act
+    await handler({}, fakeContext());
+    // Assert
+    const storeIds = (events: { detail: Record<string, unknown> }[]) =>
+      events.map((e) => (e.detail.dataStore as { id: number }).id);
+    expect(storeIds(await spies.highOrCriticalRisk.drain())).toEqual([1]);
+    expect(storeIds(await spies.encryptionTurnedOff.drain())).toEqual([2]);
+    expect(storeIds(await spies.becamePublic.drain())).toEqual([3]);
+    const all = await spies.everything.drain();
+    expect(all.map((e) => e['detail-type']).sort()).toEqual([
+      'data-store-risk-changed',
+      'data-store-risk-changed',
+      'data-store-risk-changed',
+      'dspm-poll-completed',
+    ]);
+    const critical = all.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === 1);
+    expect(critical).toMatchObject({
+      source: 'netskope.dspm',
+      detail: { severity: 'critical', sequence: 1 },
+    });
+    expect((await state.loadStores(tenant)).get(1)).toMatchObject({
+      sequence: 1,
+      snapshot: { data_store_risk_rating: 80 },
+    });
+  });
+
+  it('emits Powertools metrics for the poll', () => {
+    const metrics = stdout.filter((line) => line.includes('"_aws"')).join('\n');
+    for (const name of [
+      'StoresSeen',
+      'EventsPublished',
+      'PublishFailures',
+      'DspmRequests',
+      'DspmThrottles',
+      'PollDuration',
+      'IncompletePolls',
+    ]) {
+      expect(metrics).toContain(`"${name}"`);
+    }
+  });
+
+  it('skips when another poll holds the DynamoDB lease', async () => {
+    expect(await state.tryAcquireLease(tenant, 'another-poll', new Date(), 60_000)).toBe(true);
+    try {
+      expect(await handler({}, fakeContext())).toMatchObject({ status: 'skipped' });
+      expect(await spies.everything.drain()).toEqual([]);
+    } finally {
+      await state.releaseLease(tenant, 'another-poll');
+    }
+  });
+
+  it('commits accepted stores after a partial PutEvents failure and re-sends the rejected ones with the same eventId', async () => {
+    // Arrange: a real EventBridge client whose entries for store 2 fail (not retryable).
+    const ports = {
+      dspm: testClient(sim.url, { token: TOKEN }),
+      state,
+      clock: systemClock,
+      logger: new Capture(),
+      tenant,
+    };
+    const sink = new EventBridgeSink({ client: clients.eventBridge, busName, retry: { baseDelayMs: 1 } });
+    const removeFault = injectPutEventsFault(clients.eventBridge, {
+      fails: (entry) => JSON.parse(entry.Detail ?? '{}').dataStore?.id === 2,
+      errorCode: 'AccessDeniedException',
+    });
+    sim.tenant.updateStore(1, { backup: 'Off' });
+    sim.tenant.updateStore(2, { backup: 'Off' });
+    // Act
+    let outcome: Awaited<ReturnType<typeof pollDataStores>>;
+    try {
+      outcome = await pollDataStores({ ...ports, sink }, DEFAULT_POLL_SETTINGS);
+    } finally {
+      removeFault();
+    }
+    const first = await spies.everything.drain();
+    const stored = await state.loadStores(tenant);
+    await pollDataStores({ ...ports, sink }, DEFAULT_POLL_SETTINGS);
+    const second = await spies.everything.drain();
+    // Assert
+    expect(outcome).toMatchObject({
+      summary: { events: { published: 1, failed: 1 }, stores: { uncommitted: 1 } },
+    });
+    expect(stored.get(1)).toMatchObject({ sequence: 2, snapshot: { backup: 'Off' } });
+    expect(stored.get(2)).toMatchObject({ sequence: 1, snapshot: { backup: 'On' } });
+    const changes = (events: typeof first) =>
+      events.filter((e) => e['detail-type'] === 'data-store-risk-changed');
+    expect(changes(first).map((e) => (e.detail.dataStore as { id: number }).id)).toEqual([1]);
+    expect(changes(second).map((e) => (e.detail.dataStore as { id: number }).id)).toEqual([2]);
+    expect((await state.loadStores(tenant)).get(2)).toMatchObject({
+      sequence: 2,
+      snapshot: { backup: 'Off' },
+    });
+  });
+
+  it('retries entries EventBridge throttled, and they go through', async () => {
+    const sink = new EventBridgeSink({ client: clients.eventBridge, busName, retry: { baseDelayMs: 1 } });
+    const removeFault = injectPutEventsFault(clients.eventBridge, {
+      fails: () => true,
+      errorCode: 'ThrottlingException',
+      remaining: 2,
+    });
+    sim.tenant.updateStore(1, { data_store_risk_rating: 10 });
+    try {
+      const outcome = await pollDataStores(
+        {
+          dspm: testClient(sim.url, { token: TOKEN }),
+          state,
+          sink,
+          clock: systemClock,
+          logger: new Capture(),
+          tenant,
+        },
+        DEFAULT_POLL_SETTINGS,
+      );
+      expect(outcome).toMatchObject({ summary: { events: { published: 1, failed: 0 } } });
+      expect(sink.stats.retriedEntries).toBe(2);
+    } finally {
+      removeFault();
+    }
+    expect((await spies.everything.drain()).map((e) => e['detail-type'])).toEqual([
+      'data-store-risk-changed',
+      'dspm-poll-completed',
+    ]);
+  });
+
+  it('loses nothing when the poll dies between publishing and committing: the next poll re-sends the same eventId', async () => {
+    // Arrange: a sink that publishes for real, then "crashes" before the use case can commit.
+    const real = new EventBridgeSink({ client: clients.eventBridge, busName });
+    const crashing: EventSink = {
+      publish: async (events: readonly BusEvent[]) => {
+        await real.publish(events);
+        throw new Error('process killed after PutEvents');
+      },
+    };
+    const ports = {
+      dspm: testClient(sim.url, { token: TOKEN }),
+      state,
+      clock: systemClock,
+      logger: new Capture(),
+      tenant,
+    };
+    sim.tenant.updateStore(3, { encryption: 'Off' });
+    // Act
+    await expect(pollDataStores({ ...ports, sink: crashing }, DEFAULT_POLL_SETTINGS)).rejects.toThrow(
+      'process killed after PutEvents',
+    );
+    const beforeCommit = (await state.loadStores(tenant)).get(3);
+    await pollDataStores({ ...ports, sink: real }, DEFAULT_POLL_SETTINGS);
+    // Assert: the same transition twice on the bus (subscribers drop the duplicate), then committed.
+    const sent = (await spies.encryptionTurnedOff.drain()).map((e) => e.detail.eventId);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toBe(sent[1]);
+    expect(beforeCommit).toMatchObject({ snapshot: { encryption: 'On' } });
+    expect((await state.loadStores(tenant)).get(3)).toMatchObject({ snapshot: { encryption: 'Off' } });
+    // The lease was released despite the crash.
+    expect(await state.tryAcquireLease(tenant, 'probe', new Date(), 1_000)).toBe(true);
+    await state.releaseLease(tenant, 'probe');
+  });
+
+  it('never lets an older commit overwrite a newer one', async () => {
+    const current = (await state.loadStores(tenant)).get(1);
+    if (!current) throw new Error('store 1 is committed');
+    const outcome = await state.commitStores(tenant, [
+      { ...current, sequence: current.sequence - 1, snapshot: { encryption: 'On' } },
+    ]);
+    expect(outcome).toEqual({ committed: 0, stale: [1] });
+    expect((await state.loadStores(tenant)).get(1)).toEqual(current);
+  });
+
+  it('keeps the token out of every log line, metric and event', async () => {
+    const events = await spies.everything.drain();
+    expect(stdout.join('')).not.toContain(TOKEN);
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+    expect(stdout.length).toBeGreaterThan(0);
+  });
+});
