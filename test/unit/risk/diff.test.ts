@@ -51,7 +51,9 @@ describe('diffSnapshots', () => {
   ])('reports %s', (_case, previous, current, expected) => {
     const { changes } = diffSnapshots(previous, current);
     expect(changes).toHaveLength(expected.length);
-    expected.forEach((change, i) => expect(changes[i]).toMatchObject(change));
+    expected.forEach((change, i) => {
+      expect(changes[i]).toMatchObject(change);
+    });
   });
 
   it('quiets a change under the minimum delta and keeps the committed value, so drift adds up', () => {
