@@ -13,17 +13,10 @@ import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { BusEvent, PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import {
-  buildDiscovered,
-  buildPollCompleted,
-  buildRemoved,
-  buildRiskChanged,
-  type PollContext,
-} from '../risk/build-events.ts';
-import { buildCatalog, describeStore, identityOf, sameIdentity } from '../risk/catalog.ts';
-import { diffSnapshots } from '../risk/diff.ts';
-import { fingerprint, sameSnapshot, takeSnapshot } from '../risk/snapshot.ts';
+import { buildPollCompleted, buildRemoved, type PollContext } from '../risk/build-events.ts';
+import { buildCatalog, describeStore } from '../risk/catalog.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
+import { assessStore } from './assess-store.ts';
 import type { PollSettings } from './poll-config.ts';
 
 /** What a poll needs. */
@@ -103,84 +96,29 @@ async function runPoll(
   const counts = { seen: 0, discovered: 0, changed: 0, removed: 0, unchanged: 0 };
   const seen = new Set<number>();
 
+  const assessment = {
+    watchedFields: settings.watchedFields,
+    minimumDeltas: settings.minimumDeltas,
+    silentBaseline,
+  };
   const observe = (store: ConnectedDataStore) => {
     seen.add(store.id);
     counts.seen++;
-    const observedAt = new Date(clock.now());
-    const snapshot = takeSnapshot(store, settings.watchedFields);
-    const identity = identityOf(store);
-    const previous = committed.get(store.id);
-    const describe = () => describeStore(store.id, identity, store.data_tags ?? [], context.catalog);
-
-    if (previous === undefined || previous.removedAt !== undefined) {
-      const record: StoreRecord = {
-        storeId: store.id,
-        identity,
-        snapshot,
-        fingerprint: fingerprint(snapshot),
-        sequence: silentBaseline ? 0 : (previous?.sequence ?? 0) + 1,
-        observedAt: observedAt.toISOString(),
-      };
-      if (silentBaseline) {
-        quiet.push(record);
+    const result = assessStore(store, committed.get(store.id), new Date(clock.now()), context, assessment);
+    switch (result.kind) {
+      case 'unchanged':
+        counts.unchanged++;
         return;
-      }
-      counts.discovered++;
-      onAccepted.set(store.id, record);
-      events.push(
-        buildDiscovered(context, {
-          store: describe(),
-          sequence: record.sequence,
-          observedAt,
-          previousObservedAt: previous?.observedAt ?? null,
-          previousFingerprint: previous?.fingerprint ?? null,
-          currentFingerprint: record.fingerprint,
-          current: snapshot,
-        }),
-      );
-      return;
+      case 'quiet':
+        if (result.unchanged) counts.unchanged++;
+        quiet.push(result.record);
+        return;
+      case 'discovered':
+      case 'changed':
+        counts[result.kind]++;
+        onAccepted.set(store.id, result.record);
+        events.push(result.event);
     }
-
-    const identityChanged = !sameIdentity(previous.identity, identity);
-    const { changes, committable } = sameSnapshot(previous.snapshot, snapshot)
-      ? { changes: [], committable: previous.snapshot }
-      : diffSnapshots(previous.snapshot, snapshot, settings.minimumDeltas);
-    if (changes.length === 0) {
-      counts.unchanged++;
-      if (identityChanged || !sameSnapshot(previous.snapshot, committable)) {
-        quiet.push({
-          ...previous,
-          identity,
-          snapshot: committable,
-          fingerprint: fingerprint(committable),
-          observedAt: observedAt.toISOString(),
-        });
-      }
-      return;
-    }
-    counts.changed++;
-    const record: StoreRecord = {
-      storeId: store.id,
-      identity,
-      snapshot: committable,
-      fingerprint: fingerprint(committable),
-      sequence: previous.sequence + 1,
-      observedAt: observedAt.toISOString(),
-    };
-    onAccepted.set(store.id, record);
-    events.push(
-      buildRiskChanged(context, {
-        store: describe(),
-        sequence: record.sequence,
-        observedAt,
-        previousObservedAt: previous.observedAt,
-        previousFingerprint: previous.fingerprint,
-        currentFingerprint: record.fingerprint,
-        previous: previous.snapshot,
-        current: snapshot,
-        changes,
-      }),
-    );
   };
 
   const listing = dspm.connectedDataStores();

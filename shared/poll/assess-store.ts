@@ -1,0 +1,102 @@
+/**
+ * The per-store step of a poll (use case -> **domain**): compare one listed store with its
+ * committed record and decide what to publish and what to commit. Pure and synchronous, so the
+ * poll's hot loop is measurable on its own (bench:poll).
+ */
+import type { ConnectedDataStore } from '../dspm/schemas.ts';
+import type { BusEvent } from '../events/contract.ts';
+import { buildDiscovered, buildRiskChanged, type PollContext } from '../risk/build-events.ts';
+import { describeStore, identityOf, sameIdentity } from '../risk/catalog.ts';
+import { diffSnapshots, type MinimumDeltas } from '../risk/diff.ts';
+import { fingerprint, sameSnapshot, takeSnapshot } from '../risk/snapshot.ts';
+import type { WatchedField } from '../risk/watched-fields.ts';
+import type { StoreRecord } from '../state/records.ts';
+
+/** What the poll does about one store. */
+export type Assessment =
+  /** Nothing changed: no event, no write. */
+  | { readonly kind: 'unchanged' }
+  /** Nothing to report, but the record must be updated (a rename, a newly watched field, a silent baseline). */
+  | { readonly kind: 'quiet'; readonly record: StoreRecord; readonly unchanged: boolean }
+  /** Publish `event`; commit `record` once it is accepted. */
+  | { readonly kind: 'discovered' | 'changed'; readonly event: BusEvent; readonly record: StoreRecord };
+
+/** What every assessment of a poll shares. */
+export interface AssessmentSettings {
+  readonly watchedFields: readonly WatchedField[];
+  readonly minimumDeltas: MinimumDeltas;
+  /** The tenant's first poll, recorded without events. */
+  readonly silentBaseline: boolean;
+}
+
+/** Assesses one store observed at `observedAt` against its committed record (if any). */
+export function assessStore(
+  store: ConnectedDataStore,
+  previous: StoreRecord | undefined,
+  observedAt: Date,
+  context: PollContext,
+  settings: AssessmentSettings,
+): Assessment {
+  const snapshot = takeSnapshot(store, settings.watchedFields);
+  const identity = identityOf(store);
+  const observed = observedAt.toISOString();
+
+  if (previous === undefined || previous.removedAt !== undefined) {
+    const record: StoreRecord = {
+      storeId: store.id,
+      identity,
+      snapshot,
+      fingerprint: fingerprint(snapshot),
+      sequence: settings.silentBaseline ? 0 : (previous?.sequence ?? 0) + 1,
+      observedAt: observed,
+    };
+    if (settings.silentBaseline) return { kind: 'quiet', record, unchanged: false };
+    const event = buildDiscovered(context, {
+      store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),
+      sequence: record.sequence,
+      observedAt,
+      previousObservedAt: previous?.observedAt ?? null,
+      previousFingerprint: previous?.fingerprint ?? null,
+      currentFingerprint: record.fingerprint,
+      current: snapshot,
+    });
+    return { kind: 'discovered', event, record };
+  }
+
+  // The common case, an unchanged store, costs a field-by-field comparison and no hashing.
+  const identityChanged = !sameIdentity(previous.identity, identity);
+  const { changes, committable } = sameSnapshot(previous.snapshot, snapshot)
+    ? { changes: [], committable: previous.snapshot }
+    : diffSnapshots(previous.snapshot, snapshot, settings.minimumDeltas);
+  if (changes.length === 0) {
+    if (!identityChanged && sameSnapshot(previous.snapshot, committable)) return { kind: 'unchanged' };
+    const record = {
+      ...previous,
+      identity,
+      snapshot: committable,
+      fingerprint: fingerprint(committable),
+      observedAt: observed,
+    };
+    return { kind: 'quiet', record, unchanged: true };
+  }
+  const record: StoreRecord = {
+    storeId: store.id,
+    identity,
+    snapshot: committable,
+    fingerprint: fingerprint(committable),
+    sequence: previous.sequence + 1,
+    observedAt: observed,
+  };
+  const event = buildRiskChanged(context, {
+    store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),
+    sequence: record.sequence,
+    observedAt,
+    previousObservedAt: previous.observedAt,
+    previousFingerprint: previous.fingerprint,
+    currentFingerprint: record.fingerprint,
+    previous: previous.snapshot,
+    current: snapshot,
+    changes,
+  });
+  return { kind: 'changed', event, record };
+}
