@@ -6,9 +6,9 @@
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { BusEvent } from '../events/contract.ts';
 import { buildDiscovered, buildRiskChanged, type PollContext } from '../risk/build-events.ts';
-import { describeStore, identityOf, sameIdentity } from '../risk/catalog.ts';
+import { describeStore, identityOf, sameIdentity, storeMatchesIdentity } from '../risk/catalog.ts';
 import { diffSnapshots, type MinimumDeltas } from '../risk/diff.ts';
-import { fingerprint, sameSnapshot, takeSnapshot } from '../risk/snapshot.ts';
+import { fingerprint, sameSnapshot, storeMatchesSnapshot, takeSnapshot } from '../risk/snapshot.ts';
 import type { WatchedField } from '../risk/watched-fields.ts';
 import type { StoreRecord } from '../state/records.ts';
 
@@ -20,6 +20,8 @@ export type Assessment =
   | { readonly kind: 'quiet'; readonly record: StoreRecord; readonly unchanged: boolean }
   /** Publish `event`; commit `record` once it is accepted. */
   | { readonly kind: 'discovered' | 'changed'; readonly event: BusEvent; readonly record: StoreRecord };
+
+const UNCHANGED: Assessment = { kind: 'unchanged' };
 
 /** What every assessment of a poll shares. */
 export interface AssessmentSettings {
@@ -37,6 +39,15 @@ export function assessStore(
   context: PollContext,
   settings: AssessmentSettings,
 ): Assessment {
+  // The common case, an unchanged store, is settled here without allocating anything.
+  if (
+    previous !== undefined &&
+    previous.removedAt === undefined &&
+    storeMatchesSnapshot(store, previous.snapshot, settings.watchedFields) &&
+    storeMatchesIdentity(store, previous.identity)
+  ) {
+    return UNCHANGED;
+  }
   const snapshot = takeSnapshot(store, settings.watchedFields);
   const identity = identityOf(store);
   const observed = observedAt.toISOString();
@@ -63,7 +74,6 @@ export function assessStore(
     return { kind: 'discovered', event, record };
   }
 
-  // The common case, an unchanged store, costs a field-by-field comparison and no hashing.
   const identityChanged = !sameIdentity(previous.identity, identity);
   const { changes, committable } = sameSnapshot(previous.snapshot, snapshot)
     ? { changes: [], committable: previous.snapshot }

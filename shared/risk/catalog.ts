@@ -49,6 +49,18 @@ export function identityOf(store: ConnectedDataStore): StoreIdentity {
   };
 }
 
+/** True when `store` still has the committed identity (compared without building one). */
+export function storeMatchesIdentity(store: ConnectedDataStore, identity: StoreIdentity): boolean {
+  return (
+    store.name === identity.name &&
+    store.endpoint === identity.endpoint &&
+    store.service_id === identity.serviceId &&
+    (store.infrastructure_connection_id ?? null) === identity.connectionId &&
+    (store.region ?? null) === identity.region &&
+    (store.account_id ?? null) === identity.accountId
+  );
+}
+
 /** True when two identities are the same. */
 export function sameIdentity(a: StoreIdentity, b: StoreIdentity): boolean {
   return (

@@ -24,13 +24,59 @@ function normalise(field: WatchedField, raw: unknown): SnapshotValue {
   switch (WATCHABLE_FIELDS[field]) {
     case 'score':
     case 'count':
-      // -1 is DSPM's "not computed": unknown, never a value.
-      return typeof raw === 'number' && Number.isFinite(raw) && raw !== -1 ? raw : null;
+      return normaliseNumber(raw);
     case 'toggle':
-      return typeof raw === 'string' && raw !== '' ? raw : null;
+      return normaliseToggle(raw);
     case 'tags':
-      return Array.isArray(raw) ? [...new Set(raw as number[])].sort((a, b) => a - b) : [];
+      return normaliseTags(raw);
   }
+}
+
+// -1 is DSPM's "not computed": unknown, never a value.
+const normaliseNumber = (raw: unknown): number | null =>
+  typeof raw === 'number' && Number.isFinite(raw) && raw !== -1 ? raw : null;
+
+const normaliseToggle = (raw: unknown): string | null => (typeof raw === 'string' && raw !== '' ? raw : null);
+
+function normaliseTags(raw: unknown): readonly number[] {
+  if (!Array.isArray(raw)) return [];
+  return isStrictlyAscending(raw) ? raw.slice() : [...new Set(raw as number[])].sort((a, b) => a - b);
+}
+
+function isStrictlyAscending(values: readonly unknown[]): boolean {
+  for (let i = 1; i < values.length; i++) if (!((values[i - 1] as number) < (values[i] as number))) return false;
+  return true;
+}
+
+/**
+ * True when `store`'s watched fields equal `snapshot`, read without building a snapshot. This is
+ * the poll's hot path (most stores are unchanged), so it allocates nothing.
+ */
+export function storeMatchesSnapshot(store: ConnectedDataStore, snapshot: Snapshot, fields: readonly WatchedField[]): boolean {
+  for (const field of fields) {
+    if (!Object.hasOwn(snapshot, field)) return false;
+    const committed = snapshot[field] ?? null;
+    const raw: unknown = store[field];
+    switch (WATCHABLE_FIELDS[field]) {
+      case 'score':
+      case 'count':
+        if (normaliseNumber(raw) !== committed) return false;
+        break;
+      case 'toggle':
+        if (normaliseToggle(raw) !== committed) return false;
+        break;
+      case 'tags': {
+        const tags = Array.isArray(raw) ? raw : [];
+        if (!Array.isArray(committed) || !isStrictlyAscending(tags) || tags.length !== committed.length) {
+          if (!sameSnapshotValue(normaliseTags(raw), committed)) return false;
+          break;
+        }
+        for (let i = 0; i < tags.length; i++) if (tags[i] !== committed[i]) return false;
+        break;
+      }
+    }
+  }
+  return true;
 }
 
 /** SHA-256 (hex) of the snapshot's canonical JSON (keys sorted). */
@@ -42,17 +88,21 @@ export function fingerprint(snapshot: Snapshot): string {
 
 /** True when both snapshots hold the same fields with the same values (cheaper than two fingerprints). */
 export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
-  const keys = Object.keys(a) as WatchedField[];
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
+  let count = 0;
+  for (const key in a) {
+    count++;
     if (!Object.hasOwn(b, key)) return false;
-    const x = a[key] ?? null;
-    const y = b[key] ?? null;
-    if (Array.isArray(x) && Array.isArray(y)) {
-      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
-    } else if (x !== y) {
-      return false;
-    }
+    if (!sameSnapshotValue(a[key as WatchedField] ?? null, b[key as WatchedField] ?? null)) return false;
   }
-  return true;
+  for (const _key in b) count--;
+  return count === 0;
+}
+
+function sameSnapshotValue(x: SnapshotValue, y: SnapshotValue): boolean {
+  if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  return x === y;
 }

@@ -1,0 +1,104 @@
+/**
+ * bench:poll — what a poll of 100,000 stores costs, at 0%, 1% and 100% of them changed.
+ *
+ *   npm run bench:poll             100,000 stores
+ *   npm run bench:poll -- --quick   10,000 stores
+ *
+ * Stage 1 (bench/poll-diff-stage.ts): CPU time and memory of the diff and event build alone,
+ * against the common design that fingerprints every store every poll, measured in the same run.
+ * Stage 2 (bench/poll-full-run.ts): a real poll through the client of a simulator process:
+ * DynamoDB items written, PutEvents calls, wall and CPU time, peak RSS of the whole process.
+ * Each measurement runs in its own process so its memory figures are its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { describeMachine } from './lib/machine.ts';
+import { recordSection } from './lib/results.ts';
+import { startSimulatorProcess } from './lib/simulator-process.ts';
+
+const quick = process.argv.includes('--quick');
+const STORES = quick ? 10_000 : 100_000;
+const SHARES = [0, 0.01, 1] as const;
+const TOKEN = 'bench-token';
+
+interface DiffStage {
+  changed: number;
+  oursCpuMs: number;
+  naiveCpuMs: number;
+  heapWithStateMb: number;
+  passPeakRssIncreaseMb: number;
+  peakRssMb: number;
+}
+interface FullRun {
+  changed: number;
+  events: number;
+  itemsWritten: number;
+  baselineItemsWritten: number;
+  putEventsCalls: number;
+  dspmRequests: number;
+  pollWallMs: number;
+  pollCpuMs: number;
+  peakRssMb: number;
+}
+
+function runChild<T>(script: string, args: string[]): T {
+  const output = execFileSync(process.execPath, ['--expose-gc', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as T;
+}
+
+const progress = (message: string) => process.stderr.write(`bench:poll: ${message}\n`);
+
+progress(`stage 1: diff and event build of ${STORES} stores`);
+const diff = SHARES.map((share) => ({ share, ...runChild<DiffStage>('bench/poll-diff-stage.ts', [String(STORES), String(share)]) }));
+
+progress(`stage 2: full polls of a simulator with ${STORES} stores`);
+const sim = await startSimulatorProcess(['--stores', String(STORES)], TOKEN);
+const full: (FullRun & { share: number })[] = [];
+try {
+  for (const share of SHARES) {
+    progress(`  ${share * 100}% changed`);
+    full.push({ share, ...runChild<FullRun>('bench/poll-full-run.ts', [sim.url, String(share)]) });
+    const reset = await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    if (!reset.ok) throw new Error(`simulator reset failed: ${reset.status}`);
+  }
+} finally {
+  await sim.stop();
+}
+
+const pct = (share: number) => `${share * 100}%`;
+const ms = (value: number) => value.toFixed(0);
+const mb = (value: number) => value.toFixed(0);
+const onePercent = diff.find((d) => d.share === 0.01);
+const lines = [
+  `## bench:poll${quick ? ' --quick' : ''}`,
+  '',
+  `${STORES.toLocaleString('en-US')} connected stores, every watched field, default bands. Machine: ${describeMachine()}. Run: ${new Date().toISOString()}.`,
+  '',
+  '### Diff and event build (stage 1)',
+  '',
+  '| changed | stores changed | CPU ms (ours) | CPU ms (fingerprint every store, baseline) | ours / baseline | heap with state MB | peak RSS MB (whole process) | RSS added by the pass MB |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...diff.map(
+    (d) =>
+      `| ${pct(d.share)} | ${d.changed} | ${ms(d.oursCpuMs)} | ${ms(d.naiveCpuMs)} | ${(d.oursCpuMs / d.naiveCpuMs).toFixed(2)} | ${mb(d.heapWithStateMb)} | ${mb(d.peakRssMb)} | ${mb(Math.max(0, d.passPeakRssIncreaseMb))} |`,
+  ),
+  '',
+  onePercent
+    ? `Target (1% changed): under 1 s CPU: **${ms(onePercent.oursCpuMs)} ms**; under 300 MB peak RSS: **${mb(onePercent.peakRssMb)} MB** for the stage's process (generated stores, committed state and the pass).`
+    : '',
+  '',
+  '### Full poll through the client (stage 2)',
+  '',
+  '| changed | stores changed | events | DynamoDB items written | PutEvents calls | DSPM requests | poll wall ms | poll CPU ms | peak RSS MB (whole process) |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...full.map(
+    (f) =>
+      `| ${pct(f.share)} | ${f.changed} | ${f.events} | ${f.itemsWritten} | ${f.putEventsCalls} | ${f.dspmRequests} | ${ms(f.pollWallMs)} | ${ms(f.pollCpuMs)} | ${mb(f.peakRssMb)} |`,
+  ),
+  '',
+  `The baseline poll before each scenario wrote ${full[0]?.baselineItemsWritten ?? '?'} items (every store once, in 25-item batches, plus lease and tenant facts). ` +
+    'Items written by a poll = changed stores + 3 (lease taken, lease released, tenant facts); PutEvents calls = ceil(events / 10) + 1 summary. ' +
+    'Peak RSS of the full poll is the whole process (Node, AWS SDK, zod-parsed pages awaiting collection, the committed state), not the diff alone.',
+];
+const markdown = lines.join('\n');
+process.stdout.write(`${markdown}\n`);
+recordSection(`bench-poll${quick ? '-quick' : ''}`, markdown);
