@@ -6,11 +6,12 @@
  * Input: stores from the simulator's generator (as parsed by the client, already in memory), a
  * committed state from a silent baseline. Output: one JSON line on stdout.
  */
-import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { assessStore } from '#shared/poll/assess-store.ts';
+
 import type { ConnectedDataStore } from '#shared/dspm/schemas.ts';
-import { buildCatalog } from '#shared/risk/catalog.ts';
+import { assessStore } from '#shared/poll/assess-store.ts';
+import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import type { PollContext } from '#shared/risk/build-events.ts';
+import { buildCatalog } from '#shared/risk/catalog.ts';
 import { fingerprint, takeSnapshot } from '#shared/risk/snapshot.ts';
 import type { StoreRecord } from '#shared/state/records.ts';
 import { generateTenant } from '#simulator/scale.ts';
@@ -51,7 +52,9 @@ const peakBeforeMb = process.resourceUsage().maxRSS / 1024;
 // The next poll's listing: every k-th store has encryption flipped (the rest as before).
 const every = changedShare > 0 ? Math.max(1, Math.round(1 / changedShare)) : 0;
 const listed = stores.map((store, index) =>
-  every > 0 && index % every === 0 ? { ...store, encryption: store.encryption === 'On' ? 'Off' : 'On' } : store,
+  every > 0 && index % every === 0
+    ? { ...store, encryption: store.encryption === 'On' ? 'Off' : 'On' }
+    : store,
 );
 
 const measure = (work: () => number) => {
@@ -79,7 +82,8 @@ const ours = measure(() => {
 const naive = measure(() => {
   let differing = 0;
   for (const store of listed) {
-    if (fingerprint(takeSnapshot(store, watched.watchedFields)) !== committed.get(store.id)?.fingerprint) differing++;
+    if (fingerprint(takeSnapshot(store, watched.watchedFields)) !== committed.get(store.id)?.fingerprint)
+      differing++;
   }
   return differing;
 });

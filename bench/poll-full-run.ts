@@ -43,7 +43,8 @@ const sink = new EventBridgeSink({ client: acceptingClient, busName: 'bench' });
 const ports = { dspm, state, sink, clock: systemClock, logger: silentLogger, tenant: 'bench.goskope.com' };
 
 const baseline = await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
-if (baseline.status !== 'completed' || !baseline.summary.complete) throw new Error('baseline poll incomplete');
+if (baseline.status !== 'completed' || !baseline.summary.complete)
+  throw new Error('baseline poll incomplete');
 const baselineItems = state.itemsWritten;
 const baselineCalls = sink.stats.calls;
 

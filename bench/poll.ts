@@ -41,14 +41,20 @@ interface FullRun {
 }
 
 function runChild<T>(script: string, args: string[]): T {
-  const output = execFileSync(process.execPath, ['--expose-gc', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const output = execFileSync(process.execPath, ['--expose-gc', script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as T;
 }
 
 const progress = (message: string) => process.stderr.write(`bench:poll: ${message}\n`);
 
 progress(`stage 1: diff and event build of ${STORES} stores`);
-const diff = SHARES.map((share) => ({ share, ...runChild<DiffStage>('bench/poll-diff-stage.ts', [String(STORES), String(share)]) }));
+const diff = SHARES.map((share) => ({
+  share,
+  ...runChild<DiffStage>('bench/poll-diff-stage.ts', [String(STORES), String(share)]),
+}));
 
 progress(`stage 2: full polls of a simulator with ${STORES} stores`);
 const sim = await startSimulatorProcess(['--stores', String(STORES)], TOKEN);
@@ -57,7 +63,8 @@ try {
   for (const share of SHARES) {
     progress(`  ${share * 100}% changed`);
     full.push({ share, ...runChild<FullRun>('bench/poll-full-run.ts', [sim.url, String(share)]) });
-    const reset = await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    // A fresh connection: a pooled one may have idled past the simulator's keep-alive during the run.
+    const reset = await fetch(`${sim.url}/_sim/reset`, { method: 'POST', headers: { connection: 'close' } });
     if (!reset.ok) throw new Error(`simulator reset failed: ${reset.status}`);
   }
 } finally {
