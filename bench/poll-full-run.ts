@@ -62,6 +62,8 @@ for (let i = 0; i < ids.length; i += 64) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ encryption: store.encryption === 'On' ? 'Off' : 'On' }),
       });
+      // Read the body: an unread one keeps its socket out of the pool.
+      await response.arrayBuffer();
       if (!response.ok) throw new Error(`PATCH store ${id}: ${response.status}`);
     }),
   );

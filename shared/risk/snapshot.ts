@@ -44,7 +44,8 @@ function normaliseTags(raw: unknown): readonly number[] {
 }
 
 function isStrictlyAscending(values: readonly unknown[]): boolean {
-  for (let i = 1; i < values.length; i++) if (!((values[i - 1] as number) < (values[i] as number))) return false;
+  for (let i = 1; i < values.length; i++)
+    if (!((values[i - 1] as number) < (values[i] as number))) return false;
   return true;
 }
 
@@ -52,7 +53,11 @@ function isStrictlyAscending(values: readonly unknown[]): boolean {
  * True when `store`'s watched fields equal `snapshot`, read without building a snapshot. This is
  * the poll's hot path (most stores are unchanged), so it allocates nothing.
  */
-export function storeMatchesSnapshot(store: ConnectedDataStore, snapshot: Snapshot, fields: readonly WatchedField[]): boolean {
+export function storeMatchesSnapshot(
+  store: ConnectedDataStore,
+  snapshot: Snapshot,
+  fields: readonly WatchedField[],
+): boolean {
   for (const field of fields) {
     if (!Object.hasOwn(snapshot, field)) return false;
     const committed = snapshot[field] ?? null;

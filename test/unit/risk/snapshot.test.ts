@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectedDataStore } from '#shared/dspm/schemas.ts';
 import { checkBands, DEFAULT_RISK_BANDS, riskLevel } from '#shared/risk/levels.ts';
-import { fingerprint, sameSnapshot, takeSnapshot } from '#shared/risk/snapshot.ts';
+import { fingerprint, sameSnapshot, storeMatchesSnapshot, takeSnapshot } from '#shared/risk/snapshot.ts';
 import { DEFAULT_WATCHED_FIELDS } from '#shared/risk/watched-fields.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 
@@ -74,5 +74,33 @@ describe('riskLevel', () => {
 
   it('refuses bands that do not increase', () => {
     expect(() => checkBands({ low: 50, medium: 40, high: 90 })).toThrow(/must increase/);
+  });
+});
+
+describe('storeMatchesSnapshot (the allocation-free fast path)', () => {
+  const base = guideStores()[0] as ConnectedDataStore;
+  const committed = takeSnapshot({ ...base, data_tags: [1000004, 1000007] }, DEFAULT_WATCHED_FIELDS);
+
+  it.each<[string, Partial<ConnectedDataStore>]>([
+    ['the same store', { data_tags: [1000004, 1000007] }],
+    ['tags in another order', { data_tags: [1000007, 1000004] }],
+    ['a duplicated tag', { data_tags: [1000004, 1000007, 1000004] }],
+    ['a tag removed', { data_tags: [1000004] }],
+    ['a tag swapped', { data_tags: [1000004, 1000009] }],
+    ['no tags field', { data_tags: undefined }],
+    ['a score changed', { data_tags: [1000004, 1000007], data_store_risk_rating: 99 }],
+    ['a score becoming -1', { data_tags: [1000004, 1000007], data_store_risk_rating: -1 }],
+    ['a toggle changed', { data_tags: [1000004, 1000007], encryption: 'On' }],
+    ['a toggle missing', { data_tags: [1000004, 1000007], backup: undefined }],
+    ['a field that is not watched changed', { data_tags: [1000004, 1000007], table_count: 999 }],
+  ])('agrees with building and comparing snapshots for %s', (_case, change) => {
+    const store = { ...base, ...change } as ConnectedDataStore;
+    expect(storeMatchesSnapshot(store, committed, DEFAULT_WATCHED_FIELDS)).toBe(
+      sameSnapshot(takeSnapshot(store, DEFAULT_WATCHED_FIELDS), committed),
+    );
+  });
+
+  it('says no when the committed snapshot lacks a watched field', () => {
+    expect(storeMatchesSnapshot(base, { encryption: 'Off' }, ['encryption', 'backup'])).toBe(false);
   });
 });
