@@ -14,7 +14,7 @@ import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { MemorySnapshotStore } from '#shared/state/memory-store.ts';
+import { MemoryStateStore } from '#shared/state/memory-store.ts';
 
 const [url = '', shareText = '0.01'] = process.argv.slice(2);
 const share = Number(shareText);
@@ -38,7 +38,7 @@ const dspm = createDspmClient(
     DSPM_PAGE_SIZE: '1000',
   }),
 );
-const state = new MemorySnapshotStore();
+const state = new MemoryStateStore();
 const sink = new EventBridgeSink({ client: acceptingClient, busName: 'bench' });
 const ports = { dspm, state, sink, clock: systemClock, logger: silentLogger, tenant: 'bench.goskope.com' };
 

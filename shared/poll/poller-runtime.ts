@@ -13,8 +13,8 @@ import { ConfigError } from '../errors.ts';
 import { EventBridgeSink } from '../events/eventbridge-sink.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { DynamoDbSnapshotStore } from '../state/dynamodb-store.ts';
-import { FileSnapshotStore } from '../state/file-store.ts';
+import { DynamoDbStateStore } from '../state/dynamodb-store.ts';
+import { FileStateStore } from '../state/file-store.ts';
 import type { SnapshotStore } from '../state/records.ts';
 
 /** Everything a poll needs, built once (a Lambda cold start, a CLI run). */
@@ -49,12 +49,12 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
   });
   let state: SnapshotStore;
   if (pollerConfig.stateTableName) {
-    state = new DynamoDbSnapshotStore({
+    state = new DynamoDbStateStore({
       client: options.aws.dynamoDb,
       tableName: pollerConfig.stateTableName,
     });
   } else if (options.stateFile !== undefined) {
-    state = new FileSnapshotStore(options.stateFile);
+    state = new FileStateStore(options.stateFile);
   } else {
     throw new ConfigError('STATE_TABLE_NAME is not set; the poller keeps its state in that DynamoDB table');
   }

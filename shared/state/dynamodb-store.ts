@@ -1,7 +1,8 @@
 /**
- * A `SnapshotStore` in DynamoDB (see `table-design.ts`). Commits of changed stores are
- * conditional on the sequence, so a slow or replayed poll can never move a store backwards; the
- * baseline is a bulk `BatchWriteItem`. The lease is a conditional put that expires.
+ * A `StateStore` in DynamoDB (see `table-design.ts`). Commits of changed stores are conditional
+ * on the sequence, so a slow or replayed poll can never move a store backwards; the baseline is a
+ * bulk `BatchWriteItem`. The poll lease and the per-store tag locks are conditional puts that
+ * expire; protection records are versioned.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -11,23 +12,31 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../dspm/rate-limiter.ts';
 import { backoffDelay } from '../dspm/retry.ts';
-import type { CommitOutcome, SnapshotStore, StoreRecord, TenantMeta } from './records.ts';
+import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
+import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
   endpointIndexKey,
   LEASE_SORT_KEY,
   META_SORT_KEY,
+  PROTECTION_SORT_PREFIX,
+  protectionSortKey,
+  resourceIndexKey,
   STATE_TABLE,
   STORE_SORT_PREFIX,
+  storeLockSortKey,
   storeSortKey,
+  TAG_REF_SORT_KEY,
   TOMBSTONE_RETENTION_DAYS,
   tenantPartition,
 } from './table-design.ts';
 
 /** Options of the DynamoDB store. */
-export interface DynamoDbSnapshotStoreOptions {
+export interface DynamoDbStateStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   /** Conditional puts in flight at once during a commit (default 16). */
@@ -38,14 +47,14 @@ export interface DynamoDbSnapshotStoreOptions {
 const BATCH_WRITE_LIMIT = 25;
 
 /** State in a DynamoDB table. */
-export class DynamoDbSnapshotStore implements SnapshotStore {
+export class DynamoDbStateStore implements StateStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #concurrency: number;
   readonly #clock: Clock;
   #itemsWritten = 0;
 
-  constructor(options: DynamoDbSnapshotStoreOptions) {
+  constructor(options: DynamoDbStateStoreOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#concurrency = options.concurrency ?? 16;
@@ -57,13 +66,41 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   }
 
   async tryAcquireLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.#takeLease(tenant, LEASE_SORT_KEY, holder, now, ttlMs);
+  }
+
+  async releaseLease(tenant: string, holder: string): Promise<void> {
+    await this.#releaseLease(tenant, LEASE_SORT_KEY, holder);
+  }
+
+  async tryLockStore(
+    tenant: string,
+    storeId: number,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.#takeLease(tenant, storeLockSortKey(storeId), holder, now, ttlMs);
+  }
+
+  async unlockStore(tenant: string, storeId: number, holder: string): Promise<void> {
+    await this.#releaseLease(tenant, storeLockSortKey(storeId), holder);
+  }
+
+  async #takeLease(
+    tenant: string,
+    sortKey: string,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<boolean> {
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
           Item: {
             [STATE_TABLE.partitionKey]: tenantPartition(tenant),
-            [STATE_TABLE.sortKey]: LEASE_SORT_KEY,
+            [STATE_TABLE.sortKey]: sortKey,
             holder,
             leaseUntilMs: now.getTime() + ttlMs,
             [STATE_TABLE.ttlAttribute]: Math.ceil((now.getTime() + ttlMs) / 1000) + 3600,
@@ -81,12 +118,12 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
     }
   }
 
-  async releaseLease(tenant: string, holder: string): Promise<void> {
+  async #releaseLease(tenant: string, sortKey: string, holder: string): Promise<void> {
     try {
       await this.#client.send(
         new DeleteCommand({
           TableName: this.#table,
-          Key: { [STATE_TABLE.partitionKey]: tenantPartition(tenant), [STATE_TABLE.sortKey]: LEASE_SORT_KEY },
+          Key: { [STATE_TABLE.partitionKey]: tenantPartition(tenant), [STATE_TABLE.sortKey]: sortKey },
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: { ':holder': holder },
         }),
@@ -112,23 +149,27 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
 
   async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
     const stores = new Map<number, StoreRecord>();
+    for (const item of await this.#queryPrefix(tenant, STORE_SORT_PREFIX)) {
+      const record = storeFromItem(item);
+      stores.set(record.storeId, record);
+    }
+    return stores;
+  }
+
+  async #queryPrefix(tenant: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     const pages = paginateQuery(
       { client: this.#client },
       {
         TableName: this.#table,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
         ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': tenantPartition(tenant), ':prefix': STORE_SORT_PREFIX },
+        ExpressionAttributeValues: { ':pk': tenantPartition(tenant), ':prefix': prefix },
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const record = fromItem(item);
-        stores.set(record.storeId, record);
-      }
-    }
-    return stores;
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
   }
 
   async commitStores(
@@ -137,7 +178,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
     options: { baseline?: boolean } = {},
   ): Promise<CommitOutcome> {
     if (options.baseline) {
-      await this.#batchWrite(records.map((record) => toItem(tenant, record)));
+      await this.#batchWrite(records.map((record) => storeToItem(tenant, record)));
       return { committed: records.length, stale: [] };
     }
     const stale: number[] = [];
@@ -150,7 +191,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
           await this.#client.send(
             new PutCommand({
               TableName: this.#table,
-              Item: toItem(tenant, record),
+              Item: storeToItem(tenant, record),
               // A higher sequence wins; the same sequence (a quiet update: a rename, an adopted field)
               // wins only if it is not older. Either way state never moves backwards.
               ConditionExpression:
@@ -189,6 +230,107 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
     this.#itemsWritten++;
   }
 
+  async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: this.#key(tenant, protectionSortKey(storeId)),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? protectionFromItem(Item) : undefined;
+  }
+
+  async listProtections(tenant: string): Promise<Map<number, ProtectionRecord>> {
+    const records = (await this.#queryPrefix(tenant, PROTECTION_SORT_PREFIX)).map(protectionFromItem);
+    return new Map(records.map((record) => [record.storeId, record]));
+  }
+
+  async putProtection(tenant: string, record: ProtectionRecord): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...this.#key(tenant, protectionSortKey(record.storeId)), ...record },
+          ConditionExpression: record.version === 1 ? 'attribute_not_exists(#sk)' : '#version = :expected',
+          ExpressionAttributeNames:
+            record.version === 1 ? { '#sk': STATE_TABLE.sortKey } : { '#version': 'version' },
+          ...(record.version === 1 ? {} : { ExpressionAttributeValues: { ':expected': record.version - 1 } }),
+        }),
+      );
+      this.#itemsWritten++;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getTagRef(tenant: string): Promise<Partial<TagRef> | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: this.#key(tenant, TAG_REF_SORT_KEY),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    return {
+      ...(typeof Item.tagId === 'number' ? { tagId: Item.tagId } : {}),
+      ...(typeof Item.categoryId === 'number' ? { categoryId: Item.categoryId } : {}),
+    };
+  }
+
+  async putTagRef(tenant: string, ref: Partial<TagRef>): Promise<void> {
+    const fields = Object.entries(ref).filter(([, value]) => value !== undefined);
+    if (fields.length === 0) return;
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: this.#key(tenant, TAG_REF_SORT_KEY),
+        UpdateExpression: `SET ${fields.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([name]) => [`#${name}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+      }),
+    );
+    this.#itemsWritten++;
+  }
+
+  async findStoreByEndpoint(tenant: string, endpoint: string): Promise<StoreRecord | undefined> {
+    const items = await this.#queryIndex(
+      STATE_TABLE.endpointIndex,
+      STATE_TABLE.endpointKey,
+      endpointIndexKey(tenant, endpoint),
+    );
+    return items.map(storeFromItem).find((record) => record.removedAt === undefined);
+  }
+
+  async findStoresByResource(tenant: string, key: ResourceKey): Promise<StoreRecord[]> {
+    const items = await this.#queryIndex(
+      STATE_TABLE.resourceIndex,
+      STATE_TABLE.resourceKey,
+      resourceIndexKey(tenant, key),
+    );
+    return items.map(storeFromItem).filter((record) => record.removedAt === undefined);
+  }
+
+  async #queryIndex(indexName: string, attribute: string, value: string): Promise<Record<string, unknown>[]> {
+    const { Items } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: indexName,
+        KeyConditionExpression: '#key = :value',
+        ExpressionAttributeNames: { '#key': attribute },
+        ExpressionAttributeValues: { ':value': value },
+      }),
+    );
+    return Items ?? [];
+  }
+
+  #key(tenant: string, sortKey: string): Record<string, string> {
+    return { [STATE_TABLE.partitionKey]: tenantPartition(tenant), [STATE_TABLE.sortKey]: sortKey };
+  }
+
   async #batchWrite(items: Record<string, unknown>[]): Promise<void> {
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       let requests = items.slice(start, start + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
@@ -210,11 +352,13 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   }
 }
 
-function toItem(tenant: string, record: StoreRecord): Record<string, unknown> {
+function storeToItem(tenant: string, record: StoreRecord): Record<string, unknown> {
+  const resource = resourceKeyOf(record);
   return {
     [STATE_TABLE.partitionKey]: tenantPartition(tenant),
     [STATE_TABLE.sortKey]: storeSortKey(record.storeId),
     [STATE_TABLE.endpointKey]: endpointIndexKey(tenant, record.identity.endpoint),
+    ...(resource ? { [STATE_TABLE.resourceKey]: resourceIndexKey(tenant, resource) } : {}),
     storeId: record.storeId,
     identity: record.identity,
     snapshot: record.snapshot,
@@ -231,7 +375,7 @@ function toItem(tenant: string, record: StoreRecord): Record<string, unknown> {
   };
 }
 
-function fromItem(item: Record<string, unknown>): StoreRecord {
+function storeFromItem(item: Record<string, unknown>): StoreRecord {
   return {
     storeId: Number(item.storeId),
     identity: item.identity as StoreRecord['identity'],
@@ -240,5 +384,19 @@ function fromItem(item: Record<string, unknown>): StoreRecord {
     sequence: Number(item.sequence),
     observedAt: String(item.observedAt),
     ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
+  };
+}
+
+function protectionFromItem(item: Record<string, unknown>): ProtectionRecord {
+  return {
+    storeId: Number(item.storeId),
+    status: item.status === 'protected' ? 'protected' : 'unprotected',
+    reason: item.reason as ProtectionRecord['reason'],
+    observedAt: String(item.observedAt),
+    system: String(item.system),
+    ...(typeof item.lastSuccessAt === 'string' ? { lastSuccessAt: item.lastSuccessAt } : {}),
+    tagAddedByBridge: item.tagAddedByBridge === true,
+    recentEventIds: Array.isArray(item.recentEventIds) ? item.recentEventIds.map(String) : [],
+    version: Number(item.version),
   };
 }

@@ -1,28 +1,42 @@
 /**
- * A `SnapshotStore` in a JSON file, for the CLI without `STATE_TABLE_NAME` (default
- * `.dspm-bridge/state.json`). The file is read before and written after every change, through a
- * temporary file and a rename, so a crash never leaves half a file and two CLI processes see each
- * other's lease (the window between read and write is small; the DynamoDB store has none).
+ * A `StateStore` in a JSON file, for the CLI without `STATE_TABLE_NAME` (default
+ * `.dspm-bridge/state.json`). The file is read before every operation and written, through a
+ * temporary file and a rename, after every change: a crash never leaves half a file, and two CLI
+ * processes see each other's lease (the window between read and write is small; the DynamoDB
+ * store has none).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { MemorySnapshotStore, type TenantState } from './memory-store.ts';
-import type { CommitOutcome, StoreRecord, TenantMeta } from './records.ts';
+import { MemoryStateStore, type TenantState } from './memory-store.ts';
+import type { ProtectionRecord, TagRef } from './protection-records.ts';
+import type { StoreRecord, TenantMeta } from './records.ts';
 
 /** The default state file of the CLI. */
 export const DEFAULT_STATE_FILE = '.dspm-bridge/state.json';
+
+interface SavedLease {
+  holder: string;
+  expiresAtMs: number;
+}
 
 interface FileShape {
   version: 1;
   tenants: Record<
     string,
-    { meta?: TenantMeta; lease?: { holder: string; expiresAtMs: number }; stores: StoreRecord[] }
+    {
+      meta?: TenantMeta;
+      lease?: SavedLease;
+      stores: StoreRecord[];
+      protections?: ProtectionRecord[];
+      locks?: (SavedLease & { storeId: number })[];
+      tagRef?: Partial<TagRef>;
+    }
   >;
 }
 
 /** State kept in one JSON file. */
-export class FileSnapshotStore extends MemorySnapshotStore {
+export class FileStateStore extends MemoryStateStore {
   readonly path: string;
 
   constructor(path: string = DEFAULT_STATE_FILE) {
@@ -30,47 +44,7 @@ export class FileSnapshotStore extends MemorySnapshotStore {
     this.path = path;
   }
 
-  override async tryAcquireLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    this.#read();
-    const acquired = await super.tryAcquireLease(tenant, holder, now, ttlMs);
-    if (acquired) this.#write();
-    return acquired;
-  }
-
-  override async releaseLease(tenant: string, holder: string): Promise<void> {
-    this.#read();
-    await super.releaseLease(tenant, holder);
-    this.#write();
-  }
-
-  override async loadMeta(tenant: string): Promise<TenantMeta | undefined> {
-    this.#read();
-    return super.loadMeta(tenant);
-  }
-
-  override async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
-    this.#read();
-    return super.loadStores(tenant);
-  }
-
-  override async commitStores(
-    tenant: string,
-    records: readonly StoreRecord[],
-    options?: { baseline?: boolean },
-  ): Promise<CommitOutcome> {
-    this.#read();
-    const outcome = await super.commitStores(tenant, records, options);
-    this.#write();
-    return outcome;
-  }
-
-  override async saveMeta(tenant: string, meta: TenantMeta): Promise<void> {
-    this.#read();
-    await super.saveMeta(tenant, meta);
-    this.#write();
-  }
-
-  #read(): void {
+  protected override beforeAccess(): void {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -96,19 +70,28 @@ export class FileSnapshotStore extends MemorySnapshotStore {
     }
     this.tenants.clear();
     for (const [tenant, saved] of Object.entries(parsed.tenants)) {
-      const state: TenantState = { meta: saved.meta, lease: saved.lease, stores: new Map() };
-      for (const record of saved.stores ?? []) state.stores.set(record.storeId, record);
+      const state: TenantState = {
+        meta: saved.meta,
+        lease: saved.lease,
+        stores: new Map((saved.stores ?? []).map((record) => [record.storeId, record])),
+        protections: new Map((saved.protections ?? []).map((record) => [record.storeId, record])),
+        locks: new Map((saved.locks ?? []).map(({ storeId, ...lease }) => [storeId, lease])),
+        tagRef: saved.tagRef,
+      };
       this.tenants.set(tenant, state);
     }
   }
 
-  #write(): void {
+  protected override afterChange(): void {
     const shape: FileShape = { version: 1, tenants: {} };
     for (const [tenant, state] of this.tenants) {
       shape.tenants[tenant] = {
         ...(state.meta ? { meta: state.meta } : {}),
         ...(state.lease ? { lease: state.lease } : {}),
         stores: [...state.stores.values()].sort((a, b) => a.storeId - b.storeId),
+        protections: [...state.protections.values()].sort((a, b) => a.storeId - b.storeId),
+        locks: [...state.locks.entries()].map(([storeId, lease]) => ({ storeId, ...lease })),
+        ...(state.tagRef ? { tagRef: state.tagRef } : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });

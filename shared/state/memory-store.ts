@@ -1,18 +1,28 @@
 /**
- * A `SnapshotStore` in memory: for tests, benchmarks and as the working copy of the file store.
- * Same rules as DynamoDB: conditional commits by sequence, an expiring lease.
+ * A `StateStore` in memory: for tests, benchmarks, and as the working copy of the file store.
+ * Same rules as DynamoDB: conditional commits by sequence, versioned protection records, expiring
+ * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`.
  */
-import type { CommitOutcome, SnapshotStore, StoreRecord, TenantMeta } from './records.ts';
+import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
+import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
 /** Everything one tenant's state holds. */
 export interface TenantState {
   meta?: TenantMeta | undefined;
-  lease?: { holder: string; expiresAtMs: number } | undefined;
+  lease?: Lease | undefined;
   stores: Map<number, StoreRecord>;
+  protections: Map<number, ProtectionRecord>;
+  locks: Map<number, Lease>;
+  tagRef?: Partial<TagRef> | undefined;
+}
+
+interface Lease {
+  holder: string;
+  expiresAtMs: number;
 }
 
 /** In-memory state of any number of tenants. */
-export class MemorySnapshotStore implements SnapshotStore {
+export class MemoryStateStore implements StateStore {
   protected readonly tenants = new Map<string, TenantState>();
   #itemsWritten = 0;
 
@@ -20,37 +30,67 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.#itemsWritten;
   }
 
+  /** Called before every operation (the file store reads its file here). */
+  protected beforeAccess(): void {}
+
+  /** Called after every operation that changed something (the file store writes here). */
+  protected afterChange(): void {}
+
   protected tenantState(tenant: string): TenantState {
     let state = this.tenants.get(tenant);
     if (!state) {
-      state = { stores: new Map() };
+      state = { stores: new Map(), protections: new Map(), locks: new Map() };
       this.tenants.set(tenant, state);
     }
     return state;
   }
 
+  #read<T>(tenant: string, read: (state: TenantState) => T): T {
+    this.beforeAccess();
+    return read(this.tenantState(tenant));
+  }
+
+  #change<T>(tenant: string, change: (state: TenantState) => T, items: (result: T) => number): T {
+    this.beforeAccess();
+    const result = change(this.tenantState(tenant));
+    const written = items(result);
+    if (written > 0) {
+      this.#itemsWritten += written;
+      this.afterChange();
+    }
+    return result;
+  }
+
   async tryAcquireLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    const state = this.tenantState(tenant);
-    if (state.lease && state.lease.holder !== holder && state.lease.expiresAtMs > now.getTime()) return false;
-    state.lease = { holder, expiresAtMs: now.getTime() + ttlMs };
-    this.#itemsWritten++;
-    return true;
+    return this.#change(
+      tenant,
+      (state) => {
+        if (!canTake(state.lease, holder, now)) return false;
+        state.lease = { holder, expiresAtMs: now.getTime() + ttlMs };
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
   }
 
   async releaseLease(tenant: string, holder: string): Promise<void> {
-    const state = this.tenantState(tenant);
-    if (state.lease?.holder === holder) {
-      state.lease = undefined;
-      this.#itemsWritten++;
-    }
+    this.#change(
+      tenant,
+      (state) => {
+        if (state.lease?.holder !== holder) return false;
+        state.lease = undefined;
+        return true;
+      },
+      (released) => (released ? 1 : 0),
+    );
   }
 
   async loadMeta(tenant: string): Promise<TenantMeta | undefined> {
-    return this.tenantState(tenant).meta;
+    return this.#read(tenant, (state) => state.meta);
   }
 
   async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
-    return new Map(this.tenantState(tenant).stores);
+    return this.#read(tenant, (state) => new Map(state.stores));
   }
 
   async commitStores(
@@ -58,28 +98,126 @@ export class MemorySnapshotStore implements SnapshotStore {
     records: readonly StoreRecord[],
     options: { baseline?: boolean } = {},
   ): Promise<CommitOutcome> {
-    const stores = this.tenantState(tenant).stores;
-    const stale: number[] = [];
-    let committed = 0;
-    for (const record of records) {
-      const existing = stores.get(record.storeId);
-      const older =
-        existing !== undefined &&
-        (existing.sequence > record.sequence ||
-          (existing.sequence === record.sequence && existing.observedAt > record.observedAt));
-      if (!options.baseline && older) {
-        stale.push(record.storeId);
-        continue;
-      }
-      stores.set(record.storeId, record);
-      committed++;
-      this.#itemsWritten++;
-    }
-    return { committed, stale };
+    return this.#change(
+      tenant,
+      (state) => {
+        const stale: number[] = [];
+        let committed = 0;
+        for (const record of records) {
+          const existing = state.stores.get(record.storeId);
+          const newer =
+            existing !== undefined &&
+            (existing.sequence > record.sequence ||
+              (existing.sequence === record.sequence && existing.observedAt > record.observedAt));
+          if (!options.baseline && newer) {
+            stale.push(record.storeId);
+            continue;
+          }
+          state.stores.set(record.storeId, record);
+          committed++;
+        }
+        return { committed, stale };
+      },
+      (outcome) => outcome.committed,
+    );
   }
 
   async saveMeta(tenant: string, meta: TenantMeta): Promise<void> {
-    this.tenantState(tenant).meta = meta;
-    this.#itemsWritten++;
+    this.#change(
+      tenant,
+      (state) => {
+        state.meta = meta;
+      },
+      () => 1,
+    );
   }
+
+  async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
+    return this.#read(tenant, (state) => state.protections.get(storeId));
+  }
+
+  async listProtections(tenant: string): Promise<Map<number, ProtectionRecord>> {
+    return this.#read(tenant, (state) => new Map(state.protections));
+  }
+
+  async putProtection(tenant: string, record: ProtectionRecord): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => {
+        const storedVersion = state.protections.get(record.storeId)?.version ?? 0;
+        if (storedVersion !== record.version - 1) return false;
+        state.protections.set(record.storeId, record);
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async tryLockStore(
+    tenant: string,
+    storeId: number,
+    holder: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => {
+        if (!canTake(state.locks.get(storeId), holder, now)) return false;
+        state.locks.set(storeId, { holder, expiresAtMs: now.getTime() + ttlMs });
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async unlockStore(tenant: string, storeId: number, holder: string): Promise<void> {
+    this.#change(
+      tenant,
+      (state) => (state.locks.get(storeId)?.holder === holder ? state.locks.delete(storeId) : false),
+      (released) => (released ? 1 : 0),
+    );
+  }
+
+  async getTagRef(tenant: string): Promise<Partial<TagRef> | undefined> {
+    return this.#read(tenant, (state) => state.tagRef);
+  }
+
+  async putTagRef(tenant: string, ref: Partial<TagRef>): Promise<void> {
+    this.#change(
+      tenant,
+      (state) => {
+        state.tagRef = { ...state.tagRef, ...ref };
+      },
+      () => 1,
+    );
+  }
+
+  async findStoreByEndpoint(tenant: string, endpoint: string): Promise<StoreRecord | undefined> {
+    return this.#read(tenant, (state) =>
+      [...state.stores.values()].find(
+        (record) => record.removedAt === undefined && record.identity.endpoint === endpoint,
+      ),
+    );
+  }
+
+  async findStoresByResource(tenant: string, key: ResourceKey): Promise<StoreRecord[]> {
+    return this.#read(tenant, (state) =>
+      [...state.stores.values()].filter((record) => {
+        const own = resourceKeyOf(record);
+        return (
+          record.removedAt === undefined &&
+          own !== undefined &&
+          own.accountId === key.accountId &&
+          own.region === key.region &&
+          own.hostLabel === key.hostLabel.toLowerCase()
+        );
+      }),
+    );
+  }
+}
+
+/** A lease can be taken when nobody holds it, the holder asks again, or it expired. */
+function canTake(current: Lease | undefined, holder: string, now: Date): boolean {
+  return current === undefined || current.holder === holder || current.expiresAtMs <= now.getTime();
 }

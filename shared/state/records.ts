@@ -72,3 +72,6 @@ export interface SnapshotStore {
   /** Items written so far (leases and meta included), for the poll summary and benchmarks. */
   readonly itemsWritten: number;
 }
+
+/** Everything the bridge keeps: the poller's snapshots and the tagger's protection records. */
+export type StateStore = SnapshotStore & import('./protection-records.ts').ProtectionStore;

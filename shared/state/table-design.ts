@@ -6,7 +6,13 @@
  *   pk = tenant#<host>   sk = lease#poll                the poll lease
  *   pk = tenant#<host>   sk = meta                      baseline and last poll
  *
- * The `byEndpoint` index finds a store by endpoint (`endpointKey` = `<host>#<endpoint>`).
+ *   pk = tenant#<host>   sk = protection#<id>           a store's protection status (the tagger)
+ *   pk = tenant#<host>   sk = lock#store#<id>           a store's tag-write lock
+ *   pk = tenant#<host>   sk = tagref                    the Unprotected tag's and its category's ids
+ *
+ * The `byEndpoint` index finds a store by endpoint (`endpointKey` = `<host>#<endpoint>`); the
+ * `byResource` index finds stores by AWS account, region and the first label of the endpoint's
+ * host (`resourceKey`), which is how an RDS or Aurora ARN is matched.
  * `expiresAt` (epoch seconds) is the TTL attribute: tombstones of removed stores age out.
  */
 export const STATE_TABLE = {
@@ -14,6 +20,8 @@ export const STATE_TABLE = {
   sortKey: 'sk',
   endpointIndex: 'byEndpoint',
   endpointKey: 'endpointKey',
+  resourceIndex: 'byResource',
+  resourceKey: 'resourceKey',
   ttlAttribute: 'expiresAt',
 } as const;
 
@@ -32,6 +40,20 @@ export const META_SORT_KEY = 'meta';
 
 /** The index key that finds a store by endpoint. */
 export const endpointIndexKey = (tenant: string, endpoint: string): string => `${tenant}#${endpoint}`;
+
+/** The index key that finds stores by AWS resource. */
+export const resourceIndexKey = (
+  tenant: string,
+  key: { accountId: string; region: string; hostLabel: string },
+): string => `${tenant}#${key.accountId}#${key.region}#${key.hostLabel.toLowerCase()}`;
+
+/** Sort keys of the tagger's items. */
+export const protectionSortKey = (storeId: number): string =>
+  `protection#${String(storeId).padStart(12, '0')}`;
+export const PROTECTION_SORT_PREFIX = 'protection#';
+export const storeLockSortKey = (storeId: number): string =>
+  `lock#store#${String(storeId).padStart(12, '0')}`;
+export const TAG_REF_SORT_KEY = 'tagref';
 
 /** How long a removed store's tombstone is kept, so a store that comes back continues its sequence. */
 export const TOMBSTONE_RETENTION_DAYS = 90;

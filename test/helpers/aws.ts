@@ -65,6 +65,7 @@ export async function createStateTable(dynamoDb: DynamoDBClient, tableName: stri
         { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
         { AttributeName: STATE_TABLE.endpointKey, AttributeType: 'S' },
+        { AttributeName: STATE_TABLE.resourceKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
@@ -74,6 +75,11 @@ export async function createStateTable(dynamoDb: DynamoDBClient, tableName: stri
         {
           IndexName: STATE_TABLE.endpointIndex,
           KeySchema: [{ AttributeName: STATE_TABLE.endpointKey, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: STATE_TABLE.resourceIndex,
+          KeySchema: [{ AttributeName: STATE_TABLE.resourceKey, KeyType: 'HASH' }],
           Projection: { ProjectionType: 'ALL' },
         },
       ],

@@ -4,7 +4,7 @@ import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { DETAIL_SCHEMAS, type PollCompletedDetail, type RiskChangedDetail } from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { MemorySnapshotStore } from '#shared/state/memory-store.ts';
+import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
@@ -15,7 +15,7 @@ const TENANT = 'example.goskope.com';
 describe('a poll of the guide tenant', () => {
   let sim: RunningSimulator;
   let dspm: DspmClient;
-  let state: MemorySnapshotStore;
+  let state: MemoryStateStore;
   let sink: RecordingSink;
   const logger = new Capture();
   const poll = (settings: Partial<PollSettings> = {}) =>
@@ -32,7 +32,7 @@ describe('a poll of the guide tenant', () => {
     sim.tenant.reset();
     sim.faults.clear();
     dspm = testClient(sim.url);
-    state = new MemorySnapshotStore();
+    state = new MemoryStateStore();
     sink = new RecordingSink();
     await poll(); // the baseline
     sink.clear();
@@ -41,7 +41,7 @@ describe('a poll of the guide tenant', () => {
 
   it('records a silent baseline on the first poll: only the summary is published', async () => {
     // Arrange: a fresh state.
-    state = new MemorySnapshotStore();
+    state = new MemoryStateStore();
     // Act
     const outcome = await poll();
     // Assert
@@ -56,7 +56,7 @@ describe('a poll of the guide tenant', () => {
   });
 
   it('announces every store on the first poll when told not to take a silent baseline', async () => {
-    state = new MemorySnapshotStore();
+    state = new MemoryStateStore();
     await poll({ emitBaselineEvents: true });
     expect(sink.details('data-store-discovered').map((d) => (d.dataStore as { id: number }).id)).toEqual([
       1, 2, 3,
@@ -228,7 +228,7 @@ describe('a poll whose listing is cut short', () => {
   it('reports no removals, keeps what it saw, and says it was incomplete', async () => {
     // Arrange: a baseline of 250 stores, then store 7 changes and store 240 disappears.
     const dspm = testClient(sim.url, { retry: { maxRetries: 1 } });
-    const state = new MemorySnapshotStore();
+    const state = new MemoryStateStore();
     const sink = new RecordingSink();
     const ports = { dspm, state, sink, clock: systemClock, logger: new Capture(), tenant: TENANT };
     await pollDataStores(ports, DEFAULT_POLL_SETTINGS);

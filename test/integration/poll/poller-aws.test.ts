@@ -12,7 +12,7 @@ import { sampleRulePatterns } from '#shared/events/rule-patterns.ts';
 import type { EventSink } from '#shared/events/sink.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { DynamoDbSnapshotStore } from '#shared/state/dynamodb-store.ts';
+import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
   createBus,
@@ -41,7 +41,7 @@ describe('the poller on AWS (moto)', () => {
   let spies: Record<keyof ReturnType<typeof sampleRulePatterns>, SpyQueue>;
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
   const stdout: string[] = [];
-  const state = new DynamoDbSnapshotStore({
+  const state = new DynamoDbStateStore({
     client: DynamoDBDocumentClient.from(clients.dynamoDb),
     tableName,
   });
