@@ -106,6 +106,46 @@ export const removedDetailSchema = z.object({
   previous: watchedValues,
 });
 
+const protectionStatus = z.enum(['protected', 'unprotected']);
+const protectionReason = z.enum([
+  'NOT_ENROLLED',
+  'LAST_JOB_FAILED',
+  'RPO_BREACH',
+  'BACKUP_SUCCEEDED',
+  'ENROLLED',
+]);
+
+/** `data-store-protection-changed`: the tagger changed a store's protection status or its tag. */
+export const protectionChangedDetailSchema = z.object({
+  schemaVersion: z.literal('1'),
+  eventId: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('Derived from the backup event that caused it: a replay gets the same id.'),
+  correlationId: z.string(),
+  tenant: z.string(),
+  observedAt: isoTime.describe('When the backup system observed what this reports.'),
+  test: z.boolean(),
+  dataStore: dataStoreSchema,
+  protection: z.object({
+    previous: z.object({ status: protectionStatus, reason: protectionReason }).nullable(),
+    current: z.object({
+      status: protectionStatus,
+      reason: protectionReason,
+      system: z.string(),
+      lastSuccessAt: isoTime.nullable(),
+    }),
+  }),
+  tag: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    action: z
+      .enum(['added', 'removed', 'unchanged', 'kept'])
+      .describe('kept: the store is protected but the tag was put there by someone else, so it stays.'),
+  }),
+  trigger: z.object({ source: z.string(), detailType: z.string(), eventId: z.string() }),
+});
+
 /** `dspm-poll-completed`: one per poll, a summary and a heartbeat. */
 export const pollCompletedDetailSchema = z.object({
   schemaVersion: z.literal('1'),
@@ -146,12 +186,14 @@ export type RiskChangedDetail = z.infer<typeof riskChangedDetailSchema>;
 export type DiscoveredDetail = z.infer<typeof discoveredDetailSchema>;
 export type RemovedDetail = z.infer<typeof removedDetailSchema>;
 export type PollCompletedDetail = z.infer<typeof pollCompletedDetailSchema>;
+export type ProtectionChangedDetail = z.infer<typeof protectionChangedDetailSchema>;
 
-/** Detail schema per detail type (the tagger's `data-store-protection-changed` joins with the tagger). */
+/** Detail schema per detail type. */
 export const DETAIL_SCHEMAS = {
   [DETAIL_TYPES.riskChanged]: riskChangedDetailSchema,
   [DETAIL_TYPES.discovered]: discoveredDetailSchema,
   [DETAIL_TYPES.removed]: removedDetailSchema,
+  [DETAIL_TYPES.protectionChanged]: protectionChangedDetailSchema,
   [DETAIL_TYPES.pollCompleted]: pollCompletedDetailSchema,
 } as const;
 

@@ -1,0 +1,137 @@
+/**
+ * Turns one EventBridge-shaped backup event into a `BackupObservation` (adapter input -> domain).
+ *
+ * AWS Backup: a job `COMPLETED` means protected; `FAILED`, `ABORTED` and `EXPIRED` mean the last job
+ * failed; other states (`CREATED`, `RUNNING`, ...) change nothing. A recovery point `COMPLETED`
+ * means protected. A plan change says nothing about a resource. Any other source must be one the
+ * stack accepts and speak the generic `backup-protection-changed` contract.
+ */
+import type { z } from 'zod';
+import { BackupEventError, type NormalizedEvent } from './observation.ts';
+import {
+  AWS_BACKUP,
+  backupJobDetailSchema,
+  eventEnvelopeSchema,
+  GENERIC_DETAIL_TYPE,
+  genericBackupDetailSchema,
+  recoveryPointDetailSchema,
+} from './schemas.ts';
+
+const FAILED_JOB_STATES = new Set(['FAILED', 'ABORTED', 'EXPIRED']);
+
+/** Options of `normalizeBackupEvent`. */
+export interface NormalizeOptions {
+  /** Sources accepted for the generic contract (`BACKUP_EVENT_SOURCES`). `aws.backup` is always accepted. */
+  readonly acceptedSources: ReadonlySet<string>;
+}
+
+/**
+ * Reads one event.
+ * @throws BackupEventError naming the field that is missing or wrong, or the source that is not accepted.
+ */
+export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): NormalizedEvent {
+  const envelope = parse(eventEnvelopeSchema, raw, '');
+  const base = { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] };
+
+  if (envelope.source === AWS_BACKUP.source) {
+    switch (envelope['detail-type']) {
+      case AWS_BACKUP.jobStateChange: {
+        const detail = parse(backupJobDetailSchema, envelope.detail, 'detail');
+        const state = detail.state.toUpperCase();
+        if (state !== 'COMPLETED' && !FAILED_JOB_STATES.has(state)) {
+          return { kind: 'ignored', eventId: envelope.id, why: `backup job state ${state} changes nothing` };
+        }
+        if (detail.resourceArn === undefined) {
+          throw new BackupEventError(
+            'detail.resourceArn',
+            `expected a string for a ${state} job, got nothing (field missing)`,
+          );
+        }
+        return state === 'COMPLETED'
+          ? observe(base, envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED')
+          : observe(base, envelope.time, detail.resourceArn, false, 'LAST_JOB_FAILED');
+      }
+      case AWS_BACKUP.recoveryPointStateChange: {
+        const detail = parse(recoveryPointDetailSchema, envelope.detail, 'detail');
+        if (detail.status.toUpperCase() === 'COMPLETED') {
+          return observe(base, envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED');
+        }
+        return {
+          kind: 'ignored',
+          eventId: envelope.id,
+          why: `recovery point status ${detail.status} changes nothing`,
+        };
+      }
+      default:
+        return {
+          kind: 'ignored',
+          eventId: envelope.id,
+          why: `AWS Backup "${envelope['detail-type']}" says nothing about a resource's protection`,
+        };
+    }
+  }
+
+  if (!options.acceptedSources.has(envelope.source)) {
+    throw new BackupEventError(
+      'source',
+      `"${envelope.source}" is not an accepted backup event source (BACKUP_EVENT_SOURCES)`,
+    );
+  }
+  if (envelope['detail-type'] !== GENERIC_DETAIL_TYPE) {
+    throw new BackupEventError(
+      'detail-type',
+      `expected "${GENERIC_DETAIL_TYPE}" from ${envelope.source}, got "${envelope['detail-type']}"`,
+    );
+  }
+  const detail = parse(genericBackupDetailSchema, envelope.detail, 'detail');
+  return {
+    kind: 'observation',
+    observation: {
+      ...base,
+      system: detail.system,
+      observedAt: new Date(detail.observedAt ?? envelope.time),
+      target: { resourceArn: detail.resourceArn, endpoint: detail.endpoint, dataStoreId: detail.dataStoreId },
+      protected: detail.protected,
+      reason: detail.reason,
+    },
+  };
+}
+
+function observe(
+  base: { eventId: string; source: string; detailType: string },
+  time: string,
+  resourceArn: string,
+  isProtected: boolean,
+  reason: 'BACKUP_SUCCEEDED' | 'LAST_JOB_FAILED',
+): NormalizedEvent {
+  return {
+    kind: 'observation',
+    observation: {
+      ...base,
+      system: 'aws-backup',
+      observedAt: new Date(time),
+      target: { resourceArn },
+      protected: isProtected,
+      reason,
+    },
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || '(event)';
+  const got = issue && 'input' in issue ? describe(issue.input) : 'something else';
+  const message =
+    issue?.code === 'invalid_type'
+      ? `expected ${issue.expected}, got ${got}`
+      : (issue?.message ?? 'is not valid');
+  throw new BackupEventError(path, message);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (field missing)';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
