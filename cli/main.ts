@@ -5,6 +5,8 @@
 
 import { DspmError } from '#shared/dspm/errors.ts';
 import { ConfigError } from '#shared/errors.ts';
+import { backupEventCommand } from './commands/backup-event.ts';
+import { coverageCommand } from './commands/coverage.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -13,13 +15,17 @@ import { type CliIo, EXIT, UsageError } from './io.ts';
 export const USAGE = `usage: dspm-bridge <command> [options]
 
 commands:
-  poll        poll the DSPM tenant and publish risk-change events (--once, --dry-run, --interval)
-  simulator   run the DSPM tenant simulator on a loopback port
+  poll          poll the DSPM tenant and publish risk-change events (--once, --dry-run, --interval)
+  backup-event  apply one backup event to the Unprotected tag, as the tagger does (FILE or -)
+  coverage      tag stores with no successful backup within the RPO (--dry-run)
+  simulator     run the DSPM tenant simulator on a loopback port
 
 dspm-bridge <command> --help shows a command's options.`;
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   poll: pollCommand,
+  'backup-event': (argv, io) => backupEventCommand(argv, io),
+  coverage: coverageCommand,
   simulator: simulatorCommand,
 };
 

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Something that can instrument a client (Powertools' `Tracer`). */
@@ -18,6 +19,7 @@ export interface AwsClients {
   readonly eventBridge: EventBridgeClient;
   readonly dynamoDb: DynamoDBDocumentClient;
   readonly secretsManager: SecretsManagerClient;
+  readonly sqs: SQSClient;
 }
 
 /** Makes the clients (lazily: a dry run that never touches AWS makes none). */
@@ -26,6 +28,7 @@ export function createAwsClients(tracer?: ClientTracer): AwsClients {
   let eventBridge: EventBridgeClient | undefined;
   let dynamoDb: DynamoDBDocumentClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
+  let sqs: SQSClient | undefined;
   return {
     get eventBridge() {
       eventBridge ??= capture(new EventBridgeClient({}));
@@ -40,6 +43,12 @@ export function createAwsClients(tracer?: ClientTracer): AwsClients {
     get secretsManager() {
       secretsManager ??= capture(new SecretsManagerClient({}));
       return secretsManager;
+    },
+    get sqs() {
+      // SQS follows queue URLs unless given an endpoint; honour AWS_ENDPOINT_URL explicitly.
+      const endpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
+      sqs ??= capture(new SQSClient(endpoint ? { endpoint } : {}));
+      return sqs;
     },
   };
 }

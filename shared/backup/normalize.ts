@@ -84,15 +84,17 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
     );
   }
   const detail = parse(genericBackupDetailSchema, envelope.detail, 'detail');
+  const observedAt = new Date(detail.observedAt ?? envelope.time);
   return {
     kind: 'observation',
     observation: {
       ...base,
       system: detail.system,
-      observedAt: new Date(detail.observedAt ?? envelope.time),
+      observedAt,
       target: { resourceArn: detail.resourceArn, endpoint: detail.endpoint, dataStoreId: detail.dataStoreId },
       protected: detail.protected,
       reason: detail.reason,
+      successAt: detail.protected && detail.reason === 'BACKUP_SUCCEEDED' ? observedAt : undefined,
     },
   };
 }

@@ -23,6 +23,8 @@ export interface BackupObservation {
   readonly target: BackupTarget;
   readonly protected: boolean;
   readonly reason: ProtectionReason;
+  /** When a backup succeeded, if this event reports one (the coverage sweep's own verdicts never do). */
+  readonly successAt?: Date | undefined;
 }
 
 /** The outcome of reading an event. */

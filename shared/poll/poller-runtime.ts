@@ -15,14 +15,14 @@ import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
 import { DynamoDbStateStore } from '../state/dynamodb-store.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { SnapshotStore } from '../state/records.ts';
+import type { StateStore } from '../state/records.ts';
 
 /** Everything a poll needs, built once (a Lambda cold start, a CLI run). */
 export interface PollerRuntime {
   readonly dspmConfig: DspmConfig;
   readonly pollerConfig: PollerConfig;
   readonly dspm: DspmClient;
-  readonly state: SnapshotStore;
+  readonly state: StateStore;
   /** The EventBridge sink, or undefined when no bus is configured (only a dry run can go on). */
   readonly eventBridgeSink: EventBridgeSink | undefined;
 }
@@ -47,7 +47,7 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
     logger: options.logger,
     secretsManager: options.aws.secretsManager,
   });
-  let state: SnapshotStore;
+  let state: StateStore;
   if (pollerConfig.stateTableName) {
     state = new DynamoDbStateStore({
       client: options.aws.dynamoDb,
@@ -69,7 +69,7 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
 }
 
 /** The sink to publish to. @throws ConfigError when no bus is configured. */
-export function requireSink(runtime: PollerRuntime): EventSink {
+export function requireSink(runtime: { readonly eventBridgeSink: EventSink | undefined }): EventSink {
   if (!runtime.eventBridgeSink)
     throw new ConfigError('EVENT_BUS_NAME is not set; it names the bus events are published to');
   return runtime.eventBridgeSink;

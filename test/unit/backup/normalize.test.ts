@@ -83,6 +83,7 @@ describe('the generic backup-protection-changed contract', () => {
         target: { resourceArn: undefined, endpoint: 'db.example:5432/x', dataStoreId: 3 },
         protected: false,
         reason: 'RPO_BREACH',
+        successAt: undefined,
       },
     });
   });

@@ -1,0 +1,117 @@
+/**
+ * `dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--json]`: apply one
+ * EventBridge-shaped backup event exactly as the tagger Lambda does. With `--dry-run` it reports
+ * what would change and writes nothing (the `data-store-protection-changed` event it would
+ * publish goes to stdout as one JSON line).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
+import { toWireEntry } from '#shared/events/sink.ts';
+import { requireSink } from '#shared/poll/poller-runtime.ts';
+import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
+import { type CliIo, EXIT, UsageError } from '../io.ts';
+import { stderrLogger } from '../stderr-logger.ts';
+
+/** Usage of `backup-event`. */
+export const BACKUP_EVENT_USAGE = `usage: dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--json] [--verbose]
+
+  FILE           an EventBridge event (AWS Backup's, or backup-protection-changed); - reads stdin
+  --dry-run      say what would change; write nothing to DSPM, the state or the bus
+  --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
+  --json         print the outcome as JSON on stdout`;
+
+/** Runs `backup-event`. */
+export async function backupEventCommand(
+  argv: readonly string[],
+  io: CliIo,
+  readStdin: () => string = () => readFileSync(0, 'utf8'),
+): Promise<number> {
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) {
+    io.stdout(`${BACKUP_EVENT_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError('give one event file, or - to read the event from stdin');
+  const [file = '-'] = positionals;
+  let body: string;
+  try {
+    body = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const logger = stderrLogger(io.stderr, values.verbose ?? false);
+  const runtime = createTaggerRuntime(io.env, {
+    aws: createAwsClients(),
+    logger,
+    clock: systemClock,
+    stateFile: values.state ?? DEFAULT_STATE_FILE,
+  });
+  const dryRun = values['dry-run'] ?? false;
+  const sink = dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
+  const { ports, settings } = protectionWiring(runtime, sink, { clock: systemClock, logger, dryRun });
+  const result = await handleBackupEvent(body, ports, {
+    ...settings,
+    acceptedSources: runtime.taggerConfig.acceptedSources,
+  });
+
+  if (result.kind === 'malformed') {
+    io.stderr(`dspm-bridge backup-event: the event cannot be used: ${result.reason}\n`);
+    return EXIT.failure;
+  }
+  if (values.json)
+    io.stdout(
+      `${JSON.stringify(result.kind === 'applied' ? { ...result.outcome, event: undefined } : result)}\n`,
+    );
+  if (result.kind === 'ignored') {
+    io.stderr(`nothing to do: ${result.why}\n`);
+    return EXIT.ok;
+  }
+  const { outcome } = result;
+  switch (outcome.status) {
+    case 'unknown-resource':
+      io.stderr('no DSPM data store matches this event; nothing to do\n');
+      break;
+    case 'duplicate':
+      io.stderr(`event ${outcome.eventId} was applied to store ${outcome.storeId} already; nothing to do\n`);
+      break;
+    case 'stale':
+      io.stderr(
+        `store ${outcome.storeId} has a newer backup event applied; this older one changes nothing\n`,
+      );
+      break;
+    case 'applied': {
+      const verb = dryRun ? 'would be' : 'is';
+      io.stderr(
+        `store ${outcome.storeId} ${verb} ${outcome.protection}; Unprotected tag ${outcome.tagAction}${dryRun ? ' (dry run)' : ''}\n`,
+      );
+      if (dryRun && outcome.event && !values.json)
+        io.stdout(`${JSON.stringify(toWireEntry(outcome.event))}\n`);
+    }
+  }
+  return EXIT.ok;
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'dry-run': { type: 'boolean' },
+        state: { type: 'string' },
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `dspm-bridge coverage [--dry-run] [--state FILE] [--json]`: the coverage sweep. Stores the
+ * poller knows with no successful backup within `BACKUP_RPO_HOURS` get the `Unprotected` tag.
+ * `--dry-run` lists what would change and writes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
+import { requireSink } from '#shared/poll/poller-runtime.ts';
+import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
+import { type CliIo, EXIT, UsageError } from '../io.ts';
+import { stderrLogger } from '../stderr-logger.ts';
+
+/** Usage of `coverage`. */
+export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state FILE] [--json] [--verbose]
+
+  --dry-run      list what would change; write nothing
+  --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
+  --json         print the decisions as JSON on stdout`;
+
+/** Runs `coverage`. */
+export async function coverageCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv);
+  if (values.help) {
+    io.stdout(`${COVERAGE_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const logger = stderrLogger(io.stderr, values.verbose ?? false);
+  const runtime = createTaggerRuntime(io.env, {
+    aws: createAwsClients(),
+    logger,
+    clock: systemClock,
+    stateFile: values.state ?? DEFAULT_STATE_FILE,
+  });
+  const dryRun = values['dry-run'] ?? false;
+  const sink = dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
+  const { ports, settings } = protectionWiring(runtime, sink, { clock: systemClock, logger, dryRun });
+  const { sweep } = runtime.taggerConfig;
+  const report = await sweepCoverage(ports, settings, sweep, randomUUID());
+
+  for (const decision of report.decisions) {
+    const verb = decision.to === 'unprotected' ? 'tag' : 'untag';
+    io.stderr(
+      `${dryRun ? `would ${verb}` : `${verb}ged`} store ${decision.storeId} (${decision.name}): ${decision.reason}\n`,
+    );
+  }
+  io.stderr(
+    `coverage ${dryRun ? 'dry run' : 'sweep'}: ${report.storesChecked} stores checked against an RPO of ${sweep.rpoHours} h, ` +
+      `${report.excluded} excluded, ${report.decisions.length} ${dryRun ? 'would change' : 'changed'}, ${report.deferred} left for the next sweep\n`,
+  );
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify({ ...report, decisions: report.decisions.map(({ outcome: _outcome, ...decision }) => decision) })}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'dry-run': { type: 'boolean' },
+        state: { type: 'string' },
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

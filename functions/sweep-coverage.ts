@@ -1,0 +1,76 @@
+/**
+ * Lambda: the scheduled coverage sweep (**adapter** -> use case -> domain). Stores with no
+ * successful backup seen within `BACKUP_RPO_HOURS` are tagged `Unprotected`; ones the sweep tagged
+ * that are covered again are untagged.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import type { Environment } from '#shared/config/env.ts';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { requireSink } from '#shared/poll/poller-runtime.ts';
+
+const SERVICE = 'dspm-bridge-coverage';
+
+/** What an invocation returns. */
+export interface SweepInvocationResult {
+  readonly sweepId: string;
+  readonly storesChecked: number;
+  readonly tagged: number;
+  readonly untagged: number;
+  readonly deferred: number;
+}
+
+/** Builds the handler from an environment; the module's `handler` uses `process.env`. */
+export function createSweepHandler(env: Environment) {
+  const logger = new Logger({ serviceName: SERVICE });
+  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
+  const tracer = new Tracer({ serviceName: SERVICE });
+  const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
+  const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
+    clock: systemClock,
+    logger,
+    dryRun: false,
+  });
+
+  const sweep = async (_event: unknown, _context: Context): Promise<SweepInvocationResult> => {
+    const report = await sweepCoverage(ports, settings, runtime.taggerConfig.sweep, randomUUID());
+    const tagged = report.decisions.filter((d) => d.to === 'unprotected').length;
+    const untagged = report.decisions.length - tagged;
+    metrics.addMetric('CoverageStoresChecked', MetricUnit.Count, report.storesChecked);
+    metrics.addMetric('CoverageTagged', MetricUnit.Count, tagged);
+    metrics.addMetric('CoverageUntagged', MetricUnit.Count, untagged);
+    metrics.addMetric('CoverageDeferred', MetricUnit.Count, report.deferred);
+    logger.info('coverage sweep completed', {
+      sweepId: report.sweepId,
+      checked: report.storesChecked,
+      tagged,
+      untagged,
+      deferred: report.deferred,
+    });
+    return {
+      sweepId: report.sweepId,
+      storesChecked: report.storesChecked,
+      tagged,
+      untagged,
+      deferred: report.deferred,
+    };
+  };
+
+  return middy(sweep)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+/** The Lambda entry point. */
+export const handler = createSweepHandler(process.env);

@@ -1,0 +1,93 @@
+/**
+ * Lambda: backup events from the SQS FIFO queue (one message group per resource, so one store's
+ * events arrive in order) keep the `Unprotected` tag in step (**adapter** -> use case -> domain).
+ *
+ * Partial batch responses (Powertools batch): a record that fails for a passing reason (DSPM or
+ * AWS unavailable) is retried, and so are the later records of its group; a malformed event goes
+ * to the dead-letter queue with its reason and the batch goes on; an event about a resource DSPM
+ * does not know is acknowledged and counted.
+ */
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import type { Environment } from '#shared/config/env.ts';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { requireSink } from '#shared/poll/poller-runtime.ts';
+
+const SERVICE = 'dspm-bridge-tagger';
+
+/** Builds the handler from an environment; the module's `handler` uses `process.env`. */
+export function createTagHandler(env: Environment) {
+  const logger = new Logger({ serviceName: SERVICE });
+  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
+  const tracer = new Tracer({ serviceName: SERVICE });
+  const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
+  const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
+    clock: systemClock,
+    logger,
+    dryRun: false,
+  });
+  const handlerSettings = { ...settings, acceptedSources: runtime.taggerConfig.acceptedSources };
+
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    const result = await handleBackupEvent(record.body, ports, handlerSettings);
+    switch (result.kind) {
+      case 'malformed':
+        metrics.addMetric('MalformedBackupEvents', MetricUnit.Count, 1);
+        logger.error('malformed backup event; sent to the dead-letter queue', {
+          messageId: record.messageId,
+          reason: result.reason,
+        });
+        if (runtime.deadLetters) await runtime.deadLetters.send(record.body, result.reason);
+        return;
+      case 'ignored':
+        metrics.addMetric('IgnoredBackupEvents', MetricUnit.Count, 1);
+        logger.debug('backup event changes nothing', { eventId: result.eventId, why: result.why });
+        return;
+      case 'applied': {
+        const { outcome } = result;
+        metrics.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
+        if (
+          outcome.status === 'applied' &&
+          (outcome.tagAction === 'added' || outcome.tagAction === 'removed')
+        ) {
+          metrics.addMetric(outcome.tagAction === 'added' ? 'TagsAdded' : 'TagsRemoved', MetricUnit.Count, 1);
+        }
+        logger.info('backup event applied', { ...outcome, event: undefined });
+        return;
+      }
+    }
+  };
+
+  const processor = new SqsFifoPartialProcessorAsync();
+  const tag = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, handleRecord, processor, {
+      context,
+      skipGroupOnError: true,
+      throwOnFullBatchFailure: false,
+    });
+
+  return middy(tag)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+const METRIC_BY_STATUS = {
+  applied: 'BackupEventsApplied',
+  duplicate: 'DuplicateBackupEvents',
+  stale: 'StaleBackupEvents',
+  'unknown-resource': 'UnknownResources',
+} as const;
+
+/** The Lambda entry point. */
+export const handler = createTagHandler(process.env);

@@ -1,0 +1,272 @@
+/**
+ * Use case: apply one backup observation to DSPM (adapter -> **use case** -> domain).
+ *
+ * Finds the store, takes its lock (tag writes for one store never interleave), and compares the
+ * observation with the store's protection record: a replayed event or one older than the record
+ * changes nothing. Otherwise it reads the store's tags, adds or removes only the `Unprotected`
+ * tag, writes the whole list back only when it changed, publishes
+ * `data-store-protection-changed`, and records the new status last, so a failure anywhere before
+ * that replays cleanly.
+ */
+import { createHash } from 'node:crypto';
+import type { DspmClient } from '../dspm/client.ts';
+import { eq } from '../dspm/filter.ts';
+import type { Clock } from '../dspm/rate-limiter.ts';
+import { type BusEvent, DETAIL_TYPES, type ProtectionChangedDetail } from '../events/contract.ts';
+import type { EventSink } from '../events/sink.ts';
+import type { Logger } from '../logger.ts';
+import { correlationIdOf } from '../risk/build-events.ts';
+import { describeStore, identityOf } from '../risk/catalog.ts';
+import type { CatalogCache } from '../risk/catalog-cache.ts';
+import type { ProtectionRecord, ProtectionStore } from '../state/protection-records.ts';
+import type { BackupObservation } from './observation.ts';
+import { resolveStore } from './resolve-store.ts';
+import { ensureUnprotectedTag, type UnprotectedTagSettings } from './unprotected-tag.ts';
+
+/** What applying needs. */
+export interface ProtectionPorts {
+  readonly dspm: DspmClient;
+  readonly state: ProtectionStore;
+  readonly sink: EventSink;
+  readonly catalog: CatalogCache;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tenant: string;
+}
+
+/** How applying behaves. */
+export interface ProtectionSettings {
+  readonly tag: UnprotectedTagSettings;
+  readonly source: string;
+  readonly test: boolean;
+  /** Explicit ARN or endpoint to store id mappings. */
+  readonly mappings: ReadonlyMap<string, number>;
+  /** How long a store lock lasts, and how long to wait for one. */
+  readonly lockTtlMs: number;
+  readonly lockWaitMs: number;
+  /** Decide and report, but write nothing (the CLI's `--dry-run`). */
+  readonly dryRun: boolean;
+}
+
+/** Defaults: locks of 30 s, waited for up to 20 s. */
+export const DEFAULT_LOCKING = { lockTtlMs: 30_000, lockWaitMs: 20_000 } as const;
+
+/** The outcome of one observation. */
+export type ProtectionOutcome =
+  | { readonly status: 'unknown-resource'; readonly eventId: string }
+  | { readonly status: 'duplicate' | 'stale'; readonly eventId: string; readonly storeId: number }
+  | {
+      readonly status: 'applied';
+      readonly eventId: string;
+      readonly storeId: number;
+      readonly protection: ProtectionRecord['status'];
+      readonly tagAction: ProtectionChangedDetail['tag']['action'];
+      /** The event published (or, in a dry run, that would be). */
+      readonly event?: BusEvent<ProtectionChangedDetail> | undefined;
+    };
+
+/** Event ids kept per store to recognise replays. */
+const RECENT_EVENT_IDS = 20;
+
+/**
+ * Applies one observation.
+ * @throws when DSPM, the state or the bus fails; the caller retries the whole observation.
+ */
+export async function applyBackupObservation(
+  ports: ProtectionPorts,
+  settings: ProtectionSettings,
+  observation: BackupObservation,
+): Promise<ProtectionOutcome> {
+  const { state, tenant, logger } = ports;
+  const resolved = await resolveStore(
+    { state, dspm: ports.dspm, tenant, mappings: settings.mappings },
+    observation.target,
+  );
+  if (!resolved) {
+    logger.warn('backup event for a resource DSPM does not know; acknowledged', {
+      eventId: observation.eventId,
+      target: observation.target,
+    });
+    return { status: 'unknown-resource', eventId: observation.eventId };
+  }
+  const { storeId } = resolved;
+  const holder = `${observation.eventId}:${Math.random().toString(36).slice(2)}`;
+  if (!settings.dryRun) await lockStore(ports, settings, storeId, holder);
+  try {
+    return await applyLocked(ports, settings, observation, storeId);
+  } finally {
+    if (!settings.dryRun) await state.unlockStore(tenant, storeId, holder);
+  }
+}
+
+async function applyLocked(
+  ports: ProtectionPorts,
+  settings: ProtectionSettings,
+  observation: BackupObservation,
+  storeId: number,
+): Promise<ProtectionOutcome> {
+  const { state, tenant, dspm, logger } = ports;
+  const eventId = observation.eventId;
+  const record = await state.getProtection(tenant, storeId);
+  if (record?.recentEventIds.includes(eventId)) return { status: 'duplicate', eventId, storeId };
+  if (record && observation.observedAt.getTime() < Date.parse(record.observedAt)) {
+    logger.info('backup event older than the last one applied; ignored', {
+      eventId,
+      storeId,
+      recordObservedAt: record.observedAt,
+    });
+    return { status: 'stale', eventId, storeId };
+  }
+
+  const [store] = await dspm.connectedDataStores({ filter: eq('id', storeId) }).toArray(1);
+  if (!store) {
+    logger.warn('backup event for a store DSPM no longer lists; acknowledged', { eventId, storeId });
+    return { status: 'unknown-resource', eventId };
+  }
+  const tag = await ensureUnprotectedTag({ dspm, state, clock: ports.clock, tenant }, settings.tag);
+  const tags = store.data_tags ?? [];
+  const hasTag = tags.includes(tag.tagId);
+  const addedByBridge = record?.tagAddedByBridge ?? false;
+
+  let action: ProtectionChangedDetail['tag']['action'] = 'unchanged';
+  let nextTags = tags;
+  if (!observation.protected && !hasTag) {
+    action = 'added';
+    nextTags = [...tags, tag.tagId];
+  } else if (observation.protected && hasTag) {
+    // Only the bridge's own tag comes off: one a person put there stays.
+    if (addedByBridge) {
+      action = 'removed';
+      nextTags = tags.filter((id) => id !== tag.tagId);
+    } else {
+      action = 'kept';
+    }
+  }
+  if (action === 'added' || action === 'removed') {
+    if (!settings.dryRun) {
+      await dspm.updateConnectedDataStoreTags({
+        id: store.id,
+        name: store.name,
+        endpoint: store.endpoint,
+        service_id: store.service_id,
+        data_tags: nextTags,
+      });
+    }
+  }
+
+  const status: ProtectionRecord['status'] = observation.protected ? 'protected' : 'unprotected';
+  const next: ProtectionRecord = {
+    storeId,
+    status,
+    reason: observation.reason,
+    observedAt: observation.observedAt.toISOString(),
+    system: observation.system,
+    lastSuccessAt: latest(record?.lastSuccessAt, observation.successAt),
+    tagAddedByBridge: action === 'added' ? true : action === 'removed' ? false : addedByBridge,
+    recentEventIds: [...(record?.recentEventIds ?? []), eventId].slice(-RECENT_EVENT_IDS),
+    version: (record?.version ?? 0) + 1,
+  };
+
+  let event: BusEvent<ProtectionChangedDetail> | undefined;
+  if (record?.status !== status || action === 'added' || action === 'removed') {
+    const catalog = await ports.catalog.get();
+    event = buildProtectionChanged(ports, settings, observation, {
+      storeId,
+      dataStore: describeStore(storeId, identityOf(store), nextTags, catalog),
+      previous: record,
+      next,
+      tagId: tag.tagId,
+      action,
+    });
+    if (!settings.dryRun) {
+      const [result] = await ports.sink.publish([event]);
+      // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes.
+      if (result && !result.ok)
+        throw new Error(
+          `publishing data-store-protection-changed failed: ${result.errorCode} ${result.errorMessage}`,
+        );
+    }
+  }
+  if (!settings.dryRun && !(await state.putProtection(tenant, next))) {
+    throw new Error(
+      `protection record of store ${storeId} changed while it was locked; the event will be retried`,
+    );
+  }
+  return { status: 'applied', eventId, storeId, protection: status, tagAction: action, event };
+}
+
+async function lockStore(
+  ports: ProtectionPorts,
+  settings: ProtectionSettings,
+  storeId: number,
+  holder: string,
+): Promise<void> {
+  const deadline = ports.clock.now() + settings.lockWaitMs;
+  for (let attempt = 1; ; attempt++) {
+    if (
+      await ports.state.tryLockStore(
+        ports.tenant,
+        storeId,
+        holder,
+        new Date(ports.clock.now()),
+        settings.lockTtlMs,
+      )
+    )
+      return;
+    if (ports.clock.now() >= deadline)
+      throw new Error(
+        `store ${storeId} stayed locked for ${settings.lockWaitMs} ms; the event will be retried`,
+      );
+    await ports.clock.sleep(Math.min(1_000, 20 * attempt) + Math.floor(Math.random() * 20));
+  }
+}
+
+function buildProtectionChanged(
+  ports: ProtectionPorts,
+  settings: ProtectionSettings,
+  observation: BackupObservation,
+  change: {
+    storeId: number;
+    dataStore: ProtectionChangedDetail['dataStore'];
+    previous: ProtectionRecord | undefined;
+    next: ProtectionRecord;
+    tagId: number;
+    action: ProtectionChangedDetail['tag']['action'];
+  },
+): BusEvent<ProtectionChangedDetail> {
+  const detail: ProtectionChangedDetail = {
+    schemaVersion: '1',
+    eventId: createHash('sha256')
+      .update(`${ports.tenant}\n${change.storeId}\nprotection\n${observation.eventId}`)
+      .digest('hex'),
+    correlationId: correlationIdOf(ports.tenant, change.storeId),
+    tenant: ports.tenant,
+    observedAt: observation.observedAt.toISOString(),
+    test: settings.test,
+    dataStore: change.dataStore,
+    protection: {
+      previous: change.previous ? { status: change.previous.status, reason: change.previous.reason } : null,
+      current: {
+        status: change.next.status,
+        reason: change.next.reason,
+        system: change.next.system,
+        lastSuccessAt: change.next.lastSuccessAt ?? null,
+      },
+    },
+    tag: { id: change.tagId, name: settings.tag.tagName, action: change.action },
+    trigger: { source: observation.source, detailType: observation.detailType, eventId: observation.eventId },
+  };
+  return {
+    source: settings.source,
+    detailType: DETAIL_TYPES.protectionChanged,
+    time: observation.observedAt,
+    detail,
+    storeId: change.storeId,
+  };
+}
+
+function latest(recorded: string | undefined, success: Date | undefined): string | undefined {
+  if (success === undefined) return recorded;
+  if (recorded === undefined || Date.parse(recorded) < success.getTime()) return success.toISOString();
+  return recorded;
+}

@@ -1,0 +1,81 @@
+/**
+ * Composes the tagger's and the coverage sweep's adapters from configuration, so the Lambdas and
+ * the CLI apply backup events the same way.
+ */
+import type { AwsClients } from '../aws/clients.ts';
+import type { DspmConfig } from '../config/dspm.ts';
+import type { Environment } from '../config/env.ts';
+import type { PollerConfig } from '../config/poll.ts';
+import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
+import type { DspmClient } from '../dspm/client.ts';
+import type { Clock } from '../dspm/rate-limiter.ts';
+import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
+import type { EventSink } from '../events/sink.ts';
+import type { Logger } from '../logger.ts';
+import { createPollerRuntime } from '../poll/poller-runtime.ts';
+import { CatalogCache } from '../risk/catalog-cache.ts';
+import type { StateStore } from '../state/records.ts';
+import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
+
+/** Everything the tagger needs, built once. */
+export interface TaggerRuntime {
+  readonly dspmConfig: DspmConfig;
+  readonly pollerConfig: PollerConfig;
+  readonly taggerConfig: TaggerConfig;
+  readonly dspm: DspmClient;
+  readonly state: StateStore;
+  readonly catalog: CatalogCache;
+  readonly eventBridgeSink: EventSink | undefined;
+  readonly deadLetters: DeadLetterSink | undefined;
+}
+
+/**
+ * Reads the configuration and builds the adapters (the DSPM, state and bus parts are the poller's).
+ * @throws ConfigError naming what is missing or wrong.
+ */
+export function createTaggerRuntime(
+  env: Environment,
+  options: { aws: AwsClients; logger: Logger; clock: Clock; stateFile?: string | undefined },
+): TaggerRuntime {
+  const base = createPollerRuntime(env, options);
+  const taggerConfig = readTaggerConfig(env);
+  return {
+    dspmConfig: base.dspmConfig,
+    pollerConfig: base.pollerConfig,
+    taggerConfig,
+    dspm: base.dspm,
+    state: base.state,
+    catalog: new CatalogCache(base.dspm, options.clock),
+    eventBridgeSink: base.eventBridgeSink,
+    deadLetters: taggerConfig.deadLetterQueueUrl
+      ? new SqsDeadLetterSink(options.aws.sqs, taggerConfig.deadLetterQueueUrl)
+      : undefined,
+  };
+}
+
+/** The ports and settings `applyBackupObservation` takes. */
+export function protectionWiring(
+  runtime: TaggerRuntime,
+  sink: EventSink,
+  options: { clock: Clock; logger: Logger; dryRun: boolean },
+): { ports: ProtectionPorts & { state: StateStore }; settings: ProtectionSettings } {
+  return {
+    ports: {
+      dspm: runtime.dspm,
+      state: runtime.state,
+      sink,
+      catalog: runtime.catalog,
+      clock: options.clock,
+      logger: options.logger,
+      tenant: runtime.dspmConfig.tenant.host,
+    },
+    settings: {
+      tag: runtime.taggerConfig.tag,
+      source: runtime.pollerConfig.settings.source,
+      test: runtime.pollerConfig.settings.test,
+      mappings: runtime.taggerConfig.mappings,
+      ...DEFAULT_LOCKING,
+      dryRun: options.dryRun,
+    },
+  };
+}
