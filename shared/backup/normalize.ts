@@ -115,6 +115,7 @@ function observe(
       target: { resourceArn },
       protected: isProtected,
       reason,
+      successAt: isProtected ? new Date(time) : undefined,
     },
   };
 }

@@ -36,6 +36,7 @@ describe("AWS Backup's documented sample events", () => {
         reason,
         target: { resourceArn: (sample.detail as { resourceArn: string }).resourceArn },
         observedAt: new Date(sample.time as string),
+        successAt: isProtected ? new Date(sample.time as string) : undefined,
       },
     });
   });
