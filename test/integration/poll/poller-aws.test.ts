@@ -76,10 +76,12 @@ describe('the poller on AWS (moto)', () => {
       POWERTOOLS_SERVICE_NAME: 'dspm-bridge-poller',
     });
     // Powertools writes logs and metrics to stdout; keep them, to read and to search for the token.
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout.push(String(chunk));
-      return true;
-    });
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stdout.push(String(chunk));
+        return true;
+      });
+    }
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
   });
 
