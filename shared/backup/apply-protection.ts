@@ -21,7 +21,12 @@ import type { CatalogCache } from '../risk/catalog-cache.ts';
 import type { ProtectionRecord, ProtectionStore } from '../state/protection-records.ts';
 import type { BackupObservation } from './observation.ts';
 import { resolveStore } from './resolve-store.ts';
-import { ensureUnprotectedTag, type UnprotectedTagSettings } from './unprotected-tag.ts';
+import {
+  ensureUnprotectedTag,
+  findUnprotectedTag,
+  TAG_TO_BE_CREATED,
+  type UnprotectedTagSettings,
+} from './unprotected-tag.ts';
 
 /** What applying needs. */
 export interface ProtectionPorts {
@@ -123,7 +128,11 @@ async function applyLocked(
     logger.warn('backup event for a store DSPM no longer lists; acknowledged', { eventId, storeId });
     return { status: 'unknown-resource', eventId };
   }
-  const tag = await ensureUnprotectedTag({ dspm, state, clock: ports.clock, tenant }, settings.tag);
+  const tagPorts = { dspm, state, clock: ports.clock, tenant };
+  // A dry run creates nothing, not even the catalog tag: it reports id -1 for a tag still to be made.
+  const tag = settings.dryRun
+    ? ((await findUnprotectedTag(tagPorts, settings.tag)) ?? TAG_TO_BE_CREATED)
+    : await ensureUnprotectedTag(tagPorts, settings.tag);
   const tags = store.data_tags ?? [];
   const hasTag = tags.includes(tag.tagId);
   const addedByBridge = record?.tagAddedByBridge ?? false;

@@ -82,6 +82,21 @@ export async function ensureUnprotectedTag(
   }
 }
 
+/** The tag if it exists already (state first, then DSPM by name); creates nothing, for dry runs. */
+export async function findUnprotectedTag(
+  ports: TagPorts,
+  settings: UnprotectedTagSettings,
+): Promise<TagRef | undefined> {
+  const known = await ports.state.getTagRef(ports.tenant);
+  if (known?.tagId !== undefined && known.categoryId !== undefined)
+    return { tagId: known.tagId, categoryId: known.categoryId };
+  const existing = await ports.dspm.findDataTagByName(settings.tagName);
+  return existing ? { tagId: existing.id, categoryId: existing.category_id ?? -1 } : undefined;
+}
+
+/** The id a dry run reports for a tag that does not exist yet and would be created. */
+export const TAG_TO_BE_CREATED: TagRef = { tagId: -1, categoryId: -1 };
+
 async function createCategory(ports: TagPorts, settings: UnprotectedTagSettings): Promise<number> {
   try {
     const category = await ports.dspm.createDataTagCategory({
