@@ -4,15 +4,10 @@
  * and turns its outcome into metrics. A listing that failed part-way fails the invocation (after
  * what was seen is published and committed), so the error alarm sees it.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { type PollOutcome, pollDataStores } from '#shared/poll/poll-data-stores.ts';
@@ -31,9 +26,8 @@ export interface PollInvocationResult {
 
 /** Builds the handler from an environment; the module's `handler` uses `process.env`. */
 export function createPollHandler(env: Environment) {
-  const logger = new Logger({ serviceName: SERVICE });
-  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
-  const tracer = new Tracer({ serviceName: SERVICE });
+  const tools = lambdaObservability(SERVICE);
+  const { logger, metrics, tracer } = tools;
   const runtime = createPollerRuntime(env, { aws: createAwsClients(tracer), logger });
   const sink = requireSink(runtime);
 
@@ -77,11 +71,7 @@ export function createPollHandler(env: Environment) {
     };
   };
 
-  // Powertools' order: tracer, then logger, then metrics; the handler last so types flow through.
-  return middy(poll)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return withObservability(poll, tools);
 }
 
 /** The Lambda entry point. */

@@ -4,15 +4,10 @@
  * that are covered again are untagged.
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
@@ -32,9 +27,8 @@ export interface SweepInvocationResult {
 
 /** Builds the handler from an environment; the module's `handler` uses `process.env`. */
 export function createSweepHandler(env: Environment) {
-  const logger = new Logger({ serviceName: SERVICE });
-  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
-  const tracer = new Tracer({ serviceName: SERVICE });
+  const tools = lambdaObservability(SERVICE);
+  const { logger, metrics, tracer } = tools;
   const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
   const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
     clock: systemClock,
@@ -66,10 +60,7 @@ export function createSweepHandler(env: Environment) {
     };
   };
 
-  return middy(sweep)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  return withObservability(sweep, tools);
 }
 
 /** The Lambda entry point. */

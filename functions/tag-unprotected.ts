@@ -8,15 +8,10 @@
  * does not know is acknowledged and counted.
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
@@ -27,9 +22,8 @@ const SERVICE = 'dspm-bridge-tagger';
 
 /** Builds the handler from an environment; the module's `handler` uses `process.env`. */
 export function createTagHandler(env: Environment) {
-  const logger = new Logger({ serviceName: SERVICE });
-  const metrics = new Metrics({ namespace: 'DspmBridge', serviceName: SERVICE });
-  const tracer = new Tracer({ serviceName: SERVICE });
+  const tools = lambdaObservability(SERVICE);
+  const { logger, metrics, tracer } = tools;
   const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
   const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
     clock: systemClock,
@@ -76,10 +70,7 @@ export function createTagHandler(env: Environment) {
       throwOnFullBatchFailure: false,
     });
 
-  return middy(tag)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  return withObservability(tag, tools);
 }
 
 const METRIC_BY_STATUS = {

@@ -5,7 +5,6 @@
  * publish goes to stdout as one JSON line).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
@@ -14,8 +13,16 @@ import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { toWireEntry } from '#shared/events/sink.ts';
 import { requireSink } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
+import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
 import { stderrLogger } from '../stderr-logger.ts';
+
+const OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+} as const;
 
 /** Usage of `backup-event`. */
 export const BACKUP_EVENT_USAGE = `usage: dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--json] [--verbose]
@@ -31,7 +38,7 @@ export async function backupEventCommand(
   io: CliIo,
   readStdin: () => string = () => readFileSync(0, 'utf8'),
 ): Promise<number> {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv, OPTIONS, true);
   if (values.help) {
     io.stdout(`${BACKUP_EVENT_USAGE}\n`);
     return EXIT.ok;
@@ -95,23 +102,4 @@ export async function backupEventCommand(
     }
   }
   return EXIT.ok;
-}
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'dry-run': { type: 'boolean' },
-        state: { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }

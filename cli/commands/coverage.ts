@@ -4,7 +4,6 @@
  * `--dry-run` lists what would change and writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
@@ -12,8 +11,16 @@ import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { requireSink } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
-import { type CliIo, EXIT, UsageError } from '../io.ts';
+import { parseFlags } from '../flags.ts';
+import { type CliIo, EXIT } from '../io.ts';
 import { stderrLogger } from '../stderr-logger.ts';
+
+const OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+} as const;
 
 /** Usage of `coverage`. */
 export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state FILE] [--json] [--verbose]
@@ -24,7 +31,7 @@ export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state 
 
 /** Runs `coverage`. */
 export async function coverageCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv);
+  const { values } = parseFlags(argv, OPTIONS);
   if (values.help) {
     io.stdout(`${COVERAGE_USAGE}\n`);
     return EXIT.ok;
@@ -58,23 +65,4 @@ export async function coverageCommand(argv: readonly string[], io: CliIo): Promi
     );
   }
   return EXIT.ok;
-}
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'dry-run': { type: 'boolean' },
-        state: { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }

@@ -6,7 +6,6 @@
  * commits nothing. Otherwise events go to `EVENT_BUS_NAME`, state to `STATE_TABLE_NAME` or the
  * state file. Progress and the summary go to stderr; `--json` puts the summary on stdout.
  */
-import { parseArgs } from 'node:util';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import type { PollCompletedDetail } from '#shared/events/contract.ts';
@@ -15,8 +14,19 @@ import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseDuration } from '../duration.ts';
+import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
 import { stderrLogger } from '../stderr-logger.ts';
+
+const OPTIONS = {
+  once: { type: 'boolean' },
+  interval: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  state: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+} as const;
 
 /** Usage of `poll`. */
 export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--no-baseline] [--json] [--verbose]
@@ -32,7 +42,7 @@ export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state F
 
 /** Runs `poll`. */
 export async function pollCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv);
+  const { values } = parseFlags(argv, OPTIONS);
   if (values.help) {
     io.stdout(`${POLL_USAGE}\n`);
     return EXIT.ok;
@@ -86,28 +96,6 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     await sleepUnlessStopped(intervalMs, io.stopSignal);
   }
   return EXIT.ok;
-}
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        once: { type: 'boolean' },
-        interval: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        state: { type: 'string' },
-        'no-baseline': { type: 'boolean' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 /** One line a person reads: what the poll saw and did. */
