@@ -1,0 +1,76 @@
+/**
+ * Backup events into the tagger: rules for AWS Backup's events (on the default bus, where AWS
+ * publishes them) and for the generic contract from the accepted sources (on the bridge's bus),
+ * into an SQS FIFO queue with content-based deduplication, read by the tagger with partial batch
+ * responses. Messages that keep failing, and events the tagger cannot use, land in the FIFO
+ * dead-letter queue.
+ *
+ * EventBridge's SQS target takes a fixed message group id, so each rule has its own group; the
+ * tagger's per-store lock and its stale and replay checks keep any interleaving correct.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
+
+/** Props of the intake. */
+export interface BackupIntakeProps {
+  readonly bus: IEventBus;
+  readonly acceptedSources: readonly string[];
+  /** Long enough for the tagger to finish a batch (six times its timeout, as AWS advises). */
+  readonly visibilityTimeout: Duration;
+}
+
+/** The tagger's queue and the rules that fill it. */
+export class BackupIntake extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly awsBackupRule: Rule;
+  readonly genericRule: Rule | undefined;
+
+  constructor(scope: Construct, id: string, props: BackupIntakeProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      fifo: true,
+      contentBasedDeduplication: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      fifo: true,
+      contentBasedDeduplication: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.awsBackupRule = new Rule(this, 'AwsBackupEvents', {
+      description: 'AWS Backup job and recovery point events, for the Unprotected tag',
+      eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: {
+        source: [AWS_BACKUP.source],
+        detailType: [AWS_BACKUP.jobStateChange, AWS_BACKUP.recoveryPointStateChange],
+      },
+      targets: [new SqsQueue(this.queue, { messageGroupId: 'aws-backup' })],
+    });
+    this.genericRule =
+      props.acceptedSources.length > 0
+        ? new Rule(this, 'GenericBackupEvents', {
+            description: 'backup-protection-changed events from other backup systems',
+            eventBus: props.bus,
+            eventPattern: { source: [...props.acceptedSources], detailType: [GENERIC_DETAIL_TYPE] },
+            targets: [new SqsQueue(this.queue, { messageGroupId: 'generic' })],
+          })
+        : undefined;
+  }
+
+  /** Feeds the queue to `tagger` in batches with partial batch responses. */
+  connect(tagger: IFunction): void {
+    tagger.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+  }
+}

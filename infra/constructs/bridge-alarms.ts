@@ -1,0 +1,102 @@
+/**
+ * The alarms an operator needs, all notifying one SNS topic (encrypted; subscribe an email or a
+ * pager to it). What each means and what to do: docs/operations.md.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '#shared/aws/lambda-observability.ts';
+
+/** Props of the alarms. */
+export interface BridgeAlarmsProps {
+  readonly poller: IFunction;
+  readonly tagger: IFunction;
+  readonly coverage: IFunction;
+  readonly pollIntervalMinutes: number;
+  /** Every dead-letter queue, by a name for the alarm. */
+  readonly deadLetterQueues: Record<string, IQueue>;
+  readonly email?: string | undefined;
+}
+
+/** The service dimension Powertools puts on the poller's metrics. */
+const POLLER_SERVICE = 'dspm-bridge-poller';
+
+/** The bridge's alarms and their topic. */
+export class BridgeAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'dspm-bridge alarms',
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    const action = new SnsAction(this.topic);
+    const add = (alarmId: string, alarm: Omit<ConstructorParameters<typeof Alarm>[2], 'actionsEnabled'>) => {
+      const created = new Alarm(this, alarmId, alarm);
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+    };
+    const poller = (metricName: string, period: Duration) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: POLLER_SERVICE }, statistic: 'Sum', period });
+
+    for (const [name, fn] of [
+      ['Poller', props.poller],
+      ['Tagger', props.tagger],
+      ['Coverage', props.coverage],
+    ] as const) {
+      add(`${name}Errors`, {
+        alarmDescription: `${name} Lambda invocations failed (for the poller: a listing failed part-way or DSPM refused it)`,
+        metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    add('NoCompletedPoll', {
+      alarmDescription: 'No poll completed within two poll intervals: the poller is not running or keeps failing',
+      metric: poller('PollsCompleted', Duration.minutes(Math.min(2 * props.pollIntervalMinutes, 1440))),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    add('DspmThrottling', {
+      alarmDescription: 'DSPM answered 429 often: lower DSPM_RATE_LIMIT_RPS or raise the tenant limit',
+      metric: poller('DspmThrottles', Duration.hours(1)),
+      threshold: 50,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    add('PublishFailures', {
+      alarmDescription: 'EventBridge refused events for three polls running (they are retried, but not delivered yet)',
+      metric: poller('PublishFailures', Duration.minutes(props.pollIntervalMinutes)),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      add(`${name}DeadLetters`, {
+        alarmDescription: `Messages are waiting in the ${name} dead-letter queue`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+}

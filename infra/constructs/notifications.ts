@@ -1,0 +1,144 @@
+/**
+ * Optional notification targets on the bridge's bus, through EventBridge API destinations (no
+ * code to run): Slack `chat.postMessage` and the ServiceNow Table API. Each has an invocation rate
+ * limit, retries and a dead-letter queue. Credentials stay in Secrets Manager (the connection
+ * reads them at deploy time; they never reach the template in plain text).
+ */
+import { Duration, SecretValue } from 'aws-cdk-lib';
+import {
+  ApiDestination,
+  Authorization,
+  Connection,
+  EventField,
+  HttpMethod,
+  type IEventBus,
+  Rule,
+  RuleTargetInput,
+} from 'aws-cdk-lib/aws-events';
+import { ApiDestination as ApiDestinationTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DETAIL_TYPES } from '#shared/events/contract.ts';
+
+/** The `detail` pattern Slack and ServiceNow act on: high or critical risk, encryption off, a store made public. */
+export function notifiablePatternDetail() {
+  return {
+    $or: [
+      { severity: ['high', 'critical'] },
+      { changedFields: ['encryption'], current: { encryption: ['Off'] } },
+      { changedFields: ['publicly_inaccessible'], current: { publicly_inaccessible: ['Off'] } },
+    ],
+  };
+}
+
+/** Props of the Slack target. */
+export interface SlackNotificationProps {
+  readonly bus: IEventBus;
+  readonly source: string;
+  readonly channel: string;
+  /** Secret whose value is `Bearer xoxb-...` (the header Slack expects). */
+  readonly botTokenSecretArn: string;
+  readonly invocationsPerSecond: number;
+}
+
+/** Risk changes worth a person's attention, posted to a Slack channel. */
+export class SlackNotification extends Construct {
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: SlackNotificationProps) {
+    super(scope, id);
+    const connection = new Connection(this, 'Connection', {
+      description: 'Slack bot token for dspm-bridge',
+      authorization: Authorization.apiKey('Authorization', SecretValue.secretsManager(props.botTokenSecretArn)),
+    });
+    const destination = new ApiDestination(this, 'Destination', {
+      connection,
+      endpoint: 'https://slack.com/api/chat.postMessage',
+      httpMethod: HttpMethod.POST,
+      rateLimitPerSecond: props.invocationsPerSecond,
+    });
+    this.deadLetterQueue = deadLetterQueue(this);
+    this.rule = new Rule(this, 'Rule', {
+      description: 'High or critical DSPM risk, encryption off, or a store made public, to Slack',
+      eventBus: props.bus,
+      eventPattern: { source: [props.source], detailType: [DETAIL_TYPES.riskChanged], detail: notifiablePatternDetail() },
+      targets: [
+        new ApiDestinationTarget(destination, {
+          event: RuleTargetInput.fromObject({
+            channel: props.channel,
+            text:
+              `DSPM ${EventField.fromPath('$.detail.severity')} risk on ${EventField.fromPath('$.detail.dataStore.name')} ` +
+              `(${EventField.fromPath('$.detail.dataStore.endpoint')}): ${EventField.fromPath('$.detail.direction')}, ` +
+              `changed ${EventField.fromPath('$.detail.changedFields')}`,
+          }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 5,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}
+
+/** Props of the ServiceNow target. */
+export interface ServiceNowNotificationProps {
+  readonly bus: IEventBus;
+  readonly source: string;
+  readonly instanceUrl: string;
+  readonly table: string;
+  /** Secret with JSON `{"username": ..., "password": ...}`. */
+  readonly credentialsSecretArn: string;
+  readonly invocationsPerSecond: number;
+}
+
+/** Risk changes as ServiceNow records, coalesced per store by `correlation_id`. */
+export class ServiceNowNotification extends Construct {
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: ServiceNowNotificationProps) {
+    super(scope, id);
+    const connection = new Connection(this, 'Connection', {
+      description: 'ServiceNow user for dspm-bridge',
+      authorization: Authorization.basic(
+        SecretValue.secretsManager(props.credentialsSecretArn, { jsonField: 'username' }).unsafeUnwrap(),
+        SecretValue.secretsManager(props.credentialsSecretArn, { jsonField: 'password' }),
+      ),
+    });
+    const destination = new ApiDestination(this, 'Destination', {
+      connection,
+      endpoint: `${props.instanceUrl.replace(/\/+$/, '')}/api/now/table/${props.table}`,
+      httpMethod: HttpMethod.POST,
+      rateLimitPerSecond: props.invocationsPerSecond,
+    });
+    this.deadLetterQueue = deadLetterQueue(this);
+    this.rule = new Rule(this, 'Rule', {
+      description: 'High or critical DSPM risk, encryption off, or a store made public, to ServiceNow',
+      eventBus: props.bus,
+      eventPattern: { source: [props.source], detailType: [DETAIL_TYPES.riskChanged], detail: notifiablePatternDetail() },
+      targets: [
+        new ApiDestinationTarget(destination, {
+          event: RuleTargetInput.fromObject({
+            short_description: `DSPM ${EventField.fromPath('$.detail.severity')} risk: ${EventField.fromPath('$.detail.dataStore.name')}`,
+            description: `Data store ${EventField.fromPath('$.detail.dataStore.endpoint')} changed: ${EventField.fromPath('$.detail.changedFields')}`,
+            correlation_id: EventField.fromPath('$.detail.correlationId'),
+            correlation_display: 'dspm-bridge',
+            category: 'security',
+          }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 5,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}
+
+function deadLetterQueue(scope: Construct): Queue {
+  return new Queue(scope, 'DeadLetters', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
