@@ -14,7 +14,8 @@ export function buildApp(app: App = new App()): { app: App; stack: DspmBridgeSta
   const config = readStackConfig(app.node.tryGetContext(CONTEXT_KEY));
   const stack = new DspmBridgeStack(app, 'DspmBridge', {
     config,
-    description: 'dspm-bridge: Netskope One DSPM risk events to Amazon EventBridge, and the Unprotected tag from backup events',
+    description:
+      'dspm-bridge: Netskope One DSPM risk events to Amazon EventBridge, and the Unprotected tag from backup events',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
@@ -26,7 +27,9 @@ export function buildApp(app: App = new App()): { app: App; stack: DspmBridgeSta
  */
 function cdkJsonContext(): Record<string, unknown> {
   if (process.env.CDK_CONTEXT_JSON) return {};
-  const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   return cdkJson.context ?? {};
 }
 

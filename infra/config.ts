@@ -4,8 +4,8 @@
  * key and what was expected. Defaults match the Lambdas' own defaults.
  */
 import { z } from 'zod';
-import { ConfigError } from '#shared/errors.ts';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
+import { ConfigError } from '#shared/errors.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 
 const arn = (what: string) => z.string().regex(/^arn:aws[a-z-]*:/, `must be an ARN of ${what}`);
@@ -36,7 +36,9 @@ export const stackConfigSchema = z
     excludedConnections: z.array(z.number().int()).default([]),
     watchedFields: z
       .array(z.string())
-      .refine((fields) => fields.every(isWatchableField), { message: 'names a field the poller cannot watch' })
+      .refine((fields) => fields.every(isWatchableField), {
+        message: 'names a field the poller cannot watch',
+      })
       .optional(),
     riskBands: z.tuple([z.number(), z.number(), z.number()]).optional(),
     minimumDeltas: z.record(z.string(), z.number().min(0)).optional(),
@@ -62,7 +64,10 @@ export const stackConfigSchema = z
         instanceUrl: z.url().refine((url) => url.startsWith('https://'), 'must be https'),
         /** Secret with JSON `{"username": ..., "password": ...}` of a user allowed to create incidents. */
         credentialsSecretArn: arn('a Secrets Manager secret'),
-        table: z.string().regex(/^[a-z_]+$/).default('incident'),
+        table: z
+          .string()
+          .regex(/^[a-z_]+$/)
+          .default('incident'),
         invocationsPerSecond: z.number().int().min(1).max(300).default(5),
       })
       .optional(),
@@ -91,10 +96,17 @@ export function readStackConfig(raw: unknown): StackConfig {
   try {
     parseTenantUrl(config.tenantUrl, { allowAnyHost: config.allowAnyHost });
   } catch (error) {
-    throw new ConfigError(`context ${CONTEXT_KEY}.tenantUrl: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`);
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}.tenantUrl: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
+    );
   }
-  if (config.riskBands && !(config.riskBands[0] < config.riskBands[1] && config.riskBands[1] < config.riskBands[2])) {
-    throw new ConfigError(`context ${CONTEXT_KEY}.riskBands: must increase, got ${config.riskBands.join(', ')}`);
+  if (
+    config.riskBands &&
+    !(config.riskBands[0] < config.riskBands[1] && config.riskBands[1] < config.riskBands[2])
+  ) {
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}.riskBands: must increase, got ${config.riskBands.join(', ')}`,
+    );
   }
   return config;
 }

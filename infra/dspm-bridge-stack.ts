@@ -49,7 +49,8 @@ export class DspmBridgeStack extends Stack {
     const egress = config.fixedEgressIp ? new FixedEgress(this, 'Egress', { logRetention }) : undefined;
 
     const busName = config.importEventBusArn
-      ? Arn.split(config.importEventBusArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName ?? config.eventBusName
+      ? (Arn.split(config.importEventBusArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName ??
+        config.eventBusName)
       : config.eventBusName;
     const common: Record<string, string> = {
       DSPM_TENANT_URL: config.tenantUrl,
@@ -77,7 +78,11 @@ export class DspmBridgeStack extends Stack {
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
         ...(config.minimumDeltas
-          ? { RISK_MIN_DELTAS: Object.entries(config.minimumDeltas).map(([f, n]) => `${f}=${n}`).join(',') }
+          ? {
+              RISK_MIN_DELTAS: Object.entries(config.minimumDeltas)
+                .map(([f, n]) => `${f}=${n}`)
+                .join(','),
+            }
           : {}),
       },
     });
@@ -140,11 +145,19 @@ export class DspmBridgeStack extends Stack {
       Tagger: intake.deadLetterQueue,
     };
     if (config.slack) {
-      const slack = new SlackNotification(this, 'Slack', { bus: bus.bus, source: config.eventSource, ...config.slack });
+      const slack = new SlackNotification(this, 'Slack', {
+        bus: bus.bus,
+        source: config.eventSource,
+        ...config.slack,
+      });
       deadLetterQueues.Slack = slack.deadLetterQueue;
     }
     if (config.serviceNow) {
-      const serviceNow = new ServiceNowNotification(this, 'ServiceNow', { bus: bus.bus, source: config.eventSource, ...config.serviceNow });
+      const serviceNow = new ServiceNowNotification(this, 'ServiceNow', {
+        bus: bus.bus,
+        source: config.eventSource,
+        ...config.serviceNow,
+      });
       deadLetterQueues.ServiceNow = serviceNow.deadLetterQueue;
     }
     const alarms = new BridgeAlarms(this, 'Alarms', {
@@ -156,10 +169,19 @@ export class DspmBridgeStack extends Stack {
       email: config.alarmEmail,
     });
 
-    new CfnOutput(this, 'EventBusArn', { value: bus.bus.eventBusArn, description: 'Bus the events are published to' });
+    new CfnOutput(this, 'EventBusArn', {
+      value: bus.bus.eventBusArn,
+      description: 'Bus the events are published to',
+    });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
-    new CfnOutput(this, 'ApiTokenSecretArn', { value: this.tokenSecret.secretArn, description: 'Put the Netskope API token here' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe to be told about alarms' });
+    new CfnOutput(this, 'ApiTokenSecretArn', {
+      value: this.tokenSecret.secretArn,
+      description: 'Put the Netskope API token here',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'Subscribe to be told about alarms',
+    });
     new CfnOutput(this, 'BackupDeadLetterQueueUrl', { value: intake.deadLetterQueue.queueUrl });
     this.#acknowledgeFindings(state.table, [this.poller, this.coverage]);
   }
@@ -172,7 +194,8 @@ export class DspmBridgeStack extends Stack {
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason: 'The token is issued and rotated in Netskope, not by Secrets Manager; the bridge re-reads the secret after a 401.',
+      reason:
+        'The token is issued and rotated in Netskope, not by Secrets Manager; the bridge re-reads the secret after a 401.',
     });
     return secret;
   }
@@ -181,16 +204,24 @@ export class DspmBridgeStack extends Stack {
    * Findings that are deliberate, each acknowledged by its exact finding id where it arises, with
    * the reason. (cdk-nag v3 reports through CDK's validation; ids carry the plugin prefix.)
    */
-  #acknowledgeFindings(table: import('aws-cdk-lib/aws-dynamodb').Table, scheduled: readonly BridgeFunction[]): void {
-    const tableId = this.resolve(this.getLogicalId(table.node.defaultChild as import('aws-cdk-lib').CfnElement));
+  #acknowledgeFindings(
+    table: import('aws-cdk-lib/aws-dynamodb').Table,
+    scheduled: readonly BridgeFunction[],
+  ): void {
+    const tableId = this.resolve(
+      this.getLogicalId(table.node.defaultChild as import('aws-cdk-lib').CfnElement),
+    );
     for (const fn of [this.poller, this.tagger, this.coverage]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-        reason: 'The functions query the state table\'s two indexes (byEndpoint, byResource); the grant names the table.',
+        reason:
+          "The functions query the state table's two indexes (byEndpoint, byResource); the grant names the table.",
       });
     }
     for (const fn of scheduled) {
-      const functionId = this.resolve(this.getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement));
+      const functionId = this.resolve(
+        this.getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement),
+      );
       Validations.of(this).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
         reason: 'EventBridge Scheduler may invoke this one function and its versions; nothing else.',
@@ -200,7 +231,9 @@ export class DspmBridgeStack extends Stack {
 }
 
 function retentionOf(days: number): RetentionDays {
-  const allowed = Object.values(RetentionDays).filter((value): value is RetentionDays => typeof value === 'number');
+  const allowed = Object.values(RetentionDays).filter(
+    (value): value is RetentionDays => typeof value === 'number',
+  );
   const match = allowed.filter((value) => value >= days).sort((a, b) => a - b)[0];
   return match ?? RetentionDays.TEN_YEARS;
 }

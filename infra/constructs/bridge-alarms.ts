@@ -5,8 +5,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Alias } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -48,7 +48,13 @@ export class BridgeAlarms extends Construct {
       this.alarms.push(created);
     };
     const poller = (metricName: string, period: Duration) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: POLLER_SERVICE }, statistic: 'Sum', period });
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: POLLER_SERVICE },
+        statistic: 'Sum',
+        period,
+      });
 
     for (const [name, fn] of [
       ['Poller', props.poller],
@@ -65,7 +71,8 @@ export class BridgeAlarms extends Construct {
       });
     }
     add('NoCompletedPoll', {
-      alarmDescription: 'No poll completed within two poll intervals: the poller is not running or keeps failing',
+      alarmDescription:
+        'No poll completed within two poll intervals: the poller is not running or keeps failing',
       metric: poller('PollsCompleted', Duration.minutes(Math.min(2 * props.pollIntervalMinutes, 1440))),
       threshold: 1,
       evaluationPeriods: 1,
@@ -81,7 +88,8 @@ export class BridgeAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     add('PublishFailures', {
-      alarmDescription: 'EventBridge refused events for three polls running (they are retried, but not delivered yet)',
+      alarmDescription:
+        'EventBridge refused events for three polls running (they are retried, but not delivered yet)',
       metric: poller('PublishFailures', Duration.minutes(props.pollIntervalMinutes)),
       threshold: 1,
       evaluationPeriods: 3,
@@ -91,7 +99,10 @@ export class BridgeAlarms extends Construct {
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       add(`${name}DeadLetters`, {
         alarmDescription: `Messages are waiting in the ${name} dead-letter queue`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -24,7 +24,10 @@ export class BridgeBus extends Construct {
       this.bus = EventBus.fromEventBusArn(this, 'Bus', props.importArn);
       return;
     }
-    const bus = new EventBus(this, 'Bus', { eventBusName: props.name, description: 'Netskope One DSPM events from dspm-bridge' });
+    const bus = new EventBus(this, 'Bus', {
+      eventBusName: props.name,
+      description: 'Netskope One DSPM events from dspm-bridge',
+    });
     bus.archive('Archive', {
       description: 'Every event the bridge published, for replay',
       eventPattern: { source: [props.source] },

@@ -35,7 +35,10 @@ export class BridgeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${repositoryRoot}functions/${props.entry}`,
       projectRoot: repositoryRoot,
@@ -59,7 +62,8 @@ export class BridgeFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
     Validations.of(this).acknowledge({
@@ -69,7 +73,8 @@ export class BridgeFunction extends Construct {
     if (props.vpc) {
       Validations.of(this).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason: 'The AWS-managed VPC access role only manages the function\'s network interfaces in the egress VPC.',
+        reason:
+          "The AWS-managed VPC access role only manages the function's network interfaces in the egress VPC.",
       });
     }
     if (props.tracing) {

@@ -3,7 +3,14 @@
  * an Elastic IP, so a tenant's IP allowlist can name the bridge. Flow logs go to CloudWatch.
  */
 import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
-import { CfnEIP, FlowLogDestination, FlowLogTrafficType, NatProvider, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnEIP,
+  FlowLogDestination,
+  FlowLogTrafficType,
+  NatProvider,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -26,7 +33,10 @@ export class FixedEgress extends Construct {
       flowLogs: {
         all: {
           destination: FlowLogDestination.toCloudWatchLogs(
-            new LogGroup(this, 'FlowLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+            new LogGroup(this, 'FlowLogs', {
+              retention: props.logRetention,
+              removalPolicy: RemovalPolicy.DESTROY,
+            }),
           ),
           trafficType: FlowLogTrafficType.ALL,
         },

@@ -1,0 +1,351 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../helpers/stack.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** Every IAM statement of the policies attached to the role of the function whose logical id starts with `prefix`. */
+function statementsOf(template: ReturnType<typeof synthesize>['template'], prefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => id.startsWith(`${prefix}FunctionServiceRoleDefaultPolicy`))
+    .flatMap(
+      ([, policy]) =>
+        (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+}
+const actionsOf = (statement: Statement) =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+describe('the stack with its defaults', () => {
+  const { template } = synthesize();
+
+  it('runs three functions on Node.js 24, arm64, traced, with the poller alone at a time', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Polls Netskope One DSPM'),
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          DSPM_TENANT_URL: 'https://example.goskope.com',
+          DSPM_API_TOKEN_SECRET_ID: { Ref: Match.stringLikeRegexp('ApiToken') },
+          EVENT_BUS_NAME: 'dspm-bridge',
+          EVENT_SOURCE: 'netskope.dspm',
+          STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('StateTable') },
+          POLL_LEASE_TTL_SECONDS: '900',
+        }),
+      },
+    });
+  });
+
+  it('keeps state in an on-demand table with point-in-time recovery, TTL and both indexes', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byEndpoint',
+            KeySchema: [{ AttributeName: 'endpointKey', KeyType: 'HASH' }],
+          }),
+          Match.objectLike({
+            IndexName: 'byResource',
+            KeySchema: [{ AttributeName: 'resourceKey', KeyType: 'HASH' }],
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('creates the bus with an archive of everything the bridge publishes', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'dspm-bridge' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 30,
+      EventPattern: { source: ['netskope.dspm'] },
+    });
+  });
+
+  it('schedules the poll and the sweep with retries and dead-letter queues', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    for (const expression of ['rate(15 minutes)', 'rate(1 hour)']) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: expression,
+        Target: Match.objectLike({
+          RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      });
+    }
+  });
+
+  it("routes AWS Backup's events from the default bus into a FIFO queue the tagger reads with partial batch responses", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Recovery Point State Change'],
+      },
+      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'aws-backup' } })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      VisibilityTimeout: 720,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('has no generic backup rule until a source is accepted', () => {
+    expect(Object.keys(template.findResources('AWS::Events::Rule'))).toHaveLength(1);
+  });
+
+  it('grants PutEvents on the bus only, the secret only, and the table and its indexes only', () => {
+    for (const fn of ['Poller', 'Tagger', 'Coverage']) {
+      const statements = statementsOf(template, fn);
+      const putEvents = statements.find((s) => actionsOf(s).includes('events:PutEvents'));
+      expect(putEvents?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EventsBus/), 'Arn'] });
+      const secret = statements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+      expect(secret?.Resource).toEqual({ Ref: expect.stringMatching(/^ApiToken/) });
+      const table = statements.find((s) => actionsOf(s).includes('dynamodb:PutItem'));
+      expect(table?.Resource).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/*']] },
+      ]);
+      // The only statement on every resource is X-Ray's, which has no resource-level permissions.
+      for (const statement of statements.filter((s) => s.Resource === '*')) {
+        expect(actionsOf(statement).every((action) => action.startsWith('xray:'))).toBe(true);
+      }
+    }
+  });
+
+  it('lets only the tagger write to its dead-letter queue', () => {
+    expect(statementsOf(template, 'Tagger').some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
+    expect(statementsOf(template, 'Poller').some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(
+      false,
+    );
+  });
+
+  it('alarms on errors, a missing poll, throttling, publish failures and every dead-letter queue', () => {
+    const names = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const expected of [
+      'PollerErrors',
+      'TaggerErrors',
+      'CoverageErrors',
+      'NoCompletedPoll',
+      'DspmThrottling',
+      'PublishFailures',
+      'PollScheduleDeadLetters',
+      'CoverageScheduleDeadLetters',
+      'TaggerDeadLetters',
+    ]) {
+      expect(names.some((name) => name.startsWith(`Alarms${expected}`))).toBe(true);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PollsCompleted',
+      Namespace: 'DspmBridge',
+      Dimensions: [{ Name: 'service', Value: 'dspm-bridge-poller' }],
+      Period: 1800,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmsTopic') }],
+    });
+  });
+
+  it('gives every function a log group with retention', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('creates a placeholder token secret when none is given, and no VPC', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('AWS::Events::ApiDestination', 0);
+  });
+});
+
+describe('the stack with every option on', () => {
+  const { template } = synthesize({
+    tokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:dspm/token-AbCdEf',
+    backupEventSources: ['com.veeam.backup'],
+    fixedEgressIp: true,
+    alarmEmail: 'secops@example.com',
+    tracing: false,
+    slack: {
+      botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+      channel: '#dspm',
+    },
+    serviceNow: {
+      instanceUrl: 'https://acme.service-now.com',
+      credentialsSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf',
+    },
+  });
+
+  it('uses the given secret instead of creating one', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          DSPM_API_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:dspm/token-AbCdEf',
+        }),
+      },
+    });
+  });
+
+  it('accepts generic backup events from the configured sources on the bridge bus', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('EventsBus') },
+      EventPattern: { source: ['com.veeam.backup'], 'detail-type': ['backup-protection-changed'] },
+      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'generic' } })],
+    });
+  });
+
+  it('puts the functions in private subnets behind one NAT gateway on an Elastic IP, and outputs the IP', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::EIP', 1);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).some((key) => key.startsWith('EgressEgressIpAddress'))).toBe(true);
+  });
+
+  it('switches tracing off', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+  });
+
+  it('subscribes the alarm email', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'secops@example.com',
+    });
+  });
+
+  it('posts high or critical risk, encryption off and public stores to Slack through a rate-limited API destination', () => {
+    template.hasResourceProperties('AWS::Events::ApiDestination', {
+      InvocationEndpoint: 'https://slack.com/api/chat.postMessage',
+      HttpMethod: 'POST',
+      InvocationRateLimitPerSecond: 1,
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Description: Match.stringLikeRegexp('to Slack'),
+      EventPattern: {
+        source: ['netskope.dspm'],
+        'detail-type': ['data-store-risk-changed'],
+        detail: {
+          $or: [
+            { severity: ['high', 'critical'] },
+            { changedFields: ['encryption'], current: { encryption: ['Off'] } },
+            { changedFields: ['publicly_inaccessible'], current: { publicly_inaccessible: ['Off'] } },
+          ],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 5 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          // CDK has had bugs in input transformers: assert the synthesized JSON itself.
+          InputTransformer: {
+            InputPathsMap: {
+              'detail-severity': '$.detail.severity',
+              'detail-dataStore-name': '$.detail.dataStore.name',
+              'detail-dataStore-endpoint': '$.detail.dataStore.endpoint',
+              'detail-direction': '$.detail.direction',
+              'detail-changedFields': '$.detail.changedFields',
+            },
+            InputTemplate:
+              '{"channel":"#dspm","text":"DSPM <detail-severity> risk on <detail-dataStore-name> (<detail-dataStore-endpoint>): <detail-direction>, changed <detail-changedFields>"}',
+          },
+        }),
+      ],
+    });
+  });
+
+  it('creates ServiceNow records coalesced by correlation_id, with basic auth from Secrets Manager', () => {
+    template.hasResourceProperties('AWS::Events::ApiDestination', {
+      InvocationEndpoint: 'https://acme.service-now.com/api/now/table/incident',
+      InvocationRateLimitPerSecond: 5,
+    });
+    template.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'BASIC',
+      AuthParameters: {
+        BasicAuthParameters: {
+          Username: Match.stringLikeRegexp(
+            'resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf:SecretString:username',
+          ),
+          Password: Match.stringLikeRegexp(
+            'resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf:SecretString:password',
+          ),
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Description: Match.stringLikeRegexp('to ServiceNow'),
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: Match.objectLike({ 'detail-correlationId': '$.detail.correlationId' }),
+            InputTemplate: Match.stringLikeRegexp('"correlation_id":<detail-correlationId>'),
+          },
+        }),
+      ],
+    });
+  });
+
+  it('alarms on the notification dead-letter queues too', () => {
+    const names = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(names.some((n) => n.startsWith('AlarmsSlackDeadLetters'))).toBe(true);
+    expect(names.some((n) => n.startsWith('AlarmsServiceNowDeadLetters'))).toBe(true);
+  });
+});
+
+describe('configuration errors', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'a missing tenant',
+      { tenantUrl: undefined },
+      /context dspm-bridge\.tenantUrl: Invalid input: expected string/,
+    ],
+    [
+      'a tenant that is not Netskope',
+      { tenantUrl: 'https://example.com' },
+      /context dspm-bridge\.tenantUrl: host "example.com" is not a Netskope tenant/,
+    ],
+    ['an unknown key', { pollEvery: 5 }, /context dspm-bridge: Unrecognized key: "pollEvery"/],
+    [
+      'a secret that is not an ARN',
+      { tokenSecretArn: 'dspm/token' },
+      /context dspm-bridge\.tokenSecretArn: must be an ARN of a Secrets Manager secret/,
+    ],
+    [
+      'an unknown watched field',
+      { watchedFields: ['colour'] },
+      /context dspm-bridge\.watchedFields: names a field the poller cannot watch/,
+    ],
+    ['bands that go down', { riskBands: [50, 40, 90] }, /context dspm-bridge\.riskBands: must increase/],
+    [
+      'a ServiceNow URL over http',
+      {
+        serviceNow: {
+          instanceUrl: 'http://acme.service-now.com',
+          credentialsSecretArn: 'arn:aws:secretsmanager:x',
+        },
+      },
+      /context dspm-bridge\.serviceNow\.instanceUrl: must be https/,
+    ],
+  ])('names the key for %s', (_case, config, message) => {
+    expect(() => synthesize(config)).toThrow(message);
+  });
+});
