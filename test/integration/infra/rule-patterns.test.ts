@@ -1,0 +1,157 @@
+/**
+ * The rule patterns the stack deploys, taken from the synthesized template, on a moto bus: the
+ * poller's real events and AWS's own backup samples go in, and the SQS spies show which rules
+ * match.
+ */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
+import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
+import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
+import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { createBus, createStateTable, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
+import { Capture } from '../../helpers/capture.ts';
+import { testClient } from '../../helpers/dspm-client.ts';
+import { loadFixture } from '../../helpers/fixtures.ts';
+import { synthesize } from '../../helpers/stack.ts';
+
+type RuleResource = { Properties: { Description?: string; EventPattern: object } };
+
+/** The event pattern of the stack's rule whose description matches. */
+function deployedPattern(rules: Record<string, RuleResource>, description: RegExp): object {
+  const rule = Object.values(rules).find((r) => description.test(r.Properties.Description ?? ''));
+  if (!rule) throw new Error(`no rule described like ${description}`);
+  return rule.Properties.EventPattern;
+}
+
+describe('the rule patterns the stack deploys', () => {
+  const clients = motoClients(inject('motoEndpoint'));
+  const busName = uniqueName('patterns-bus');
+  const { template } = synthesize({
+    backupEventSources: ['com.veeam.backup'],
+    slack: {
+      botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+      channel: '#dspm',
+    },
+    serviceNow: {
+      instanceUrl: 'https://acme.service-now.com',
+      credentialsSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf',
+    },
+  });
+  const rules = template.findResources('AWS::Events::Rule') as Record<string, RuleResource>;
+  let sim: RunningSimulator;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    await createBus(clients.eventBridge, busName);
+  });
+  afterAll(() => sim.close());
+
+  it('send Slack and ServiceNow exactly the high-risk, unencrypted and public changes the poller reports', async () => {
+    // Arrange: the deployed notification patterns on a bus, and a poller publishing to it.
+    const slack = await spyOnRule(clients, busName, uniqueName('slack'), deployedPattern(rules, /to Slack/));
+    const serviceNow = await spyOnRule(
+      clients,
+      busName,
+      uniqueName('servicenow'),
+      deployedPattern(rules, /to ServiceNow/),
+    );
+    const tableName = uniqueName('patterns-state');
+    await createStateTable(clients.dynamoDb, tableName);
+    const ports = {
+      dspm: testClient(sim.url),
+      state: new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(clients.dynamoDb), tableName }),
+      sink: new EventBridgeSink({ client: clients.eventBridge, busName }),
+      clock: systemClock,
+      logger: new Capture(),
+      tenant: 'example.goskope.com',
+    };
+    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+    // Act: store 1 becomes critical, store 3 public, store 2 only loses its backup (low risk).
+    sim.tenant.updateStore(1, { data_store_risk_rating: 80 });
+    sim.tenant.updateStore(3, { publicly_inaccessible: 'Off' });
+    sim.tenant.updateStore(2, { backup: 'Off' });
+    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+    sim.tenant.updateStore(2, { encryption: 'Off' });
+    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+    // Assert
+    const ids = async (spy: typeof slack) =>
+      (await spy.drain()).map((e) => (e.detail.dataStore as { id: number }).id).sort();
+    expect(await ids(slack)).toEqual([1, 2, 3]);
+    expect(await ids(serviceNow)).toEqual([1, 2, 3]);
+  });
+
+  it("route AWS Backup's job and recovery point events to the tagger, and nothing else of AWS Backup's", async () => {
+    const spy = await spyOnRule(
+      clients,
+      busName,
+      uniqueName('aws-backup'),
+      deployedPattern(rules, /AWS Backup job and recovery point/),
+    );
+    const samples = [
+      'backup-job-failed.json',
+      'backup-job-completed.json',
+      'recovery-point-state-change-completed.json',
+      'backup-plan-state-change-modified.json',
+      'copy-job-failed.json',
+    ];
+    await clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: samples.map((file) => {
+          const sample = loadFixture<{ source: string; 'detail-type': string; detail: object }>(
+            `backup/aws/${file}`,
+          );
+          return {
+            EventBusName: busName,
+            Source: sample.source,
+            DetailType: sample['detail-type'],
+            Detail: JSON.stringify(sample.detail),
+          };
+        }),
+      }),
+    );
+    expect((await spy.drain()).map((e) => e['detail-type']).sort()).toEqual([
+      'Backup Job State Change',
+      'Backup Job State Change',
+      'Recovery Point State Change',
+    ]);
+  });
+
+  it('accept the generic contract only from the configured sources', async () => {
+    const spy = await spyOnRule(
+      clients,
+      busName,
+      uniqueName('generic'),
+      deployedPattern(rules, /backup-protection-changed events/),
+    );
+    const detail = JSON.stringify({
+      dataStoreId: 1,
+      protected: false,
+      reason: 'LAST_JOB_FAILED',
+      system: 'veeam',
+    });
+    await clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: busName,
+            Source: 'com.veeam.backup',
+            DetailType: 'backup-protection-changed',
+            Detail: detail,
+          },
+          {
+            EventBusName: busName,
+            Source: 'com.unknown.backup',
+            DetailType: 'backup-protection-changed',
+            Detail: detail,
+          },
+          { EventBusName: busName, Source: 'com.veeam.backup', DetailType: 'something-else', Detail: detail },
+        ],
+      }),
+    );
+    expect((await spy.drain()).map((e) => e.source)).toEqual(['com.veeam.backup']);
+  });
+});
