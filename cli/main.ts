@@ -7,6 +7,7 @@ import { DspmError } from '#shared/dspm/errors.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { backupEventCommand } from './commands/backup-event.ts';
 import { coverageCommand } from './commands/coverage.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -18,6 +19,7 @@ commands:
   poll          poll the DSPM tenant and publish risk-change events (--once, --dry-run, --interval)
   backup-event  apply one backup event to the Unprotected tag, as the tagger does (FILE or -)
   coverage      tag stores with no successful backup within the RPO (--dry-run)
+  doctor        check the configuration, the tenant, the token's privileges and AWS; say what to fix
   simulator     run the DSPM tenant simulator on a loopback port
 
 dspm-bridge <command> --help shows a command's options.`;
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   poll: pollCommand,
   'backup-event': (argv, io) => backupEventCommand(argv, io),
   coverage: coverageCommand,
+  doctor: doctorCommand,
   simulator: simulatorCommand,
 };
 

@@ -4,7 +4,7 @@
  * concerns (pacing, retries, auth, errors) live in `DspmTransport`.
  */
 import type { z } from 'zod';
-import { DspmConnectionError, DspmInvalidResponseError, DspmServerError } from './errors.ts';
+import { DspmConnectionError, DspmError, DspmInvalidResponseError, DspmServerError } from './errors.ts';
 import { eq, type Filter, renderFilter } from './filter.ts';
 import { Listing, type ListingProgress } from './listing.ts';
 import { parseResponse } from './parse.ts';
@@ -29,7 +29,7 @@ import {
   type Service,
   serviceSchema,
 } from './schemas.ts';
-import type { DspmTransport } from './transport.ts';
+import type { DspmRequest, DspmResponse, DspmTransport } from './transport.ts';
 
 /** Options of one listing call. */
 export interface ListOptions {
@@ -168,6 +168,19 @@ export class DspmClient {
     };
     const response = await this.#transport.send({ method: 'PUT', route: 'connected_data_stores', body });
     return parseResponse(bareNumberSchema, response, 'PUT');
+  }
+
+  /**
+   * One call as it is, for diagnostics (`dspm-bridge doctor`): the response, or the error it
+   * failed with. Goes through the same transport (auth, pacing, retries as configured).
+   */
+  async probe(call: DspmRequest): Promise<{ response?: DspmResponse; error?: DspmError }> {
+    try {
+      return { response: await this.#transport.send(call) };
+    } catch (error) {
+      if (error instanceof DspmError) return { error };
+      throw error;
+    }
   }
 
   #list<T extends z.ZodType<{ id: number }>>(

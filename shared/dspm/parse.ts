@@ -13,7 +13,7 @@ import type { DspmResponse } from './transport.ts';
  */
 export function parseResponse<T extends z.ZodType>(
   schema: T,
-  response: DspmResponse,
+  response: Pick<DspmResponse, 'status' | 'body' | 'requestId' | 'path'>,
   method: string,
 ): z.infer<T> {
   const result = schema.safeParse(response.body, { reportInput: true });

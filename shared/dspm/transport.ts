@@ -43,6 +43,8 @@ export interface DspmResponse {
   readonly requestId: string | undefined;
   /** Method, route and query, for error messages about this response. */
   readonly path: string;
+  /** Response headers, lower-case names (rate-limit headers, `date`). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
 }
 
 /** Counters a poll reports in its summary. */
@@ -195,7 +197,7 @@ export class DspmTransport {
           requestId,
         });
       }
-      return { status: response.statusCode, body, requestId, path };
+      return { status: response.statusCode, body, requestId, path, headers: responseHeaders };
     } catch (error) {
       if (error instanceof DspmError) throw error;
       throw connectionError(error, signal, { ...context, requestId }, this.#timeoutMs);
