@@ -11,6 +11,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Resolves when the person asks to stop (Ctrl-C); long-running commands watch it. */
   readonly stopSignal: AbortSignal;
+  /** True when stderr is a terminal: progress bars are drawn only then. */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** A bad command line (exit code 2); the message says what was wrong. */

@@ -7,6 +7,7 @@ import { DspmError } from '#shared/dspm/errors.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { backupEventCommand } from './commands/backup-event.ts';
 import { coverageCommand } from './commands/coverage.ts';
+import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
@@ -20,6 +21,7 @@ commands:
   backup-event  apply one backup event to the Unprotected tag, as the tagger does (FILE or -)
   coverage      tag stores with no successful backup within the RPO (--dry-run)
   doctor        check the configuration, the tenant, the token's privileges and AWS; say what to fix
+  demo          the whole flow against the simulator, in seconds (npm start)
   simulator     run the DSPM tenant simulator on a loopback port
 
 dspm-bridge <command> --help shows a command's options.`;
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'backup-event': (argv, io) => backupEventCommand(argv, io),
   coverage: coverageCommand,
   doctor: doctorCommand,
+  demo: demoCommand,
   simulator: simulatorCommand,
 };
 
@@ -76,6 +79,7 @@ export async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stopSignal: stop.signal,
+    stderrIsTerminal: process.stderr.isTTY === true,
   });
   process.exitCode = code;
   process.off('SIGINT', onSignal);

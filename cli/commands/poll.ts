@@ -16,6 +16,7 @@ import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseDuration } from '../duration.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
+import { progressBar } from '../progress.ts';
 import { stderrLogger } from '../stderr-logger.ts';
 
 const OPTIONS = {
@@ -72,10 +73,20 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
 
   const pollOnce = async (): Promise<boolean> => {
     io.stderr(`polling ${tenant}${dryRun ? ' (dry run: nothing is published or committed)' : ''}...\n`);
+    const progress = progressBar(io.stderr, io.stderrIsTerminal ?? false);
     const outcome = await pollDataStores(
-      { dspm: runtime.dspm, state: runtime.state, sink, clock: systemClock, logger, tenant },
+      {
+        dspm: runtime.dspm,
+        state: runtime.state,
+        sink,
+        clock: systemClock,
+        logger,
+        tenant,
+        onListingProgress: progress.onProgress,
+      },
       settings,
     );
+    progress.done();
     if (outcome.status === 'skipped') {
       io.stderr('another poll of this tenant is running (its lease is held); skipped\n');
       return true;

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DspmClient } from '../dspm/client.ts';
+import type { ListingProgress } from '../dspm/listing.ts';
 import type { Clock } from '../dspm/rate-limiter.ts';
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { BusEvent, PollCompletedDetail } from '../events/contract.ts';
@@ -29,6 +30,8 @@ export interface PollPorts {
   /** The tenant's name in events and state (its host). */
   readonly tenant: string;
   readonly newPollId?: () => string;
+  /** Told after each page of connected stores (the CLI's progress bar). */
+  readonly onListingProgress?: ((progress: ListingProgress) => void) | undefined;
 }
 
 /** How a poll ended. */
@@ -121,7 +124,7 @@ async function runPoll(
     }
   };
 
-  const listing = dspm.connectedDataStores();
+  const listing = dspm.connectedDataStores({ onProgress: ports.onListingProgress });
   let listingError: Error | undefined;
   try {
     for await (const store of listing) observe(store);

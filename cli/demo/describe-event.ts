@@ -1,0 +1,48 @@
+/** One event as a line a person reads in the demo. */
+import type {
+  BusEvent,
+  DiscoveredDetail,
+  PollCompletedDetail,
+  ProtectionChangedDetail,
+  RemovedDetail,
+  RiskChangedDetail,
+} from '#shared/events/contract.ts';
+
+/** A one-line rendering of `event`. */
+export function describeEvent(event: BusEvent): string {
+  const pad = (text: string) => text.padEnd(31);
+  switch (event.detailType) {
+    case 'data-store-risk-changed': {
+      const d = event.detail as RiskChangedDetail;
+      const changes = d.changes
+        .map(
+          (c) =>
+            `${c.field} ${format(c.previous)} -> ${format(c.current)}${c.delta === undefined ? '' : ` (${c.delta > 0 ? '+' : ''}${c.delta})`}`,
+        )
+        .join(', ');
+      return `${pad(event.detailType)}${d.dataStore.name}: ${d.riskLevel.previous} -> ${d.riskLevel.current} (${d.direction}); ${changes}`;
+    }
+    case 'data-store-discovered': {
+      const d = event.detail as DiscoveredDetail;
+      return `${pad(event.detailType)}${d.dataStore.name}: new ${d.dataStore.service.displayName ?? 'store'}, risk ${d.riskLevel.current}`;
+    }
+    case 'data-store-removed': {
+      const d = event.detail as RemovedDetail;
+      return `${pad(event.detailType)}${d.dataStore.name}: no longer in DSPM`;
+    }
+    case 'data-store-protection-changed': {
+      const d = event.detail as ProtectionChangedDetail;
+      return `${pad(event.detailType)}${d.dataStore.name}: ${d.protection.current.status} (${d.protection.current.reason}), tag ${d.tag.name} ${d.tag.action}`;
+    }
+    case 'dspm-poll-completed': {
+      const d = event.detail as PollCompletedDetail;
+      const s = d.stores;
+      return `${pad(event.detailType)}${s.seen} stores: ${s.changed} changed, ${s.discovered} discovered, ${s.removed} removed${d.baseline ? ' (baseline)' : ''}`;
+    }
+  }
+}
+
+function format(value: unknown): string {
+  if (value === null) return 'unknown';
+  return Array.isArray(value) ? `[${value.join(',')}]` : String(value);
+}
