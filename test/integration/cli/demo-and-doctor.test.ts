@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import {
+  createBus,
+  createStateTable,
+  motoClients,
+  uniqueName,
+  useMotoEnvironment,
+} from '../../helpers/aws.ts';
+import { runCliCaptured } from '../../helpers/cli.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'dspm-bridge-demo-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('dspm-bridge demo', () => {
+  it('tells the whole story, saves the events and exits 0', async () => {
+    // Act
+    const out = join(directory, 'events.ndjson');
+    const run = await runCliCaptured(['demo', '--out', out, '--json'], {});
+    // Assert
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /engineering: medium -> high \(increased\); data_store_risk_rating 36 -> 68 \(\+32\)/,
+    );
+    expect(run.stderr).toMatch(/production: unknown -> unknown \(increased\); encryption On -> Off/);
+    expect(run.stderr).toMatch(/data-store-discovered +analytics/);
+    expect(run.stderr).toMatch(/data-store-removed +finance/);
+    expect(run.stderr).toMatch(/production's tags in DSPM: GDPR, PII, Unprotected/);
+    expect(run.stderr).toMatch(/production's tags in DSPM: GDPR, PII\n/);
+    const saved = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(saved.map((e) => e.DetailType)).toEqual(JSON.parse(run.stdout).detailTypes);
+    expect(saved.map((e) => e.DetailType)).toEqual([
+      'dspm-poll-completed',
+      'data-store-risk-changed',
+      'data-store-risk-changed',
+      'data-store-discovered',
+      'data-store-removed',
+      'dspm-poll-completed',
+      'data-store-protection-changed',
+      'data-store-protection-changed',
+    ]);
+  });
+
+  it('--aws-local routes the events through a local EventBridge and its rules', async () => {
+    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'aws.ndjson')], {});
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /rule high-or-critical-risk delivered 1 event\(s\) to its queue: data-store-risk-changed/,
+    );
+    expect(run.stderr).toMatch(
+      /rule encryption-turned-off delivered 1 event\(s\) to its queue: data-store-risk-changed/,
+    );
+  });
+
+  it('prints its usage', async () => {
+    expect(await runCliCaptured(['demo', '--help'], {})).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^usage: dspm-bridge demo/),
+    });
+    expect(await runCliCaptured(['demo', '--colour'], {})).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/Unknown option '--colour'/),
+    });
+  });
+});
+
+describe('dspm-bridge doctor', () => {
+  const TOKEN = 'doctor-token-41b7c2';
+  const READ_ONLY = 'doctor-read-only-93fe10';
+  const NO_ROUTES = 'doctor-no-routes-55aa01';
+  let sim: RunningSimulator;
+  let limited: RunningSimulator;
+  const env = (url: string, token: string, extra: Record<string, string> = {}) => ({
+    DSPM_TENANT_URL: url,
+    DSPM_API_TOKEN: token,
+    DSPM_ALLOW_ANY_HOST: 'true',
+    DSPM_RATE_LIMIT_RPS: '50',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      tokens: [
+        { token: TOKEN, access: 'read-write' },
+        { token: READ_ONLY, access: 'read' },
+        { token: NO_ROUTES, access: 'read-write', routes: [] },
+      ],
+    });
+    limited = await startSimulator({ rateLimitRps: 2, tokens: [{ token: TOKEN, access: 'read-write' }] });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await limited.close();
+  });
+
+  it('passes every check against a healthy tenant, changing nothing', async () => {
+    const run = await runCliCaptured(['doctor', '--json'], env(sim.url, TOKEN));
+    expect(run.code).toBe(0);
+    const checks = JSON.parse(run.stdout) as { check: string; status: string }[];
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(checks.map((c) => c.check)).toEqual([
+      'configuration',
+      'dns and tls',
+      'token',
+      'route infrastructure_connections (Read)',
+      'route data_stores/services (Read)',
+      'route data_stores/connected (Read)',
+      'route data_stores/discovered (Read)',
+      'route data_tags (Read)',
+      'route data_tag_categories (Read+Write)',
+      'route data_tags (Read+Write)',
+      'route connected_data_stores (Read+Write)',
+      'rate limit',
+      'page size',
+      'aws',
+      'clock',
+    ]);
+    expect(sim.tenant.listCategories()).toHaveLength(2);
+    expect(sim.tenant.listTags()).toHaveLength(6);
+    expect(run.stderr).toMatch(/all checks passed/);
+  });
+
+  it('says the token was refused and where to put a valid one', async () => {
+    const run = await runCliCaptured(['doctor'], env(sim.url, 'not-a-token'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAIL {2}token: refused/);
+    expect(run.stderr).toMatch(/fix: put a valid REST API v2 token in DSPM_API_TOKEN/);
+    expect(run.stderr).not.toContain('not-a-token');
+  });
+
+  it('names the write routes a read-only token lacks, and the IP allowlist', async () => {
+    const run = await runCliCaptured(['doctor'], env(sim.url, READ_ONLY));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ok {4}route data_stores\/connected \(Read\): allowed/);
+    expect(run.stderr).toMatch(/FAIL {2}route connected_data_stores \(Read\+Write\): forbidden \(403\)/);
+    expect(run.stderr).toMatch(
+      /fix: give the token Read\+Write on \/api\/v2\/dspm\/connected_data_stores \(the tagger writes tags\); if the tenant enforces an IP allowlist/,
+    );
+  });
+
+  it('mentions the IP allowlist and the egress IP when everything is forbidden', async () => {
+    const run = await runCliCaptured(['doctor'], env(sim.url, NO_ROUTES));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAIL {2}token: forbidden/);
+    expect(run.stderr).toMatch(/IP allowlist .*EgressIpAddress output with fixedEgressIp/);
+  });
+
+  it('advises a lower pace against a rate-limited tenant', async () => {
+    const run = await runCliCaptured(['doctor'], env(limited.url, TOKEN));
+    expect(run.stderr).toMatch(/warn {2}rate limit: /);
+    expect(run.stderr).toMatch(
+      /fix: (set DSPM_RATE_LIMIT_RPS to 2 or less|lower DSPM_RATE_LIMIT_RPS \(now 50\) to at most 2)/,
+    );
+  });
+
+  it('names the missing variable', async () => {
+    const run = await runCliCaptured(['doctor'], { DSPM_API_TOKEN: TOKEN });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAIL {2}configuration: DSPM_TENANT_URL is not set/);
+  });
+
+  it('checks the AWS bus and table when they are configured', async () => {
+    const restore = useMotoEnvironment(inject('motoEndpoint'));
+    const clients = motoClients(inject('motoEndpoint'));
+    const busName = uniqueName('doctor-bus');
+    const tableName = uniqueName('doctor-state');
+    await createBus(clients.eventBridge, busName);
+    await createStateTable(clients.dynamoDb, tableName);
+    try {
+      const good = await runCliCaptured(
+        ['doctor'],
+        env(sim.url, TOKEN, { EVENT_BUS_NAME: busName, STATE_TABLE_NAME: tableName }),
+      );
+      expect(good.stderr).toMatch(/ok {4}aws event bus: .* exists/);
+      expect(good.stderr).toMatch(/ok {4}aws state table: .* exists with its indexes/);
+      const bad = await runCliCaptured(
+        ['doctor'],
+        env(sim.url, TOKEN, { EVENT_BUS_NAME: 'no-such-bus', STATE_TABLE_NAME: 'no-such-table' }),
+      );
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/FAIL {2}aws event bus: no-such-bus: ResourceNotFoundException/);
+      expect(bad.stderr).toMatch(/FAIL {2}aws state table: no-such-table: ResourceNotFoundException/);
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('dspm-bridge', () => {
+  it.each([
+    [[], 2, /^usage: dspm-bridge <command>/],
+    [['--help'], 0, /^usage: dspm-bridge <command>/],
+    [['doctor', '--bogus'], 2, /Unknown option '--bogus'/],
+  ])('%j exits %i', async (argv, code, message) => {
+    const run = await runCliCaptured(argv as string[], {});
+    expect(run.code).toBe(code);
+    expect(`${run.stdout}${run.stderr}`).toMatch(message);
+  });
+});
