@@ -203,3 +203,40 @@ describe('dspm-bridge', () => {
     expect(`${run.stdout}${run.stderr}`).toMatch(message);
   });
 });
+
+describe('dspm-bridge simulator', () => {
+  it('serves the tenant on loopback until stopped', async () => {
+    const stop = new AbortController();
+    let stderr = '';
+    let asked = false;
+    const { runCli } = await import('../../../cli/main.ts');
+    const running = runCli(['simulator', '--stores', '50'], {
+      env: {},
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+        if (url && !asked) {
+          asked = true;
+          fetch(`${url}/api/v2/dspm/data_stores/connected?limit=1`, {
+            headers: { apikey: 'simulator-token' },
+          })
+            .then((r) => r.json())
+            .then((body) => {
+              stderr += `\ntotal=${(body as { total: number }).total}\n`;
+              stop.abort();
+            });
+        }
+      },
+      stopSignal: stop.signal,
+    });
+    expect(await running).toBe(0);
+    expect(stderr).toMatch(/total=50/);
+    expect(stderr).toMatch(/simulator stopped/);
+  });
+
+  it('exits 2 on a bad flag', async () => {
+    const run = await runCliCaptured(['simulator', '--stores', 'many'], {});
+    expect(run.code).toBe(2);
+  });
+});
