@@ -5,17 +5,12 @@
  * publish goes to stdout as one JSON line).
  */
 import { readFileSync } from 'node:fs';
-import { createAwsClients } from '#shared/aws/clients.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
-import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { toWireEntry } from '#shared/events/sink.ts';
-import { requireSink } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
-import { stderrLogger } from '../stderr-logger.ts';
+import { cliTaggerWiring } from '../tagger-wiring.ts';
 
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -52,16 +47,12 @@ export async function backupEventCommand(
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  const logger = stderrLogger(io.stderr, values.verbose ?? false);
-  const runtime = createTaggerRuntime(io.env, {
-    aws: createAwsClients(),
-    logger,
-    clock: systemClock,
-    stateFile: values.state ?? DEFAULT_STATE_FILE,
-  });
   const dryRun = values['dry-run'] ?? false;
-  const sink = dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
-  const { ports, settings } = protectionWiring(runtime, sink, { clock: systemClock, logger, dryRun });
+  const { runtime, ports, settings } = cliTaggerWiring(io, {
+    verbose: values.verbose,
+    state: values.state,
+    dryRun,
+  });
   const result = await handleBackupEvent(body, ports, {
     ...settings,
     acceptedSources: runtime.taggerConfig.acceptedSources,

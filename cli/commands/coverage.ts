@@ -4,16 +4,11 @@
  * `--dry-run` lists what would change and writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { createAwsClients } from '#shared/aws/clients.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
-import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
-import { requireSink } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT } from '../io.ts';
-import { stderrLogger } from '../stderr-logger.ts';
+import { cliTaggerWiring } from '../tagger-wiring.ts';
 
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
@@ -36,16 +31,12 @@ export async function coverageCommand(argv: readonly string[], io: CliIo): Promi
     io.stdout(`${COVERAGE_USAGE}\n`);
     return EXIT.ok;
   }
-  const logger = stderrLogger(io.stderr, values.verbose ?? false);
-  const runtime = createTaggerRuntime(io.env, {
-    aws: createAwsClients(),
-    logger,
-    clock: systemClock,
-    stateFile: values.state ?? DEFAULT_STATE_FILE,
-  });
   const dryRun = values['dry-run'] ?? false;
-  const sink = dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
-  const { ports, settings } = protectionWiring(runtime, sink, { clock: systemClock, logger, dryRun });
+  const { runtime, ports, settings } = cliTaggerWiring(io, {
+    verbose: values.verbose,
+    state: values.state,
+    dryRun,
+  });
   const { sweep } = runtime.taggerConfig;
   const report = await sweepCoverage(ports, settings, sweep, randomUUID());
 

@@ -18,6 +18,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { vi } from 'vitest';
 import { STATE_TABLE } from '#shared/state/table-design.ts';
 import { MOTO_AWS } from './moto.ts';
 
@@ -32,14 +33,8 @@ export function motoClients(endpoint: string) {
   };
 }
 
-/** Points the SDK's default credential, region and endpoint chain at moto; returns an undo. */
-export function useMotoEnvironment(endpoint: string): () => void {
-  const values: Record<string, string> = {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: MOTO_AWS.region,
-    AWS_ACCESS_KEY_ID: MOTO_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_AWS.credentials.secretAccessKey,
-  };
+/** Sets environment variables; returns a function that puts back what was there. */
+export function useEnvironment(values: Record<string, string>): () => void {
   const saved = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
   Object.assign(process.env, values);
   return () => {
@@ -48,6 +43,36 @@ export function useMotoEnvironment(endpoint: string): () => void {
       else process.env[key] = value;
     }
   };
+}
+
+/** The variables that point the SDK's default credential, region and endpoint chain at moto. */
+export function motoEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: MOTO_AWS.region,
+    AWS_ACCESS_KEY_ID: MOTO_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_AWS.credentials.secretAccessKey,
+  };
+}
+
+/** Points the SDK at moto; returns an undo. */
+export function useMotoEnvironment(endpoint: string): () => void {
+  return useEnvironment(motoEnvironment(endpoint));
+}
+
+/**
+ * Keeps everything written to stdout and stderr (Powertools writes logs and metrics there) instead
+ * of printing it, to read and to search for secrets. Undo with `vi.restoreAllMocks()`.
+ */
+export function captureProcessOutput(): string[] {
+  const lines: string[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+  }
+  return lines;
 }
 
 /** A unique name for this run, so test files never share resources. */

@@ -15,15 +15,17 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
+  captureProcessOutput,
   createBus,
   createSecret,
   createStateTable,
   fakeContext,
   motoClients,
+  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useMotoEnvironment,
+  useEnvironment,
 } from '../../helpers/aws.ts';
 import {
   awsBackupJobEvent,
@@ -49,7 +51,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
     context: ReturnType<typeof fakeContext>,
   ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   let pollHandler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
-  const stdout: string[] = [];
+  let output: string[] = [];
 
   async function fifoQueue(name: string): Promise<string> {
     const { QueueUrl } = await clients.sqs.send(
@@ -148,8 +150,8 @@ describe('the tagger Lambda on AWS (moto)', () => {
       source: ['netskope.dspm'],
       'detail-type': ['data-store-protection-changed'],
     });
-    restoreEnv = useMotoEnvironment(endpoint);
-    Object.assign(process.env, {
+    restoreEnv = useEnvironment({
+      ...motoEnvironment(endpoint),
       DSPM_TENANT_URL: sim.url,
       DSPM_ALLOW_ANY_HOST: 'true',
       DSPM_API_TOKEN_SECRET_ID: secretId,
@@ -159,12 +161,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
       BACKUP_EVENT_SOURCES: 'com.veeam.backup',
       DEAD_LETTER_QUEUE_URL: deadLetterUrl,
     });
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        stdout.push(String(chunk));
-        return true;
-      });
-    }
+    output = captureProcessOutput();
     ({ handler } = await import('../../../functions/tag-unprotected.ts'));
     ({ handler: pollHandler } = await import('../../../functions/poll-data-stores.ts'));
     // The poller's baseline puts the stores in the state table, with their endpoint and resource keys.
@@ -173,18 +170,6 @@ describe('the tagger Lambda on AWS (moto)', () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    for (const key of [
-      'DSPM_TENANT_URL',
-      'DSPM_ALLOW_ANY_HOST',
-      'DSPM_API_TOKEN_SECRET_ID',
-      'DSPM_RATE_LIMIT_RPS',
-      'EVENT_BUS_NAME',
-      'STATE_TABLE_NAME',
-      'BACKUP_EVENT_SOURCES',
-      'DEAD_LETTER_QUEUE_URL',
-    ]) {
-      delete process.env[key];
-    }
     restoreEnv();
     await sim.close();
   });
@@ -223,7 +208,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
 
     const published = await protectionSpy.drain();
     expect(published.map((e) => (e.detail.dataStore as { id: number }).id)).toEqual([1]);
-    const metrics = stdout.filter((line) => line.includes('"_aws"')).join('\n');
+    const metrics = output.filter((line) => line.includes('"_aws"')).join('\n');
     for (const name of [
       'BackupEventsApplied',
       'MalformedBackupEvents',
@@ -261,7 +246,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
   });
 
   it('keeps the token out of every log line and event', async () => {
-    expect(stdout.join('')).not.toContain(TOKEN);
+    expect(output.join('')).not.toContain(TOKEN);
     expect(JSON.stringify(await protectionSpy.drain())).not.toContain(TOKEN);
   });
 });

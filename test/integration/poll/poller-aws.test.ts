@@ -15,15 +15,17 @@ import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
+  captureProcessOutput,
   createBus,
   createSecret,
   createStateTable,
   fakeContext,
   motoClients,
+  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useMotoEnvironment,
+  useEnvironment,
 } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
@@ -40,7 +42,7 @@ describe('the poller on AWS (moto)', () => {
   let restoreEnv: () => void;
   let spies: Record<keyof ReturnType<typeof sampleRulePatterns>, SpyQueue>;
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
-  const stdout: string[] = [];
+  let output: string[] = [];
   const state = new DynamoDbStateStore({
     client: DynamoDBDocumentClient.from(clients.dynamoDb),
     tableName,
@@ -65,8 +67,8 @@ describe('the poller on AWS (moto)', () => {
       becamePublic: await spyOnRule(clients, busName, uniqueName('public'), patterns.becamePublic),
       everything: await spyOnRule(clients, busName, uniqueName('all'), patterns.everything),
     };
-    restoreEnv = useMotoEnvironment(endpoint);
-    Object.assign(process.env, {
+    restoreEnv = useEnvironment({
+      ...motoEnvironment(endpoint),
       DSPM_TENANT_URL: sim.url,
       DSPM_ALLOW_ANY_HOST: 'true',
       DSPM_API_TOKEN_SECRET_ID: secretId,
@@ -76,12 +78,7 @@ describe('the poller on AWS (moto)', () => {
       POWERTOOLS_SERVICE_NAME: 'dspm-bridge-poller',
     });
     // Powertools writes logs and metrics to stdout; keep them, to read and to search for the token.
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        stdout.push(String(chunk));
-        return true;
-      });
-    }
+    output = captureProcessOutput();
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
   });
 
@@ -91,17 +88,6 @@ describe('the poller on AWS (moto)', () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    for (const key of [
-      'DSPM_TENANT_URL',
-      'DSPM_ALLOW_ANY_HOST',
-      'DSPM_API_TOKEN_SECRET_ID',
-      'DSPM_RATE_LIMIT_RPS',
-      'EVENT_BUS_NAME',
-      'STATE_TABLE_NAME',
-      'POWERTOOLS_SERVICE_NAME',
-    ]) {
-      delete process.env[key];
-    }
     restoreEnv();
     await sim.close();
   });
@@ -154,7 +140,7 @@ describe('the poller on AWS (moto)', () => {
   });
 
   it('emits Powertools metrics for the poll', () => {
-    const metrics = stdout.filter((line) => line.includes('"_aws"')).join('\n');
+    const metrics = output.filter((line) => line.includes('"_aws"')).join('\n');
     for (const name of [
       'StoresSeen',
       'EventsPublished',
@@ -298,8 +284,8 @@ describe('the poller on AWS (moto)', () => {
 
   it('keeps the token out of every log line, metric and event', async () => {
     const events = await spies.everything.drain();
-    expect(stdout.join('')).not.toContain(TOKEN);
+    expect(output.join('')).not.toContain(TOKEN);
     expect(JSON.stringify(events)).not.toContain(TOKEN);
-    expect(stdout.length).toBeGreaterThan(0);
+    expect(output.length).toBeGreaterThan(0);
   });
 });
