@@ -4,9 +4,20 @@
  * schedule), the alarms, and the optional egress VPC and Slack / ServiceNow targets. No runtime
  * logic lives here; the functions read the environment this sets.
  */
-import { Arn, ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StackConfig } from './config.ts';
 import { BackupIntake } from './constructs/backup-intake.ts';
@@ -139,7 +150,7 @@ export class DspmBridgeStack extends Stack {
       description: 'Backup coverage sweep',
     });
 
-    const deadLetterQueues: Record<string, import('aws-cdk-lib/aws-sqs').IQueue> = {
+    const deadLetterQueues: Record<string, IQueue> = {
       PollSchedule: pollSchedule.deadLetterQueue,
       CoverageSchedule: coverageSchedule.deadLetterQueue,
       Tagger: intake.deadLetterQueue,
@@ -204,13 +215,8 @@ export class DspmBridgeStack extends Stack {
    * Findings that are deliberate, each acknowledged by its exact finding id where it arises, with
    * the reason. (cdk-nag v3 reports through CDK's validation; ids carry the plugin prefix.)
    */
-  #acknowledgeFindings(
-    table: import('aws-cdk-lib/aws-dynamodb').Table,
-    scheduled: readonly BridgeFunction[],
-  ): void {
-    const tableId = this.resolve(
-      this.getLogicalId(table.node.defaultChild as import('aws-cdk-lib').CfnElement),
-    );
+  #acknowledgeFindings(table: Table, scheduled: readonly BridgeFunction[]): void {
+    const tableId = this.resolve(this.getLogicalId(table.node.defaultChild as CfnElement));
     for (const fn of [this.poller, this.tagger, this.coverage]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
@@ -219,9 +225,7 @@ export class DspmBridgeStack extends Stack {
       });
     }
     for (const fn of scheduled) {
-      const functionId = this.resolve(
-        this.getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement),
-      );
+      const functionId = this.resolve(this.getLogicalId(fn.function.node.defaultChild as CfnElement));
       Validations.of(this).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
         reason: 'EventBridge Scheduler may invoke this one function and its versions; nothing else.',

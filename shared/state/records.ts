@@ -3,6 +3,7 @@
  * (DynamoDB, a local file, memory) implements.
  */
 import type { Snapshot } from '../risk/snapshot.ts';
+import type { ProtectionStore } from './protection-records.ts';
 
 /** A store's identity as last committed: enough to describe it in a `data-store-removed` event. */
 export interface StoreIdentity {
@@ -74,4 +75,4 @@ export interface SnapshotStore {
 }
 
 /** Everything the bridge keeps: the poller's snapshots and the tagger's protection records. */
-export type StateStore = SnapshotStore & import('./protection-records.ts').ProtectionStore;
+export type StateStore = SnapshotStore & ProtectionStore;
