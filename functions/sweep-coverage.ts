@@ -9,10 +9,9 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
-import { requireSink } from '#shared/poll/poller-runtime.ts';
 
 const SERVICE = 'dspm-bridge-coverage';
 
@@ -29,10 +28,10 @@ export interface SweepInvocationResult {
 export function createSweepHandler(env: Environment) {
   const tools = lambdaObservability(SERVICE);
   const { logger, metrics, tracer } = tools;
-  const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
-  const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
-    clock: systemClock,
+  const { runtime, ports, settings } = createTaggerWiring(env, {
+    aws: createAwsClients(tracer),
     logger,
+    clock: systemClock,
     dryRun: false,
   });
 

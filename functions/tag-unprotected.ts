@@ -13,10 +13,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
+import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
-import { requireSink } from '#shared/poll/poller-runtime.ts';
 
 const SERVICE = 'dspm-bridge-tagger';
 
@@ -24,10 +23,10 @@ const SERVICE = 'dspm-bridge-tagger';
 export function createTagHandler(env: Environment) {
   const tools = lambdaObservability(SERVICE);
   const { logger, metrics, tracer } = tools;
-  const runtime = createTaggerRuntime(env, { aws: createAwsClients(tracer), logger, clock: systemClock });
-  const { ports, settings } = protectionWiring(runtime, requireSink(runtime), {
-    clock: systemClock,
+  const { runtime, ports, settings } = createTaggerWiring(env, {
+    aws: createAwsClients(tracer),
     logger,
+    clock: systemClock,
     dryRun: false,
   });
   const handlerSettings = { ...settings, acceptedSources: runtime.taggerConfig.acceptedSources };

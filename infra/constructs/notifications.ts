@@ -55,36 +55,23 @@ export class SlackNotification extends Construct {
         SecretValue.secretsManager(props.botTokenSecretArn),
       ),
     });
-    const destination = new ApiDestination(this, 'Destination', {
+    const { rule, deadLetterQueue } = notifyThrough(this, {
       connection,
       endpoint: 'https://slack.com/api/chat.postMessage',
-      httpMethod: HttpMethod.POST,
-      rateLimitPerSecond: props.invocationsPerSecond,
-    });
-    this.deadLetterQueue = deadLetterQueue(this);
-    this.rule = new Rule(this, 'Rule', {
+      invocationsPerSecond: props.invocationsPerSecond,
+      bus: props.bus,
+      source: props.source,
       description: 'High or critical DSPM risk, encryption off, or a store made public, to Slack',
-      eventBus: props.bus,
-      eventPattern: {
-        source: [props.source],
-        detailType: [DETAIL_TYPES.riskChanged],
-        detail: notifiablePatternDetail(),
-      },
-      targets: [
-        new ApiDestinationTarget(destination, {
-          event: RuleTargetInput.fromObject({
-            channel: props.channel,
-            text:
-              `DSPM ${EventField.fromPath('$.detail.severity')} risk on ${EventField.fromPath('$.detail.dataStore.name')} ` +
-              `(${EventField.fromPath('$.detail.dataStore.endpoint')}): ${EventField.fromPath('$.detail.direction')}, ` +
-              `changed ${EventField.fromPath('$.detail.changedFields')}`,
-          }),
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 5,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      input: RuleTargetInput.fromObject({
+        channel: props.channel,
+        text:
+          `DSPM ${EventField.fromPath('$.detail.severity')} risk on ${EventField.fromPath('$.detail.dataStore.name')} ` +
+          `(${EventField.fromPath('$.detail.dataStore.endpoint')}): ${EventField.fromPath('$.detail.direction')}, ` +
+          `changed ${EventField.fromPath('$.detail.changedFields')}`,
+      }),
     });
+    this.rule = rule;
+    this.deadLetterQueue = deadLetterQueue;
   }
 }
 
@@ -113,37 +100,67 @@ export class ServiceNowNotification extends Construct {
         SecretValue.secretsManager(props.credentialsSecretArn, { jsonField: 'password' }),
       ),
     });
-    const destination = new ApiDestination(this, 'Destination', {
+    const { rule, deadLetterQueue } = notifyThrough(this, {
       connection,
       endpoint: `${props.instanceUrl.replace(/\/+$/, '')}/api/now/table/${props.table}`,
-      httpMethod: HttpMethod.POST,
-      rateLimitPerSecond: props.invocationsPerSecond,
-    });
-    this.deadLetterQueue = deadLetterQueue(this);
-    this.rule = new Rule(this, 'Rule', {
+      invocationsPerSecond: props.invocationsPerSecond,
+      bus: props.bus,
+      source: props.source,
       description: 'High or critical DSPM risk, encryption off, or a store made public, to ServiceNow',
-      eventBus: props.bus,
-      eventPattern: {
-        source: [props.source],
-        detailType: [DETAIL_TYPES.riskChanged],
-        detail: notifiablePatternDetail(),
-      },
-      targets: [
-        new ApiDestinationTarget(destination, {
-          event: RuleTargetInput.fromObject({
-            short_description: `DSPM ${EventField.fromPath('$.detail.severity')} risk: ${EventField.fromPath('$.detail.dataStore.name')}`,
-            description: `Data store ${EventField.fromPath('$.detail.dataStore.endpoint')} changed: ${EventField.fromPath('$.detail.changedFields')}`,
-            correlation_id: EventField.fromPath('$.detail.correlationId'),
-            correlation_display: 'dspm-bridge',
-            category: 'security',
-          }),
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 5,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      input: RuleTargetInput.fromObject({
+        short_description: `DSPM ${EventField.fromPath('$.detail.severity')} risk: ${EventField.fromPath('$.detail.dataStore.name')}`,
+        description: `Data store ${EventField.fromPath('$.detail.dataStore.endpoint')} changed: ${EventField.fromPath('$.detail.changedFields')}`,
+        correlation_id: EventField.fromPath('$.detail.correlationId'),
+        correlation_display: 'dspm-bridge',
+        category: 'security',
+      }),
     });
+    this.rule = rule;
+    this.deadLetterQueue = deadLetterQueue;
   }
+}
+
+/**
+ * The part both targets share: a rate-limited API destination through `connection`, a rule on the
+ * bus matching `notifiablePatternDetail`, retries for two hours, and a dead-letter queue.
+ */
+function notifyThrough(
+  scope: Construct,
+  props: {
+    connection: Connection;
+    endpoint: string;
+    invocationsPerSecond: number;
+    bus: IEventBus;
+    source: string;
+    description: string;
+    input: RuleTargetInput;
+  },
+): { rule: Rule; deadLetterQueue: Queue } {
+  const destination = new ApiDestination(scope, 'Destination', {
+    connection: props.connection,
+    endpoint: props.endpoint,
+    httpMethod: HttpMethod.POST,
+    rateLimitPerSecond: props.invocationsPerSecond,
+  });
+  const queue = deadLetterQueue(scope);
+  const rule = new Rule(scope, 'Rule', {
+    description: props.description,
+    eventBus: props.bus,
+    eventPattern: {
+      source: [props.source],
+      detailType: [DETAIL_TYPES.riskChanged],
+      detail: notifiablePatternDetail(),
+    },
+    targets: [
+      new ApiDestinationTarget(destination, {
+        event: props.input,
+        deadLetterQueue: queue,
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(2),
+      }),
+    ],
+  });
+  return { rule, deadLetterQueue: queue };
 }
 
 function deadLetterQueue(scope: Construct): Queue {

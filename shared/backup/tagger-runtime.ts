@@ -10,9 +10,10 @@ import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { Clock } from '../dspm/rate-limiter.ts';
 import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
+import { NdjsonSink } from '../events/ndjson-sink.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { createPollerRuntime } from '../poll/poller-runtime.ts';
+import { createPollerRuntime, requireSink } from '../poll/poller-runtime.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import type { StateStore } from '../state/records.ts';
 import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
@@ -78,4 +79,19 @@ export function protectionWiring(
       dryRun: options.dryRun,
     },
   };
+}
+
+/**
+ * The runtime, ports and settings a tagger entry point runs with (the two Lambdas and the CLI's
+ * `backup-event` and `coverage`): a dry run gets a sink that publishes nothing, anything else the
+ * configured bus.
+ * @throws ConfigError when the configuration is wrong, or no bus is configured for a real run.
+ */
+export function createTaggerWiring(
+  env: Environment,
+  options: { aws: AwsClients; logger: Logger; clock: Clock; dryRun: boolean; stateFile?: string | undefined },
+) {
+  const runtime = createTaggerRuntime(env, options);
+  const sink = options.dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
+  return { runtime, ...protectionWiring(runtime, sink, options) };
 }
