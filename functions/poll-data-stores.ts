@@ -9,9 +9,11 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import type { Environment } from '#shared/config/env.ts';
+import { DspmTimeBudgetError } from '#shared/dspm/errors.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { type PollOutcome, pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
+import { dspmDeadline } from '#shared/poll/time-budget.ts';
 
 const SERVICE = 'dspm-bridge-poller';
 
@@ -31,7 +33,8 @@ export function createPollHandler(env: Environment) {
   const runtime = createPollerRuntime(env, { aws: createAwsClients(tracer), logger });
   const sink = requireSink(runtime);
 
-  const poll = async (_event: unknown, _context: Context): Promise<PollInvocationResult> => {
+  const poll = async (_event: unknown, context: Context): Promise<PollInvocationResult> => {
+    runtime.dspm.setDeadline(dspmDeadline(Date.now(), context.getRemainingTimeInMillis()));
     const outcome = await pollDataStores(
       {
         dspm: runtime.dspm,
@@ -61,7 +64,9 @@ export function createPollHandler(env: Environment) {
     metrics.addMetric('PollDuration', MetricUnit.Milliseconds, summary.durationMs);
     metrics.addMetric('IncompletePolls', MetricUnit.Count, summary.complete ? 0 : 1);
     metrics.addMetric('PollsCompleted', MetricUnit.Count, 1);
-    if (outcome.error) throw outcome.error;
+    // A spent time budget is an incomplete poll (its metric alarms), not a failed invocation:
+    // Scheduler's retry would only add load to a tenant that is already refusing us.
+    if (outcome.error && !(outcome.error instanceof DspmTimeBudgetError)) throw outcome.error;
     return {
       status: outcome.status,
       pollId: outcome.pollId,

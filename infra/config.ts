@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
+import { MIN_SHARED_RPS } from './rate-budget.ts';
 
 const arn = (what: string) => z.string().regex(/^arn:aws[a-z-]*:/, `must be an ARN of ${what}`);
 
@@ -42,7 +43,15 @@ export const stackConfigSchema = z
       .optional(),
     riskBands: z.tuple([z.number(), z.number(), z.number()]).optional(),
     minimumDeltas: z.record(z.string(), z.number().min(0)).optional(),
-    rateLimitRps: z.number().min(0.1).max(1000).default(5),
+    /** The tenant's global rate limit, requests/s; the functions share it (infra/rate-budget.ts). */
+    rateLimitRps: z
+      .number()
+      .min(
+        MIN_SHARED_RPS,
+        `must be at least ${MIN_SHARED_RPS}: each function needs a whole request per second`,
+      )
+      .max(1000)
+      .default(5),
     pageSize: z.number().int().min(1).max(1000).default(100),
     logRetentionDays: z.number().int().min(1).default(30),
     tracing: z.boolean().default(true),

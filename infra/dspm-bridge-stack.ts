@@ -28,6 +28,7 @@ import { FixedEgress } from './constructs/fixed-egress.ts';
 import { ServiceNowNotification, SlackNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
 import { StateTable } from './constructs/state-table.ts';
+import { rateBudget } from './rate-budget.ts';
 
 /** Props of the stack. */
 export interface DspmBridgeStackProps extends StackProps {
@@ -67,13 +68,13 @@ export class DspmBridgeStack extends Stack {
       DSPM_TENANT_URL: config.tenantUrl,
       DSPM_API_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
       DSPM_ALLOW_ANY_HOST: String(config.allowAnyHost),
-      DSPM_RATE_LIMIT_RPS: String(config.rateLimitRps),
       DSPM_PAGE_SIZE: String(config.pageSize),
       EVENT_BUS_NAME: busName,
       EVENT_SOURCE: config.eventSource,
       STATE_TABLE_NAME: state.table.tableName,
     };
     const functionDefaults = { logRetention, tracing: config.tracing, vpc: egress?.vpc };
+    const budget = rateBudget(config.rateLimitRps);
 
     this.poller = new BridgeFunction(this, 'Poller', {
       ...functionDefaults,
@@ -85,6 +86,7 @@ export class DspmBridgeStack extends Stack {
       reservedConcurrentExecutions: 1,
       environment: {
         ...common,
+        DSPM_RATE_LIMIT_RPS: String(budget.poller),
         POLL_LEASE_TTL_SECONDS: String(FUNCTION_TIMEOUTS.poller.toSeconds() + 300),
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
@@ -111,6 +113,7 @@ export class DspmBridgeStack extends Stack {
       memorySize: 512,
       environment: {
         ...common,
+        DSPM_RATE_LIMIT_RPS: String(budget.taggerPerInstance),
         BACKUP_EVENT_SOURCES: config.backupEventSources.join(','),
         DEAD_LETTER_QUEUE_URL: intake.deadLetterQueue.queueUrl,
       },
@@ -123,8 +126,11 @@ export class DspmBridgeStack extends Stack {
       description: 'Tags stores with no successful backup within the RPO',
       timeout: FUNCTION_TIMEOUTS.coverage,
       memorySize: 1024,
+      // One sweep at a time, so its share of the rate budget is never spent twice.
+      reservedConcurrentExecutions: 1,
       environment: {
         ...common,
+        DSPM_RATE_LIMIT_RPS: String(budget.coverage),
         BACKUP_RPO_HOURS: String(config.rpoHours),
         BACKUP_EXCLUDED_SERVICES: config.excludedServices.join(','),
         BACKUP_EXCLUDED_CONNECTIONS: config.excludedConnections.join(','),

@@ -55,7 +55,8 @@ function replaceWithFault(state: SimulatorState, reply: Reply, rule: FaultRule):
       const seconds = rule.retryAfter ?? 1;
       reply.error(429, 'rate limit exceeded (simulated)', {
         'retry-after': retryAfterHeader(seconds, rule.retryAfterDate === true, Date.now()),
-        'ratelimit-limit': String(state.bucket?.limit ?? 1),
+        // The limit is announced only where one is configured: a made-up one would mislead.
+        ...(state.limiter ? { 'ratelimit-limit': String(state.limiter.limit) } : {}),
         'ratelimit-remaining': '0',
         'ratelimit-reset': String(Math.ceil(seconds)),
       });
@@ -110,9 +111,11 @@ async function admit(state: SimulatorState, request: IncomingMessage, reply: Rep
   const method = request.method ?? 'GET';
   if (state.latencyMs > 0) await delay(state.latencyMs, undefined, { signal: state.signal });
 
-  if (state.bucket !== undefined) {
-    const decision = state.bucket.take();
-    reply.commonHeaders = rateLimitHeaders(decision);
+  if (state.limiter !== undefined) {
+    const decision = state.limiter.take();
+    // With headers off, a refusal carries only Retry-After: the strictest reading of a tenant
+    // that documents nothing about its limiter.
+    if (state.rateLimitHeaders) reply.commonHeaders = rateLimitHeaders(decision);
     if (!decision.allowed) {
       throw new HttpError(429, `rate limit of ${decision.limit} requests per second exceeded`, {
         'retry-after': String(decision.retryAfterSeconds),

@@ -4,15 +4,23 @@
  * error (exit code 2), never a silent default.
  */
 import { parseArgs } from 'node:util';
+import { RATE_LIMITER_KINDS, type RateLimiterKind } from './rate-limit.ts';
 
 /** Usage text printed with `--help` and after a usage error. */
-export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS] [--seed N]
+export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS]
+       [--rate-limit-kind KIND] [--rate-limit-burst N] [--rate-limit-headers on|off] [--seed N]
 
-  --port N          port on 127.0.0.1 (default 0: any free port)
-  --stores N        generate N connected stores (default: the API guide's example tenant)
-  --latency-ms N    delay every API response by N milliseconds
-  --rate-limit RPS  global rate limit in requests per second (default: none)
-  --seed N          seed of the generated data and fault probabilities
+  --port N                 port on 127.0.0.1 (default 0: any free port)
+  --stores N               generate N connected stores (default: the API guide's example tenant)
+  --latency-ms N           delay every API response by N milliseconds
+  --rate-limit RPS         global rate limit in requests per second (default: none)
+  --rate-limit-kind KIND   how the limit counts: sliding-window (default, strictest),
+                           fixed-window or token-bucket
+  --rate-limit-burst N     bucket size of a token-bucket limit (default: RPS)
+  --rate-limit-headers on|off
+                           RateLimit-* headers on every response (default off: a 429
+                           carries only Retry-After)
+  --seed N                 seed of the generated data and fault probabilities
 
 The token is DSPM_API_TOKEN from the environment, else "simulator-token".`;
 
@@ -30,6 +38,9 @@ export interface SimulatorArgs {
   stores?: number;
   latencyMs?: number;
   rateLimitRps?: number;
+  rateLimitKind?: RateLimiterKind;
+  rateLimitBurst?: number;
+  rateLimitHeaders?: boolean;
   seed?: number;
 }
 
@@ -53,6 +64,13 @@ function positiveNumber(flag: string, text: string): number {
   return value;
 }
 
+function oneOf<T extends string>(flag: string, text: string, choices: readonly T[]): T {
+  const found = choices.find((choice) => choice === text.trim());
+  if (found === undefined)
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got "${text}"`);
+  return found;
+}
+
 /**
  * Parses the arguments after the script name. Throws {@link UsageError} for an unknown flag, a
  * missing value, a positional argument or a value out of range.
@@ -69,6 +87,9 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCommand {
         stores: { type: 'string' },
         'latency-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'rate-limit-kind': { type: 'string' },
+        'rate-limit-burst': { type: 'string' },
+        'rate-limit-headers': { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,6 +111,18 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCommand {
   if (latency !== undefined) options.latencyMs = integer('latency-ms', latency, 0);
   const rate = text('rate-limit');
   if (rate !== undefined) options.rateLimitRps = positiveNumber('rate-limit', rate);
+  const kind = text('rate-limit-kind');
+  if (kind !== undefined) options.rateLimitKind = oneOf('rate-limit-kind', kind, RATE_LIMITER_KINDS);
+  const burst = text('rate-limit-burst');
+  if (burst !== undefined) options.rateLimitBurst = integer('rate-limit-burst', burst, 1);
+  const headers = text('rate-limit-headers');
+  if (headers !== undefined)
+    options.rateLimitHeaders = oneOf('rate-limit-headers', headers, ['on', 'off']) === 'on';
+  if (options.rateLimitRps === undefined && (kind ?? burst ?? headers) !== undefined) {
+    throw new UsageError(
+      '--rate-limit-kind, --rate-limit-burst and --rate-limit-headers need --rate-limit RPS',
+    );
+  }
   const seed = text('seed');
   if (seed !== undefined) options.seed = integer('seed', seed, Number.MIN_SAFE_INTEGER);
   return { kind: 'run', options };

@@ -53,7 +53,9 @@ function stateOf(state: SimulatorState): Record<string, unknown> {
     pendingFaults: state.faults.pending(),
     requests: state.log.size,
     latencyMs: state.latencyMs,
-    rateLimitRps: state.bucket?.limit ?? null,
+    rateLimitRps: state.limiter?.limit ?? null,
+    rateLimitKind: state.limiter?.kind ?? null,
+    rateLimitHeaders: state.limiter === undefined ? null : state.rateLimitHeaders,
     maxPageSize: state.maxPageSize,
   };
 }

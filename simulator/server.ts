@@ -12,7 +12,7 @@ import { type SimulatorToken, TokenRegistry } from './auth.ts';
 import { CONTROL_PREFIX, handleControlRequest } from './control.ts';
 import { FaultQueue, type FaultRule, type PendingFault } from './faults.ts';
 import { DEFAULT_MAX_PAGE_SIZE } from './paging.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiterKind } from './rate-limit.ts';
 import { RequestLog, type RequestLogEntry } from './request-log.ts';
 import { DEFAULT_SEED } from './scale.ts';
 import type { SimulatorState } from './state.ts';
@@ -40,6 +40,12 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Global rate limit in requests per second; omitted = unlimited, no RateLimit-* headers. */
   rateLimitRps?: number;
+  /** How the limit counts (default `sliding-window`, the strictest; see rate-limit.ts). */
+  rateLimitKind?: RateLimiterKind;
+  /** Bucket size of a `token-bucket` limiter (default the rate). */
+  rateLimitBurst?: number;
+  /** RateLimit-* headers on every limited response; off (the default, the strictest) sends only Retry-After on a 429. */
+  rateLimitHeaders?: boolean;
   /** Largest `limit` accepted (default 1000). */
   maxPageSize?: number;
   /** Called (and awaited) before each API request is handled, with a copy of its log entry. */
@@ -103,7 +109,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     tokens: new TokenRegistry(options.tokens ?? [{ token: DEFAULT_TOKEN, access: 'read-write' }]),
     faults: new FaultQueue(options.seed ?? DEFAULT_SEED),
     log: new RequestLog(),
-    bucket: options.rateLimitRps === undefined ? undefined : new TokenBucket(options.rateLimitRps),
+    limiter:
+      options.rateLimitRps === undefined
+        ? undefined
+        : createRateLimiter({
+            rps: options.rateLimitRps,
+            kind: options.rateLimitKind,
+            burst: options.rateLimitBurst,
+          }),
+    rateLimitHeaders: options.rateLimitHeaders ?? false,
     latencyMs: checkLatency(options.latencyMs ?? 0),
     maxPageSize,
     onRequest: options.onRequest,

@@ -1,7 +1,7 @@
 /** Everything a running simulator holds, shared by the API and control handlers. */
 import type { TokenRegistry } from './auth.ts';
 import type { FaultQueue } from './faults.ts';
-import type { TokenBucket } from './rate-limit.ts';
+import type { TenantRateLimiter } from './rate-limit.ts';
 import type { RequestLog, RequestLogEntry } from './request-log.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -12,7 +12,9 @@ export interface SimulatorState {
   faults: FaultQueue;
   log: RequestLog;
   /** Absent when no rate limit is configured. */
-  bucket: TokenBucket | undefined;
+  limiter: TenantRateLimiter | undefined;
+  /** Whether admitted responses carry RateLimit-* headers (a 429 always carries Retry-After). */
+  rateLimitHeaders: boolean;
   latencyMs: number;
   maxPageSize: number;
   onRequest: ((entry: RequestLogEntry) => void | Promise<void>) | undefined;

@@ -16,6 +16,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
+import { TAGGER_MAX_CONCURRENCY } from '../rate-budget.ts';
 
 /** Props of the intake. */
 export interface BackupIntakeProps {
@@ -71,6 +72,13 @@ export class BackupIntake extends Construct {
 
   /** Feeds the queue to `tagger` in batches with partial batch responses. */
   connect(tagger: IFunction): void {
-    tagger.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    tagger.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // The tagger's share of the DSPM rate budget is divided among at most this many batches.
+        maxConcurrency: TAGGER_MAX_CONCURRENCY,
+      }),
+    );
   }
 }

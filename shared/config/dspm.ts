@@ -34,7 +34,7 @@ export interface DspmConfig {
 export const DSPM_CONFIG_DEFAULTS = {
   rateLimitRps: 5,
   pageSize: 100,
-  concurrency: 4,
+  concurrency: 16,
   timeoutMs: 30_000,
 } as const;
 

@@ -45,14 +45,17 @@ export interface ListOptions {
 export interface DspmClientSettings {
   /** Default items per page (`DSPM_PAGE_SIZE`). */
   readonly pageSize: number;
-  /** Most pages in flight at once during a listing. */
+  /**
+   * Most pages in flight at once during a listing; below it, the number in flight follows the
+   * pacing and the latency (enough to keep the rate limit, not the latency, the bound).
+   */
   readonly concurrency: number;
 }
 
-/** Default settings: 100 items a page, 4 pages in flight. */
+/** Default settings: 100 items a page, up to 16 pages in flight. */
 export const DEFAULT_CLIENT_SETTINGS = {
   pageSize: 100,
-  concurrency: 4,
+  concurrency: 16,
 } as const satisfies DspmClientSettings;
 
 /** A DSPM tenant, over its REST API v2. */
@@ -63,6 +66,11 @@ export class DspmClient {
   constructor(transport: DspmTransport, settings: Partial<DspmClientSettings> = {}) {
     this.#transport = transport;
     this.#settings = { ...DEFAULT_CLIENT_SETTINGS, ...settings };
+  }
+
+  /** See `DspmTransport.setDeadline`: calls that would wait past `epochMs` fail instead. */
+  setDeadline(epochMs: number | undefined): void {
+    this.#transport.setDeadline(epochMs);
   }
 
   /** Request counters (requests, retries, throttles, token refreshes, failures). */
@@ -207,7 +215,7 @@ export class DspmClient {
       },
       {
         pageSize: options.pageSize ?? this.#settings.pageSize,
-        concurrency: this.#settings.concurrency,
+        concurrency: () => this.#transport.suggestedConcurrency(this.#settings.concurrency),
         onProgress: options.onProgress,
       },
     );

@@ -51,6 +51,12 @@ export class DspmConflictError extends DspmError {}
 /** 400, 422 and other 4xx: the request was wrong; retrying it cannot help. */
 export class DspmBadRequestError extends DspmError {}
 
+/**
+ * The call could not be made within the time budget (a deadline set on the client): its turn under
+ * the rate limit, or a retry, would have come too late. Never retried; the poll ends incomplete.
+ */
+export class DspmTimeBudgetError extends DspmError {}
+
 /** 429: the tenant's rate limit was hit; `retryAfterMs` is what the server asked us to wait. */
 export class DspmRateLimitError extends DspmError {
   readonly retryAfterMs: number | undefined;

@@ -45,8 +45,8 @@ export interface ListingReport {
 export interface ListingOptions {
   /** Items per page (`limit`). */
   readonly pageSize: number;
-  /** Most pages in flight at once. */
-  readonly concurrency: number;
+  /** Most pages in flight at once, or a function asked before each launch (it follows latency). */
+  readonly concurrency: number | (() => number);
   /** Called after each page. */
   readonly onProgress?: ((progress: ListingProgress) => void) | undefined;
 }
@@ -68,7 +68,10 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
   constructor(fetchPage: PageFetcher<T>, options: ListingOptions) {
     if (!Number.isInteger(options.pageSize) || options.pageSize < 1)
       throw new RangeError(`page size must be a positive integer, got ${options.pageSize}`);
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    if (
+      typeof options.concurrency === 'number' &&
+      (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    )
       throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
     this.#fetchPage = fetchPage;
     this.#options = options;
@@ -136,7 +139,8 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
     const inFlight: Promise<Page<T>>[] = [];
     let nextOffset = pageSize;
     const launch = () => {
-      while (inFlight.length < concurrency && nextOffset < end) {
+      const limit = typeof concurrency === 'number' ? concurrency : Math.max(1, Math.floor(concurrency()));
+      while (inFlight.length < limit && nextOffset < end) {
         const pending = this.#fetchPage(nextOffset, pageSize);
         // Pages still in flight when an earlier one fails are abandoned; keep their rejections handled.
         pending.catch(() => {});

@@ -14,10 +14,11 @@ import {
   DspmInvalidResponseError,
   DspmRateLimitError,
   DspmServerError,
+  DspmTimeBudgetError,
   errorFromResponse,
   messageFromBody,
 } from './errors.ts';
-import { type Clock, type RateLimiter, systemClock } from './rate-limiter.ts';
+import { type Clock, PacingDeadlineError, type RateLimiter, systemClock } from './rate-limiter.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy, serverRequestedWaitMs } from './retry.ts';
 import type { Tenant } from './tenant-url.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -88,6 +89,9 @@ export class DspmTransport {
   readonly #logger: Logger;
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
+  /** Smoothed latency of successful attempts, for how many pages to keep in flight. */
+  #latencyMs: number | undefined;
+  #deadlineMs: number | undefined;
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -99,6 +103,26 @@ export class DspmTransport {
   }
 
   /**
+   * Calls that would have to wait past `epochMs` (for their turn or a retry) fail with
+   * `DspmTimeBudgetError` instead; undefined removes the deadline. An invocation sets it to its
+   * own end less a margin, so a 429 storm ends in an incomplete poll, never in a timeout.
+   */
+  setDeadline(epochMs: number | undefined): void {
+    this.#deadlineMs = epochMs;
+    this.#options.rateLimiter.setDeadline(epochMs);
+  }
+
+  /**
+   * How many requests to keep in flight so the pacing, not the latency, bounds throughput
+   * (Little's law: rate x latency, plus one spare), between 1 and `max`.
+   */
+  suggestedConcurrency(max: number): number {
+    const latencySeconds = (this.#latencyMs ?? 1000) / 1000;
+    const wanted = Math.ceil(this.#options.rateLimiter.state.rps * latencySeconds * 1.25) + 1;
+    return Math.max(1, Math.min(max, wanted));
+  }
+
+  /**
    * Sends the call, retrying what may be retried.
    * @throws DspmError (a subclass per meaning) when the call fails for good.
    */
@@ -107,7 +131,7 @@ export class DspmTransport {
     let token = await this.#options.tokens.getToken();
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      await this.#options.rateLimiter.acquire();
+      await this.#turn(call.method, path);
       try {
         return await this.#attempt(call, path, token);
       } catch (caught) {
@@ -134,16 +158,42 @@ export class DspmTransport {
         });
         if (error instanceof DspmRateLimitError) {
           // Everyone waits, not only this caller: the budget is the tenant's, not the request's.
+          this.#options.rateLimiter.throttled();
           this.#options.rateLimiter.pauseUntil(this.#clock.now() + decision.delayMs);
         } else {
+          this.#checkBudget(decision.delayMs, call.method, path, error);
           await this.#clock.sleep(decision.delayMs);
         }
       }
     }
   }
 
+  /** Waits for this call's turn; past the deadline, fails for good. */
+  async #turn(method: string, path: string): Promise<void> {
+    try {
+      await this.#options.rateLimiter.acquire();
+    } catch (error) {
+      if (!(error instanceof PacingDeadlineError)) throw error;
+      this.stats.failures++;
+      throw new DspmTimeBudgetError(error.message, { method, path });
+    }
+  }
+
+  /** A retry that would sleep past the deadline fails now, naming the error it would have retried. */
+  #checkBudget(delayMs: number, method: string, path: string, error: DspmError): void {
+    if (this.#deadlineMs === undefined) return;
+    const remaining = this.#deadlineMs - this.#clock.now();
+    if (delayMs <= remaining) return;
+    this.stats.failures++;
+    throw new DspmTimeBudgetError(
+      `${error.message}; a retry in ${delayMs} ms would pass the time budget (${Math.max(0, remaining)} ms left)`,
+      { method, path, status: error.status, requestId: error.requestId },
+    );
+  }
+
   async #attempt(call: DspmRequest, path: string, token: Secret): Promise<DspmResponse> {
     this.stats.requests++;
+    const sentAt = this.#clock.now();
     const { tenant } = this.#options;
     const url = `${tenant.apiBase}${call.route}${encodeQuery(call.query)}`;
     const headers: Record<string, string> = {
@@ -197,6 +247,7 @@ export class DspmTransport {
           requestId,
         });
       }
+      this.#observeLatency(this.#clock.now() - sentAt);
       return { status: response.statusCode, body, requestId, path, headers: responseHeaders };
     } catch (error) {
       if (error instanceof DspmError) throw error;
@@ -204,8 +255,18 @@ export class DspmTransport {
     }
   }
 
-  /** `RateLimit-Remaining: 0` means the next call would be refused: wait for the reset instead. */
+  #observeLatency(ms: number): void {
+    this.#latencyMs = this.#latencyMs === undefined ? ms : this.#latencyMs * 0.8 + ms * 0.2;
+  }
+
+  /**
+   * `RateLimit-Limit` caps the pacing; `RateLimit-Remaining: 0` means the next call would be
+   * refused: wait for the reset instead.
+   */
   #respectRateLimitHeaders(headers: Readonly<Record<string, string | undefined>>): void {
+    const limit = headers['ratelimit-limit']?.trim();
+    // The IETF draft allows `10, 10;w=1`: the first number is the quota.
+    if (limit) this.#options.rateLimiter.announcedLimit(Number.parseFloat(limit));
     if (headers['ratelimit-remaining']?.trim() !== '0') return;
     const reset = Number(headers['ratelimit-reset']);
     // A missing or unreadable reset gets one second, the smallest window a per-second limit has.

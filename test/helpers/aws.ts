@@ -177,7 +177,7 @@ export async function spyOnRule(
 }
 
 /** A fixed fake Lambda context (the one thing we cannot reach for real). */
-export function fakeContext(functionName = 'dspm-bridge-test'): Context {
+export function fakeContext(functionName = 'dspm-bridge-test', remainingMs = 60_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -187,7 +187,7 @@ export function fakeContext(functionName = 'dspm-bridge-test'): Context {
     awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: '2026/11/22/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => {},
     fail: () => {},
     succeed: () => {},

@@ -92,7 +92,11 @@ describe('dspm-bridge doctor', () => {
         { token: NO_ROUTES, access: 'read-write', routes: [] },
       ],
     });
-    limited = await startSimulator({ rateLimitRps: 2, tokens: [{ token: TOKEN, access: 'read-write' }] });
+    limited = await startSimulator({
+      rateLimitRps: 2,
+      rateLimitHeaders: true,
+      tokens: [{ token: TOKEN, access: 'read-write' }],
+    });
   });
   afterAll(async () => {
     await sim.close();

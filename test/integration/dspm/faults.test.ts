@@ -173,6 +173,8 @@ describe('the client under faults', () => {
     const limited = await startSimulator({
       stores: 1_000,
       rateLimitRps: 20,
+      rateLimitKind: 'token-bucket',
+      rateLimitHeaders: true,
       tokens: [{ token: TOKEN, access: 'read' }],
     });
     try {

@@ -154,6 +154,32 @@ describe('the poller on AWS (moto)', () => {
     }
   });
 
+  it('ends a 429 storm in an incomplete poll within the time budget, committing what it saw', async () => {
+    // Arrange: the tenant asks for a 30 s wait on every listing page after the first; the
+    // invocation has 10 s left, so its DSPM budget is 3 s.
+    sim.faults.add({
+      kind: 'rate-limit',
+      retryAfter: 30,
+      count: 5,
+      match: { route: 'data_stores/connected' },
+    });
+    try {
+      // Act
+      const result = await handler({}, fakeContext('dspm-bridge-test', 10_000));
+      // Assert: no throw (Scheduler would retry into the storm); the summary says why.
+      expect(result).toMatchObject({ status: 'completed', complete: false });
+      const summary = (await spies.everything.drain()).find(
+        (e) => e['detail-type'] === 'dspm-poll-completed',
+      );
+      expect(summary?.detail).toMatchObject({ complete: false });
+      expect((summary?.detail as { incompleteReason?: unknown } | undefined)?.incompleteReason).toMatch(
+        /time budget/,
+      );
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
   it('skips when another poll holds the DynamoDB lease', async () => {
     expect(await state.tryAcquireLease(tenant, 'another-poll', new Date(), 60_000)).toBe(true);
     try {

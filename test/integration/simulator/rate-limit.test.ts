@@ -3,14 +3,19 @@ import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { call } from './http.ts';
 
 let limited: RunningSimulator;
+let strict: RunningSimulator;
 let unlimited: RunningSimulator;
 
 beforeAll(async () => {
-  [limited, unlimited] = await Promise.all([startSimulator({ rateLimitRps: 1 }), startSimulator()]);
+  [limited, strict, unlimited] = await Promise.all([
+    startSimulator({ rateLimitRps: 1, rateLimitKind: 'token-bucket', rateLimitHeaders: true }),
+    startSimulator({ rateLimitRps: 1 }),
+    startSimulator(),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([limited.close(), unlimited.close()]);
+  await Promise.all([limited.close(), strict.close(), unlimited.close()]);
 });
 
 describe('global rate limit', () => {
@@ -34,6 +39,19 @@ describe('global rate limit', () => {
       );
     }
     expect(limited.requests.filter((entry) => entry.status === 429)).toHaveLength(2);
+  });
+
+  it('by default counts in a strict sliding window and answers a refusal with Retry-After alone', async () => {
+    const responses = await Promise.all([1, 2].map(() => call(strict, 'data_tags')));
+    const refused = responses.find((response) => response.status === 429);
+    const admitted = responses.find((response) => response.status === 200);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    for (const response of [refused, admitted]) {
+      for (const header of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+        expect(response?.headers.get(header)).toBeNull();
+    }
+    const control = await fetch(`${strict.url}/_sim/state`);
+    expect(await control.json()).toMatchObject({ rateLimitKind: 'sliding-window', rateLimitHeaders: false });
   });
 
   it('sends no RateLimit-* headers when no limit is configured', async () => {

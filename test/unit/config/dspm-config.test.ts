@@ -13,7 +13,7 @@ describe('readDspmConfig', () => {
       tokenSource: { kind: 'value' },
       rateLimitRps: 5,
       pageSize: 100,
-      concurrency: 4,
+      concurrency: 16,
       timeoutMs: 30_000,
       caBundlePath: undefined,
       allowAnyHost: false,

@@ -9,6 +9,14 @@ describe('parseSimulatorArgs', () => {
     [['--port=0'], { port: 0 }],
     [['--stores', '100000', '--seed=-7'], { stores: 100000, seed: -7 }],
     [['--latency-ms', '25', '--rate-limit', '2.5'], { latencyMs: 25, rateLimitRps: 2.5 }],
+    [
+      ['--rate-limit', '10', '--rate-limit-kind', 'token-bucket', '--rate-limit-burst', '20'],
+      { rateLimitRps: 10, rateLimitKind: 'token-bucket', rateLimitBurst: 20 },
+    ],
+    [
+      ['--rate-limit', '10', '--rate-limit-kind=fixed-window', '--rate-limit-headers', 'on'],
+      { rateLimitRps: 10, rateLimitKind: 'fixed-window', rateLimitHeaders: true },
+    ],
   ])('reads %j as %j', (argv, options) => {
     expect(parseSimulatorArgs(argv)).toEqual({ kind: 'run', options });
   });
@@ -25,6 +33,12 @@ describe('parseSimulatorArgs', () => {
     [['--latency-ms', '1.5'], '--latency-ms must be an integer'],
     [['--rate-limit', '0'], '--rate-limit must be a positive number, got "0"'],
     [['--rate-limit', 'fast'], '--rate-limit must be a positive number'],
+    [
+      ['--rate-limit', '1', '--rate-limit-kind', 'leaky'],
+      '--rate-limit-kind must be one of sliding-window, fixed-window, token-bucket, got "leaky"',
+    ],
+    [['--rate-limit', '1', '--rate-limit-headers', 'yes'], '--rate-limit-headers must be one of on, off'],
+    [['--rate-limit-kind', 'fixed-window'], 'need --rate-limit RPS'],
     [['--verbose'], "Unknown option '--verbose'"],
     [['--port'], "Option '--port <value>' argument missing"],
     [['serve'], "Unexpected argument 'serve'"],
