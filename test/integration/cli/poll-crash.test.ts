@@ -20,7 +20,9 @@ import {
   type SpyQueue,
   spyOnRule,
   uniqueName,
+  useMotoEnvironment,
 } from '../../helpers/aws.ts';
+import { runCliCaptured } from '../../helpers/cli.ts';
 import { type CliProcess, startCliProcess } from '../../helpers/cli-process.ts';
 
 const TOKEN = 'crash-suite-token-5e1a7c';
@@ -101,10 +103,15 @@ describe('a CLI poll that is killed or interrupted', () => {
     events.filter((e) => e['detail-type'] === 'data-store-risk-changed');
   const storeOf = (event: Delivered) => (event.detail.dataStore as { id: number }).id;
 
-  /** A completed baseline, then every store in `CHANGED` loses or gains encryption. */
+  /** A completed baseline (in-process, to save a process start), then every store in `CHANGED` flips encryption. */
   async function baselineThenChange(): Promise<void> {
-    const baseline = poll();
-    expect(await baseline.exited).toEqual({ code: 0, signal: null });
+    const restore = useMotoEnvironment(endpoint);
+    try {
+      const baseline = await runCliCaptured(['poll', '--once', '--state', stateFile], env);
+      expect(baseline.code).toBe(0);
+    } finally {
+      restore();
+    }
     await spy.drain();
     for (const id of CHANGED)
       sim.tenant.updateStore(id, { encryption: sim.tenant.getStore(id)?.encryption === 'On' ? 'Off' : 'On' });

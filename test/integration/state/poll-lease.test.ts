@@ -117,3 +117,48 @@ describe.each([
     expect(await state.renewLease(tenant, 'thief', new Date(), 60_000)).toBe(true);
   });
 });
+
+describe('a poll whose lease renewals keep failing', () => {
+  /** A store whose renewals fail as a throttled or unreachable table does. */
+  class UnrenewableStore extends MemoryStateStore {
+    renewals = 0;
+    override async renewLease(): Promise<boolean> {
+      this.renewals++;
+      throw new Error('ProvisionedThroughputExceededException (injected by the test)');
+    }
+  }
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ stores: STORES, seed: 11, latencyMs: 60 });
+  });
+  afterAll(() => sim.close());
+
+  it('stops without committing once its lease expired unrenewed, and warns at each failure', async () => {
+    // Arrange
+    const state = new UnrenewableStore();
+    const logger = new Capture();
+    const sink = new RecordingSink();
+    const tenant = new URL(sim.url).host;
+    // Act
+    const outcome = pollDataStores(
+      {
+        dspm: testClient(sim.url, { pageSize: 10, concurrency: 1 }),
+        state,
+        sink,
+        clock: systemClock,
+        logger,
+        tenant,
+      },
+      { ...DEFAULT_POLL_SETTINGS, leaseTtlMs: TTL_MS },
+    );
+    // Assert
+    await expect(outcome).rejects.toThrow(/lease of .* was lost \(renewals failed until it expired\)/);
+    expect(state.renewals).toBeGreaterThan(0);
+    expect(
+      logger.lines.filter((line) => line.message === 'renewing the poll lease failed; trying again'),
+    ).toHaveLength(state.renewals);
+    expect(sink.attempted).toEqual([]);
+    expect(await state.loadMeta(tenant)).toBeUndefined();
+    expect(await state.loadStores(tenant)).toEqual(new Map());
+  });
+});
