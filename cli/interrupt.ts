@@ -29,13 +29,11 @@ export function watchInterrupts(stderr: (text: string) => void, host: InterruptH
   const stop = new AbortController();
   const onSignal = () => {
     if (!stop.signal.aborted) {
-      stderr(
-        'stopping at a safe point (what was accepted is committed); press Ctrl-C again to exit at once\n',
-      );
+      stderr('stopping at a safe point; press Ctrl-C again to exit at once\n');
       stop.abort();
       return;
     }
-    stderr('exiting at once; the next poll takes the lease over\n');
+    stderr('exiting at once\n');
     host.exit(INTERRUPTED_EXIT_CODE);
   };
   for (const name of SIGNALS) host.on(name, onSignal);
