@@ -1,6 +1,6 @@
 /**
  * The `dspm-bridge` command. Human-readable progress goes to stderr, machine output to stdout.
- * Exit codes: 0 success, 1 failure (with a one-line reason), 2 usage error.
+ * Exit codes: 0 success, 1 failure (with a one-line reason), 2 usage error, 130 stopped by Ctrl-C.
  */
 
 import { DspmError } from '#shared/dspm/errors.ts';
@@ -11,6 +11,7 @@ import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
+import { watchInterrupts } from './interrupt.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 
 /** Top-level usage. */
@@ -70,20 +71,16 @@ export async function main(): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
     throw error;
   });
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupts = watchInterrupts((text) => process.stderr.write(text));
   const code = await runCli(process.argv.slice(2), {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    stopSignal: stop.signal,
+    stopSignal: interrupts.signal,
     stderrIsTerminal: process.stderr.isTTY === true,
   });
   process.exitCode = code;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  interrupts.dispose();
 }
 
 if (import.meta.main) await main();

@@ -87,7 +87,9 @@ export class DspmBridgeStack extends Stack {
       environment: {
         ...common,
         DSPM_RATE_LIMIT_RPS: String(budget.poller),
-        POLL_LEASE_TTL_SECONDS: String(FUNCTION_TIMEOUTS.poller.toSeconds() + 300),
+        // Renewed while the poll runs, so it need not outlast the timeout: a timed-out invocation
+        // blocks the next poll for at most this long.
+        POLL_LEASE_TTL_SECONDS: '60',
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
         ...(config.minimumDeltas

@@ -15,6 +15,7 @@ import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseDuration } from '../duration.ts';
 import { parseFlags } from '../flags.ts';
+import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
 import { progressBar } from '../progress.ts';
 import { stderrLogger } from '../stderr-logger.ts';
@@ -83,6 +84,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
         logger,
         tenant,
         onListingProgress: progress.onProgress,
+        signal: io.stopSignal,
       },
       settings,
     );
@@ -100,7 +102,10 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     return true;
   };
 
-  if (values.once) return (await pollOnce()) ? EXIT.ok : EXIT.failure;
+  if (values.once) {
+    const ok = await pollOnce();
+    return io.stopSignal.aborted ? INTERRUPTED_EXIT_CODE : ok ? EXIT.ok : EXIT.failure;
+  }
   io.stderr(`polling every ${values.interval ?? '15m'}; Ctrl-C stops\n`);
   while (!io.stopSignal.aborted) {
     await pollOnce();

@@ -18,7 +18,10 @@ export interface PollSettings {
   readonly bands: RiskBands;
   /** On a tenant's first poll, emit `data-store-discovered` for every store instead of a silent baseline. */
   readonly emitBaselineEvents: boolean;
-  /** How long the poll lease lasts; longer than the longest poll (the Lambda timeout). */
+  /**
+   * How long the poll lease lasts without a renewal. A running poll renews it every third of this,
+   * so it bounds how long a dead holder (killed, timed out) blocks the next poll.
+   */
   readonly leaseTtlMs: number;
   /** Publish to the sink but commit nothing (the CLI's `--dry-run`). */
   readonly dryRun: boolean;
@@ -32,6 +35,6 @@ export const DEFAULT_POLL_SETTINGS = {
   minimumDeltas: {},
   bands: DEFAULT_RISK_BANDS,
   emitBaselineEvents: false,
-  leaseTtlMs: 15 * 60_000,
+  leaseTtlMs: 60_000,
   dryRun: false,
 } as const satisfies PollSettings;

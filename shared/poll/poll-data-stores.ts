@@ -3,8 +3,10 @@
  *
  * Reads the catalogs and every connected data store, diffs each against its committed snapshot,
  * publishes the events, and commits a store's new snapshot only once its event was accepted. A
- * listing that failed or did not add up never yields `data-store-removed`. A lease keeps two polls
- * of one tenant from running over each other.
+ * listing that failed or did not add up never yields `data-store-removed`. A lease, renewed while
+ * the poll runs, keeps two polls of one tenant from running over each other; a poll that finds its
+ * lease lost stops without committing. An aborted `signal` (Ctrl-C) stops the listing after the
+ * page in hand: what was seen is still published and committed, and no removals are reported.
  */
 import { randomUUID } from 'node:crypto';
 import type { DspmClient } from '../dspm/client.ts';
@@ -16,6 +18,7 @@ import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
 import { buildPollCompleted, buildRemoved, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog, describeStore } from '../risk/catalog.ts';
+import { type HeldLease, keepLease } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
 import { assessStore } from './assess-store.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -32,6 +35,8 @@ export interface PollPorts {
   readonly newPollId?: () => string;
   /** Told after each page of connected stores (the CLI's progress bar). */
   readonly onListingProgress?: ((progress: ListingProgress) => void) | undefined;
+  /** Aborted to stop at a safe point (Ctrl-C): no new pages; what was seen is published and committed. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How a poll ended. */
@@ -48,7 +53,10 @@ export type PollOutcome =
 /** Catalog lists are small; more than this means something is wrong. */
 const CATALOG_CAP = 100_000;
 
-/** Runs one poll. Throws only when the poll could not start (lease, state or catalogs unreadable). */
+/**
+ * Runs one poll. Throws when the poll could not start (lease, state or catalogs unreadable), or
+ * with a `LeaseLostError` when another poll took its lease over (nothing is then committed).
+ */
 export async function pollDataStores(ports: PollPorts, settings: PollSettings): Promise<PollOutcome> {
   const { state, clock, logger, tenant } = ports;
   const pollId = ports.newPollId?.() ?? randomUUID();
@@ -57,10 +65,24 @@ export async function pollDataStores(ports: PollPorts, settings: PollSettings): 
     logger.info('another poll holds the lease; skipping this one', { tenant, pollId });
     return { status: 'skipped', reason: 'lease-held', pollId };
   }
+  const lease = settings.dryRun
+    ? undefined
+    : keepLease({
+        state,
+        tenant,
+        holder: pollId,
+        ttlMs: settings.leaseTtlMs,
+        clock,
+        logger,
+        acquiredAtMs: startedAt.getTime(),
+      });
   try {
-    return await runPoll(ports, settings, pollId, startedAt);
+    return await runPoll(ports, settings, pollId, startedAt, lease);
   } finally {
-    if (!settings.dryRun) await state.releaseLease(tenant, pollId);
+    if (lease) {
+      await lease.stop();
+      await state.releaseLease(tenant, pollId);
+    }
   }
 }
 
@@ -69,6 +91,7 @@ async function runPoll(
   settings: PollSettings,
   pollId: string,
   startedAt: Date,
+  lease: HeldLease | undefined,
 ): Promise<PollOutcome> {
   const { dspm, state, sink, clock, logger, tenant } = ports;
   const statsBefore = { ...dspm.stats };
@@ -124,10 +147,19 @@ async function runPoll(
     }
   };
 
+  const stop = stopSignal(ports.signal, lease?.signal);
   const listing = dspm.connectedDataStores({ onProgress: ports.onListingProgress });
   let listingError: Error | undefined;
+  let stoppedEarly = false;
   try {
-    for await (const store of listing) observe(store);
+    for await (const store of listing) {
+      observe(store);
+      // Leaving the loop ends the listing: pages in flight are dropped, no new ones are asked for.
+      if (stop?.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+    }
   } catch (error) {
     listingError = error as Error;
     logger.error('listing connected data stores failed part-way; no removals this poll', {
@@ -137,8 +169,13 @@ async function runPoll(
     });
   }
   const report = listing.report();
-  const complete = listingError === undefined && report.complete;
-  if (!complete && listingError === undefined) {
+  const complete = listingError === undefined && !stoppedEarly && report.complete;
+  if (stoppedEarly) {
+    logger.warn('stopped before the listing finished; publishing and committing what was seen', {
+      tenant,
+      pollId,
+    });
+  } else if (!complete && listingError === undefined) {
     logger.warn('listing incomplete; no removals this poll', { tenant, pollId, reason: report.reason });
   }
 
@@ -169,7 +206,9 @@ async function runPoll(
   }
 
   // Publish first, commit after: a store whose event was not accepted keeps its old snapshot, so
-  // the next poll finds the change again and re-sends it with the same eventId.
+  // the next poll finds the change again and re-sends it with the same eventId. A poll whose lease
+  // was taken over does neither: the new holder does both.
+  lease?.assertHeld();
   const results = await sink.publish(events);
   const accepted: StoreRecord[] = [];
   let failed = 0;
@@ -190,6 +229,7 @@ async function runPoll(
   });
 
   let stale = 0;
+  lease?.assertHeld();
   if (!settings.dryRun) {
     if (silentBaseline) await state.commitStores(tenant, quiet, { baseline: true });
     const outcome = await state.commitStores(tenant, silentBaseline ? accepted : [...accepted, ...quiet]);
@@ -215,7 +255,9 @@ async function runPoll(
       durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
       baseline,
       complete,
-      incompleteReason: complete ? null : (listingError?.message ?? report.reason ?? 'unknown'),
+      incompleteReason: complete
+        ? null
+        : (listingError?.message ?? (stoppedEarly ? STOPPED_EARLY : report.reason) ?? 'unknown'),
       stores: { ...counts, uncommitted: failed + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
@@ -241,6 +283,14 @@ async function runPoll(
     failed,
   });
   return { status: 'completed', pollId, summary: summaryEvent.detail, error: listingError };
+}
+
+const STOPPED_EARLY = 'stopped before the listing finished';
+
+/** One signal for "stop listing": the caller's (Ctrl-C) or the lease's (lost). */
+function stopSignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return given.length > 1 ? AbortSignal.any(given) : given[0];
 }
 
 function tagIdsOf(record: StoreRecord): readonly number[] {

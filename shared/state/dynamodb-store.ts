@@ -69,6 +69,31 @@ export class DynamoDbStateStore implements StateStore {
     return this.#takeLease(tenant, LEASE_SORT_KEY, holder, now, ttlMs);
   }
 
+  async renewLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key(tenant, LEASE_SORT_KEY),
+          UpdateExpression: 'SET leaseUntilMs = :until, #ttl = :ttl',
+          // Only the holder extends it: a lease taken over (or released) stays the new holder's.
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeNames: { '#ttl': STATE_TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':holder': holder,
+            ':until': now.getTime() + ttlMs,
+            ':ttl': Math.ceil((now.getTime() + ttlMs) / 1000) + 3600,
+          },
+        }),
+      );
+      this.#itemsWritten++;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async releaseLease(tenant: string, holder: string): Promise<void> {
     await this.#releaseLease(tenant, LEASE_SORT_KEY, holder);
   }

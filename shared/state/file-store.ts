@@ -3,12 +3,14 @@
  * `.dspm-bridge/state.json`). The file is read before every operation and written, through a
  * temporary file and a rename, after every change: a crash never leaves half a file, and two CLI
  * processes see each other's lease (the window between read and write is small; the DynamoDB
- * store has none).
+ * store has none). A lease records the host and process id of its holder: a later poll on the same
+ * host takes over a lease whose process is gone (killed, crashed) without waiting for it to expire.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { MemoryStateStore, type TenantState } from './memory-store.ts';
+import { isOwnerGone, type LeaseOwner, thisProcess } from './lease-owner.ts';
+import { type Lease, MemoryStateStore, type TenantState } from './memory-store.ts';
 import type { ProtectionRecord, TagRef } from './protection-records.ts';
 import type { StoreRecord, TenantMeta } from './records.ts';
 
@@ -18,6 +20,8 @@ export const DEFAULT_STATE_FILE = '.dspm-bridge/state.json';
 interface SavedLease {
   holder: string;
   expiresAtMs: number;
+  /** Absent in files written before leases recorded their process. */
+  owner?: LeaseOwner;
 }
 
 interface FileShape {
@@ -42,6 +46,14 @@ export class FileStateStore extends MemoryStateStore {
   constructor(path: string = DEFAULT_STATE_FILE) {
     super();
     this.path = path;
+  }
+
+  protected override leaseOwner(): LeaseOwner {
+    return thisProcess();
+  }
+
+  protected override isHolderGone(lease: Lease): boolean {
+    return isOwnerGone(lease.owner);
   }
 
   protected override beforeAccess(): void {

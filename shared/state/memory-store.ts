@@ -1,8 +1,10 @@
 /**
  * A `StateStore` in memory: for tests, benchmarks, and as the working copy of the file store.
  * Same rules as DynamoDB: conditional commits by sequence, versioned protection records, expiring
- * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`.
+ * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`, and
+ * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
+import type { LeaseOwner } from './lease-owner.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
@@ -16,9 +18,13 @@ export interface TenantState {
   tagRef?: Partial<TagRef> | undefined;
 }
 
-interface Lease {
+/** A poll lease or a store lock. */
+export interface Lease {
+  /** The holder's token (a poll id): only it renews or releases the lease. */
   holder: string;
   expiresAtMs: number;
+  /** The process that took it, where the store can tell (the file store). */
+  owner?: LeaseOwner | undefined;
 }
 
 /** In-memory state of any number of tenants. */
@@ -35,6 +41,31 @@ export class MemoryStateStore implements StateStore {
 
   /** Called after every operation that changed something (the file store writes here). */
   protected afterChange(): void {}
+
+  /** The process recorded in a new lease; none in memory, where every holder shares one process. */
+  protected leaseOwner(): LeaseOwner | undefined {
+    return undefined;
+  }
+
+  /** True when a lease's holder is known to be gone, so the lease is taken over before it expires. */
+  protected isHolderGone(_lease: Lease): boolean {
+    return false;
+  }
+
+  /** A lease can be taken when nobody holds it, the holder asks again, it expired, or its holder is gone. */
+  #canTake(current: Lease | undefined, holder: string, now: Date): boolean {
+    return (
+      current === undefined ||
+      current.holder === holder ||
+      current.expiresAtMs <= now.getTime() ||
+      this.isHolderGone(current)
+    );
+  }
+
+  #newLease(holder: string, now: Date, ttlMs: number): Lease {
+    const owner = this.leaseOwner();
+    return { holder, expiresAtMs: now.getTime() + ttlMs, ...(owner ? { owner } : {}) };
+  }
 
   protected tenantState(tenant: string): TenantState {
     let state = this.tenants.get(tenant);
@@ -65,8 +96,20 @@ export class MemoryStateStore implements StateStore {
     return this.#change(
       tenant,
       (state) => {
-        if (!canTake(state.lease, holder, now)) return false;
-        state.lease = { holder, expiresAtMs: now.getTime() + ttlMs };
+        if (!this.#canTake(state.lease, holder, now)) return false;
+        state.lease = this.#newLease(holder, now, ttlMs);
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async renewLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => {
+        if (state.lease?.holder !== holder) return false;
+        state.lease = this.#newLease(holder, now, ttlMs);
         return true;
       },
       (ok) => (ok ? 1 : 0),
@@ -163,8 +206,8 @@ export class MemoryStateStore implements StateStore {
     return this.#change(
       tenant,
       (state) => {
-        if (!canTake(state.locks.get(storeId), holder, now)) return false;
-        state.locks.set(storeId, { holder, expiresAtMs: now.getTime() + ttlMs });
+        if (!this.#canTake(state.locks.get(storeId), holder, now)) return false;
+        state.locks.set(storeId, this.#newLease(holder, now, ttlMs));
         return true;
       },
       (ok) => (ok ? 1 : 0),
@@ -215,9 +258,4 @@ export class MemoryStateStore implements StateStore {
       }),
     );
   }
-}
-
-/** A lease can be taken when nobody holds it, the holder asks again, or it expired. */
-function canTake(current: Lease | undefined, holder: string, now: Date): boolean {
-  return current === undefined || current.holder === holder || current.expiresAtMs <= now.getTime();
 }

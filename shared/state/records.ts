@@ -53,6 +53,11 @@ export interface SnapshotStore {
    * @returns false when the lease is held by someone else.
    */
   tryAcquireLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Extends `holder`'s lease to `now + ttlMs` (the heartbeat of a running poll).
+   * @returns false when `holder` no longer has it (another poll took it over, or it was released).
+   */
+  renewLease(tenant: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
   /** Gives the lease back (only if `holder` still has it). */
   releaseLease(tenant: string, holder: string): Promise<void>;
   /** The tenant's facts, or undefined before its first (baseline) poll. */

@@ -57,3 +57,37 @@ export function injectPutEventsFault(client: EventBridgeClient, fault: PutEvents
   );
   return () => client.middlewareStack.remove(name);
 }
+
+/** A `PutEvents` call that throws, as the SDK does once its own retries gave up (a network error). */
+export interface PutEventsThrow {
+  /** Whether this call throws, given its entries. */
+  throwsOn: (entries: readonly PutEventsRequestEntry[]) => boolean;
+  /** How many calls it throws on before it stops (default 1). */
+  remaining?: number;
+  /** The entries of every call it threw on, to compare with what is sent later. */
+  readonly thrown: PutEventsRequestEntry[][];
+}
+
+/** Makes chosen `PutEvents` calls throw before they reach the bus; returns a function that removes it. */
+export function throwOnPutEvents(client: EventBridgeClient, fault: PutEventsThrow): () => void {
+  const name = `put-events-throw-${Math.random().toString(36).slice(2)}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const entries = (args.input as { Entries?: PutEventsRequestEntry[] }).Entries ?? [];
+      if (
+        context.commandName !== 'PutEventsCommand' ||
+        (fault.remaining ?? 1) <= 0 ||
+        !fault.throwsOn(entries)
+      )
+        return next(args);
+      fault.remaining = (fault.remaining ?? 1) - 1;
+      fault.thrown.push(entries);
+      throw Object.assign(new Error('socket hang up (injected by the test)'), {
+        name: 'TimeoutError',
+        code: 'ECONNRESET',
+      });
+    },
+    { step: 'initialize', name },
+  );
+  return () => client.middlewareStack.remove(name);
+}

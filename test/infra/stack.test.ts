@@ -39,7 +39,7 @@ describe('the stack with its defaults', () => {
           EVENT_BUS_NAME: 'dspm-bridge',
           EVENT_SOURCE: 'netskope.dspm',
           STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('StateTable') },
-          POLL_LEASE_TTL_SECONDS: '900',
+          POLL_LEASE_TTL_SECONDS: '60',
         }),
       },
     });

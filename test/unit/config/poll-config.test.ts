@@ -15,7 +15,7 @@ describe('readPollerConfig', () => {
         minimumDeltas: {},
         bands: { low: 25, medium: 50, high: 75 },
         emitBaselineEvents: false,
-        leaseTtlMs: 900_000,
+        leaseTtlMs: 60_000,
       },
     });
   });
