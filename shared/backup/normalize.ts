@@ -7,6 +7,7 @@
  * stack accepts and speak the generic `backup-protection-changed` contract.
  */
 import type { z } from 'zod';
+import { excerpt } from '../excerpt.ts';
 import { BackupEventError, type NormalizedEvent } from './observation.ts';
 import {
   AWS_BACKUP,
@@ -41,10 +42,10 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
         if (state !== 'COMPLETED' && !FAILED_JOB_STATES.has(state)) {
           return { kind: 'ignored', eventId: envelope.id, why: `backup job state ${state} changes nothing` };
         }
-        if (detail.resourceArn === undefined) {
+        if (detail.resourceArn == null) {
           throw new BackupEventError(
             'detail.resourceArn',
-            `expected a string for a ${state} job, got nothing (field missing)`,
+            `expected a string for a ${state} job, got ${detail.resourceArn === null ? 'null' : 'nothing (field missing)'}`,
           );
         }
         return state === 'COMPLETED'
@@ -66,7 +67,7 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
         return {
           kind: 'ignored',
           eventId: envelope.id,
-          why: `AWS Backup "${envelope['detail-type']}" says nothing about a resource's protection`,
+          why: `AWS Backup "${excerpt(envelope['detail-type'])}" says nothing about a resource's protection`,
         };
     }
   }
@@ -74,13 +75,13 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
   if (!options.acceptedSources.has(envelope.source)) {
     throw new BackupEventError(
       'source',
-      `"${envelope.source}" is not an accepted backup event source (BACKUP_EVENT_SOURCES)`,
+      `"${excerpt(envelope.source)}" is not an accepted backup event source (BACKUP_EVENT_SOURCES)`,
     );
   }
   if (envelope['detail-type'] !== GENERIC_DETAIL_TYPE) {
     throw new BackupEventError(
       'detail-type',
-      `expected "${GENERIC_DETAIL_TYPE}" from ${envelope.source}, got "${envelope['detail-type']}"`,
+      `expected "${GENERIC_DETAIL_TYPE}" from ${excerpt(envelope.source)}, got "${excerpt(envelope['detail-type'])}"`,
     );
   }
   const detail = parse(genericBackupDetailSchema, envelope.detail, 'detail');
@@ -89,9 +90,13 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
     kind: 'observation',
     observation: {
       ...base,
-      system: detail.system,
+      system: detail.system ?? envelope.source,
       observedAt,
-      target: { resourceArn: detail.resourceArn, endpoint: detail.endpoint, dataStoreId: detail.dataStoreId },
+      target: {
+        resourceArn: detail.resourceArn ?? undefined,
+        endpoint: detail.endpoint ?? undefined,
+        dataStoreId: detail.dataStoreId ?? undefined,
+      },
       protected: detail.protected,
       reason: detail.reason,
       successAt: detail.protected && detail.reason === 'BACKUP_SUCCEEDED' ? observedAt : undefined,

@@ -6,42 +6,52 @@
  */
 import { z } from 'zod';
 
+/**
+ * Fields a decision reads are required; the rest (`statusMessage`, sizes, dates, ids) are
+ * informational and may be missing or null, as AWS sends them (a COMPLETED job's
+ * `"statusMessage": null`), without rejecting the event.
+ */
+const info = z.string().nullish();
+
+/** An ARN: AWS allows at most 2048 characters; a longer value is refused before it is echoed anywhere. */
+const arn = z.string().min(1).max(2048, 'is longer than the 2048 characters an ARN may have');
+
 /** The EventBridge envelope every event arrives in. */
 export const eventEnvelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1),
-  'detail-type': z.string().min(1),
-  source: z.string().min(1),
-  account: z.string().optional(),
+  version: info,
+  id: z.string().min(1).max(512),
+  'detail-type': z.string().min(1).max(512),
+  source: z.string().min(1).max(512),
+  account: info,
   time: z.iso.datetime({ offset: true }),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
+  region: info,
+  resources: z.array(z.string()).nullish(),
   detail: z.record(z.string(), z.unknown()),
 });
 
-const size = z.union([z.number(), z.string()]).optional();
+const size = z.union([z.number(), z.string()]).nullish();
 
 /** `Backup Job State Change`. A `CREATED` job has no `resourceArn` yet, so it is optional here. */
 export const backupJobDetailSchema = z.looseObject({
-  backupJobId: z.string().optional(),
-  resourceArn: z.string().min(1).optional(),
-  resourceType: z.string().optional(),
-  state: z.string().min(1),
-  statusMessage: z.string().optional(),
+  backupJobId: info,
+  resourceArn: arn.nullish(),
+  resourceType: info,
+  state: z.string().min(1).max(64),
+  statusMessage: info,
   backupSizeInBytes: size,
   bytesTransferred: size,
-  creationDate: z.string().optional(),
-  completionDate: z.string().optional(),
+  creationDate: info,
+  completionDate: info,
 });
 
 /** `Recovery Point State Change` (AWS writes `status` here, not `state`). */
 export const recoveryPointDetailSchema = z.looseObject({
-  recoveryPointArn: z.string().optional(),
-  resourceArn: z.string().min(1),
-  resourceType: z.string().optional(),
-  status: z.string().min(1),
+  recoveryPointArn: info,
+  resourceArn: arn,
+  resourceType: info,
+  status: z.string().min(1).max(64),
   backupSizeInBytes: size,
-  creationDate: z.string().optional(),
+  creationDate: info,
 });
 
 /** The reasons of the generic contract. */
@@ -53,25 +63,22 @@ export const PROTECTION_REASONS = [
   'ENROLLED',
 ] as const;
 
-/** The generic `backup-protection-changed` detail. */
+/** The generic `backup-protection-changed` detail; null counts as absent for every optional field. */
 export const genericBackupDetailSchema = z
   .looseObject({
-    endpoint: z.string().min(1).optional(),
-    resourceArn: z.string().min(1).optional(),
-    dataStoreId: z.number().int().nonnegative().optional(),
+    endpoint: z.string().min(1).max(2048).nullish(),
+    resourceArn: arn.nullish(),
+    dataStoreId: z.number().int().nonnegative().nullish(),
     protected: z.boolean(),
     reason: z.enum(PROTECTION_REASONS),
-    observedAt: z.iso.datetime({ offset: true }).optional(),
-    system: z.string().min(1),
+    observedAt: z.iso.datetime({ offset: true }).nullish(),
+    /** Which product said so; informational (the event's source stands in when it is missing). */
+    system: z.string().min(1).max(128).nullish(),
   })
-  .refine(
-    (detail) =>
-      detail.endpoint !== undefined || detail.resourceArn !== undefined || detail.dataStoreId !== undefined,
-    {
-      message: 'needs at least one of endpoint, resourceArn, dataStoreId',
-      path: ['endpoint'],
-    },
-  );
+  .refine((detail) => detail.endpoint != null || detail.resourceArn != null || detail.dataStoreId != null, {
+    message: 'needs at least one of endpoint, resourceArn, dataStoreId',
+    path: ['endpoint'],
+  });
 
 /** Detail types of AWS Backup the tagger understands. */
 export const AWS_BACKUP = {

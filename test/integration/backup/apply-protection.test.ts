@@ -128,6 +128,30 @@ describe('the tagger against the guide tenant', () => {
     expect(sink.events).toEqual([]);
   });
 
+  it('re-sends the same eventId when a backup event is redelivered after its publish failed, minutes later', async () => {
+    // Arrange: the bus refuses the first attempt; SQS redelivers the same event seven minutes on.
+    const event = JSON.stringify(awsBackupJobEvent('FAILED', PRODUCTION_ARN, '2026-11-22T12:00:00Z'));
+    const handle = (at: string) =>
+      handleBackupEvent(event, ports(new FakeClock(Date.parse(at))), {
+        ...settings,
+        acceptedSources: new Set(),
+      });
+    sink.reject = () => true;
+    // Act
+    await expect(handle('2026-11-22T12:00:05Z')).rejects.toThrow(
+      /publishing data-store-protection-changed failed/,
+    );
+    sink.reject = () => false;
+    await handle('2026-11-22T12:07:00Z');
+    // Assert: two attempts, one id, so a subscriber drops the duplicate if the first got through.
+    const ids = sink.attempted
+      .filter((e) => e.detailType === 'data-store-protection-changed')
+      .map((e) => (e.detail as ProtectionChangedDetail).eventId);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+    expect(tagsOf(3)).toContain(unprotectedTagId());
+  });
+
   it('ignores an event older than the last one applied', async () => {
     await apply(awsBackupJobEvent('COMPLETED', ENGINEERING_ARN, '2026-11-22T12:00:00Z'));
     const late = await apply(awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-11-22T09:00:00Z'));

@@ -157,3 +157,89 @@ describe('a bad event', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('tolerant where AWS is loose, strict where a decision depends on it', () => {
+  const withDetail = (file: string, patch: Record<string, unknown>) => {
+    const sample = structuredClone(awsSample(file));
+    return { ...sample, detail: { ...(sample.detail as object), ...patch } };
+  };
+
+  it.each([
+    ['backup-job-completed.json', true],
+    ['backup-job-failed.json', false],
+  ])('reads %s with statusMessage, sizes, dates and ids null', (file, isProtected) => {
+    // Arrange: every informational field null, as AWS sends some of them.
+    const event = withDetail(file, {
+      statusMessage: null,
+      backupSizeInBytes: null,
+      bytesTransferred: null,
+      creationDate: null,
+      completionDate: null,
+      backupJobId: null,
+      resourceType: null,
+    });
+    // Act / Assert
+    expect(
+      normalizeBackupEvent({ ...event, account: null, region: null, resources: null }, options),
+    ).toMatchObject({
+      kind: 'observation',
+      observation: { protected: isProtected },
+    });
+  });
+
+  it('reads a generic event whose optional fields are null, naming the source as the system', () => {
+    const result = normalizeBackupEvent(
+      generic({
+        dataStoreId: 3,
+        protected: false,
+        reason: 'LAST_JOB_FAILED',
+        endpoint: null,
+        system: null,
+        observedAt: null,
+      }),
+      options,
+    );
+    expect(result).toMatchObject({
+      kind: 'observation',
+      observation: { system: 'com.veeam.backup', target: { dataStoreId: 3, endpoint: undefined } },
+    });
+  });
+
+  it('still refuses a FAILED job whose resourceArn is null, naming the field', () => {
+    expect(() =>
+      normalizeBackupEvent(withDetail('backup-job-failed.json', { resourceArn: null }), options),
+    ).toThrow('detail.resourceArn: expected a string for a FAILED job, got null');
+  });
+
+  it.each([
+    [
+      'a 3 MB resourceArn',
+      () => withDetail('backup-job-completed.json', { resourceArn: `arn:aws:rds:${'x'.repeat(3_000_000)}` }),
+    ],
+    [
+      'a 3 MB detail-type',
+      () =>
+        generic(
+          { dataStoreId: 3, protected: true, reason: 'ENROLLED' },
+          { 'detail-type': 'y'.repeat(3_000_000) },
+        ),
+    ],
+    [
+      'a 3 MB source',
+      () =>
+        generic({ dataStoreId: 3, protected: true, reason: 'ENROLLED' }, { source: 'z'.repeat(3_000_000) }),
+    ],
+  ])('refuses %s with a short error that names the field', (_what, event) => {
+    const error = (() => {
+      try {
+        normalizeBackupEvent(event(), options);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected a BackupEventError');
+    })();
+    expect(error).toBeInstanceOf(BackupEventError);
+    expect(error.message.length).toBeLessThan(300);
+    expect((error as BackupEventError).field).toMatch(/resourceArn|detail-type|source/);
+  });
+});
