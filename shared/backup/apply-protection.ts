@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DspmClient } from '../dspm/client.ts';
+import { DspmBadRequestError, DspmNotFoundError } from '../dspm/errors.ts';
 import { eq } from '../dspm/filter.ts';
 import type { Clock } from '../dspm/rate-limiter.ts';
 import { type BusEvent, DETAIL_TYPES, type ProtectionChangedDetail } from '../events/contract.ts';
@@ -128,40 +129,47 @@ async function applyLocked(
     logger.warn('backup event for a store DSPM no longer lists; acknowledged', { eventId, storeId });
     return { status: 'unknown-resource', eventId };
   }
-  const tagPorts = { dspm, state, clock: ports.clock, tenant };
+  const tagPorts = { dspm, state, clock: ports.clock, tenant, catalog: ports.catalog };
   // A dry run creates nothing, not even the catalog tag: it reports id -1 for a tag still to be made.
-  const tag = settings.dryRun
+  let tag = settings.dryRun
     ? ((await findUnprotectedTag(tagPorts, settings.tag)) ?? TAG_TO_BE_CREATED)
     : await ensureUnprotectedTag(tagPorts, settings.tag);
   const tags = store.data_tags ?? [];
-  const hasTag = tags.includes(tag.tagId);
   const addedByBridge = record?.tagAddedByBridge ?? false;
-
-  let action: ProtectionChangedDetail['tag']['action'] = 'unchanged';
-  let nextTags = tags;
-  if (!observation.protected && !hasTag) {
-    action = 'added';
-    nextTags = [...tags, tag.tagId];
-  } else if (observation.protected && hasTag) {
-    // Only the bridge's own tag comes off: one a person put there stays.
-    if (addedByBridge) {
-      action = 'removed';
-      nextTags = tags.filter((id) => id !== tag.tagId);
-    } else {
-      action = 'kept';
-    }
-  }
-  if (action === 'added' || action === 'removed') {
-    if (!settings.dryRun) {
-      await dspm.updateConnectedDataStoreTags({
+  let plan = planTags(tags, tag.tagId, observation.protected, addedByBridge);
+  if (!settings.dryRun && plan.write) {
+    const write = (nextTags: readonly number[]) =>
+      dspm.updateConnectedDataStoreTags({
         id: store.id,
         name: store.name,
         endpoint: store.endpoint,
         service_id: store.service_id,
-        data_tags: nextTags,
+        data_tags: [...nextTags],
       });
+    try {
+      await write(plan.nextTags);
+    } catch (error) {
+      // A person deleted or renamed the tag since its id was recorded: find or create it again
+      // and write once more, rather than sending every event for this tenant to the DLQ.
+      if (
+        !(
+          plan.action === 'added' &&
+          (error instanceof DspmBadRequestError || error instanceof DspmNotFoundError)
+        )
+      )
+        throw error;
+      logger.warn('DSPM refused the Unprotected tag id; looking the tag up again', {
+        eventId,
+        storeId,
+        tagId: tag.tagId,
+        reason: (error as Error).message,
+      });
+      tag = await ensureUnprotectedTag(tagPorts, settings.tag, true);
+      plan = planTags(tags, tag.tagId, observation.protected, addedByBridge);
+      if (plan.write) await write(plan.nextTags);
     }
   }
+  const { action, nextTags } = plan;
 
   const status: ProtectionRecord['status'] = observation.protected ? 'protected' : 'unprotected';
   const next: ProtectionRecord = {
@@ -272,6 +280,24 @@ function buildProtectionChanged(
     detail,
     storeId: change.storeId,
   };
+}
+
+/** What to do with a store's tag list: add or remove only the bridge's tag, keep a person's. */
+function planTags(
+  tags: readonly number[],
+  tagId: number,
+  isProtected: boolean,
+  addedByBridge: boolean,
+): { action: ProtectionChangedDetail['tag']['action']; nextTags: readonly number[]; write: boolean } {
+  const hasTag = tags.includes(tagId);
+  if (!isProtected && !hasTag) return { action: 'added', nextTags: [...tags, tagId], write: true };
+  if (isProtected && hasTag) {
+    // Only the bridge's own tag comes off: one a person put there stays.
+    return addedByBridge
+      ? { action: 'removed', nextTags: tags.filter((id) => id !== tagId), write: true }
+      : { action: 'kept', nextTags: tags, write: false };
+  }
+  return { action: 'unchanged', nextTags: tags, write: false };
 }
 
 function latest(recorded: string | undefined, success: Date | undefined): string | undefined {

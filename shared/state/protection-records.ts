@@ -35,7 +35,8 @@ export interface ProtectionRecord {
 /** The catalog tag the bridge manages, once known. */
 export interface TagRef {
   readonly tagId: number;
-  readonly categoryId: number;
+  /** Unknown when DSPM does not say which category the tag is in; never a sentinel. */
+  readonly categoryId?: number | undefined;
 }
 
 /** State the tagger needs, beside the poller's snapshots. */

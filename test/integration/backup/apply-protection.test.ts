@@ -152,6 +152,67 @@ describe('the tagger against the guide tenant', () => {
     expect(tagsOf(3)).toContain(unprotectedTagId());
   });
 
+  describe('when people change the catalog', () => {
+    const failedJob = (arn: string, time: string) => apply(awsBackupJobEvent('FAILED', arn, time));
+    const noSentinel = async () => {
+      const ref = await state.getTagRef(TENANT);
+      expect(ref?.tagId).toBeGreaterThanOrEqual(0);
+      if (ref?.categoryId !== undefined) expect(ref.categoryId).toBeGreaterThanOrEqual(0);
+    };
+
+    it('finds or creates the tag again after a person deleted it, instead of failing every write', async () => {
+      // Arrange: the bridge made the tag, then a person deleted it from the catalog.
+      await failedJob(PRODUCTION_ARN, '2026-11-22T12:00:00Z');
+      const deleted = unprotectedTagId() as number;
+      sim.tenant.deleteTag(deleted);
+      // Act
+      const outcome = await failedJob(ENGINEERING_ARN, '2026-11-22T12:05:00Z');
+      // Assert: a new tag, on the store, and recorded for the next write.
+      const recreated = unprotectedTagId();
+      expect(outcome).toMatchObject({ kind: 'applied' });
+      expect(recreated).toBeDefined();
+      expect(recreated).not.toBe(deleted);
+      expect(tagsOf(1)).toContain(recreated);
+      expect((await state.getTagRef(TENANT))?.tagId).toBe(recreated);
+      expect(logger.lines.some((line) => /refused the Unprotected tag id/.test(line.message))).toBe(true);
+      await noSentinel();
+    });
+
+    it('leaves a renamed tag to the person who renamed it and uses a tag that is called Unprotected', async () => {
+      // Arrange
+      await failedJob(PRODUCTION_ARN, '2026-11-22T12:00:00Z');
+      const original = sim.tenant.listTags().find((t) => t.name === 'Unprotected') as {
+        id: number;
+        category_id: number;
+      };
+      sim.tenant.updateTag({
+        id: original.id,
+        name: 'Legacy backup flag',
+        category_id: original.category_id,
+      });
+      // Act
+      await failedJob(ENGINEERING_ARN, '2026-11-22T12:05:00Z');
+      // Assert: the renamed tag stays where it was; the store gets the (new) Unprotected tag.
+      const current = unprotectedTagId();
+      expect(current).not.toBe(original.id);
+      expect(tagsOf(1)).toEqual([current]);
+      expect(tagsOf(3)).toContain(original.id);
+      await noSentinel();
+    });
+
+    it('uses a tag a person already made under another case, instead of a conflict', async () => {
+      // Arrange: "unprotected" exists; DSPM keeps names unique ignoring case.
+      const category = sim.tenant.createCategory({ name: 'Backups' });
+      const existing = sim.tenant.createTag({ name: 'unprotected', category_id: category.id });
+      // Act
+      await failedJob(PRODUCTION_ARN, '2026-11-22T12:00:00Z');
+      // Assert
+      expect(tagsOf(3)).toContain(existing.id);
+      expect(sim.tenant.listTags().filter((t) => t.name.toLowerCase() === 'unprotected')).toHaveLength(1);
+      expect(await state.getTagRef(TENANT)).toEqual({ tagId: existing.id, categoryId: category.id });
+    });
+  });
+
   it('ignores an event older than the last one applied', async () => {
     await apply(awsBackupJobEvent('COMPLETED', ENGINEERING_ARN, '2026-11-22T12:00:00Z'));
     const late = await apply(awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-11-22T09:00:00Z'));
