@@ -1,7 +1,8 @@
 /**
- * The deploy path, up to the real account: `npx cdk synth` (the real CLI), the assembly deployed
- * into moto's CloudFormation (assets uploaded, CreateStack), what exists asserted through the
- * service APIs, then the shipped bundles from the assembly run as Lambda runs them, with the
+ * The deploy path of the README, up to the real account: `npx cdk synth`, `npx cdk bootstrap` and
+ * `npx cdk deploy` (the real CLI, against moto; the template adapted only where moto lacks
+ * support), the token put in the stack's secret, what exists asserted through the service APIs
+ * (never the CLI's exit code), then the shipped bundles from the assembly run as Lambda runs them, with the
  * environment read back from the deployed functions, against the simulator and the deployed
  * resources: a scheduled poll publishes through the bus into a spy queue, a tagger batch from the
  * deployed intake rule and queue tags a store and dead-letters a malformed record, the sweep runs.
@@ -60,7 +61,6 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
   const lambda = new LambdaClient(config);
   const iam = new IAMClient(config);
   const busName = uniqueName('dspm-bridge');
-  const stackName = `DspmBridge${Date.now().toString(36)}`;
   const assembly = mkdtempSync(join(tmpdir(), 'dspm-bridge-deploy-'));
   let sim: RunningSimulator;
   let deployment: MotoDeployment;
@@ -114,11 +114,10 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       'dspm-bridge.rateLimitRps=100',
     ]);
     if (synth.code !== 0) throw new Error(`npx cdk synth failed: ${synth.stderr}`);
-    // ...deploy...
+    // ...npx cdk bootstrap and npx cdk deploy...
     deployment = await deployToMoto({
       assemblyDirectory: assembly,
       artifactId: 'DspmBridge',
-      stackName,
       endpoint,
     });
     // ...and put the token in the secret the stack names.
@@ -153,7 +152,7 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
 
   describe('CloudFormation (moto)', () => {
     it('creates every resource of the template that moto supports, and says what it left out', () => {
-      expect(deployment.status).toBe('CREATE_COMPLETE');
+      expect(deployment.status, deployment.log).toBe('CREATE_COMPLETE');
       const kept = Object.keys(deployment.adaptation.template.Resources).sort();
       const created = deployment.resources
         .filter((r) => r.ResourceStatus === 'CREATE_COMPLETE')
