@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, where cdk.json lives. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What one CLI run printed and returned. */
+/** What one run of a command printed and returned. */
 export interface CdkRun {
   readonly code: number;
   readonly stdout: string;
@@ -40,10 +40,23 @@ export function runCdk(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CdkRun> {
+  return run('npx', ['--no-install', 'cdk', ...args], options);
+}
+
+/** `npm <args>` in the repository (e.g. `run cli -- doctor`), with `env`. */
+export function runNpm(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CdkRun> {
+  return run('npm', args, { env });
+}
+
+function run(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CdkRun> {
   return new Promise((resolve) => {
     execFile(
-      'npx',
-      ['--no-install', 'cdk', ...args],
+      command,
+      args,
       {
         cwd: REPOSITORY_ROOT,
         env: options.env ?? credentialFreeEnvironment(),

@@ -146,8 +146,8 @@ export async function deployToMoto(options: {
     if (asset.source.packaging !== 'zip') continue;
     for (const destination of Object.values(asset.destinations)) {
       const bucket = destination.bucketName
-        .replace('${AWS::AccountId}', ACCOUNT)
-        .replace('${AWS::Region}', MOTO_AWS.region);
+        .replace(/\$\{AWS::AccountId\}/g, ACCOUNT)
+        .replace(/\$\{AWS::Region\}/g, MOTO_AWS.region);
       if (!bucket.startsWith(`cdk-${QUALIFIER}-assets-`)) continue;
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: destination.objectKey }));
       const body = Buffer.from((await object.Body?.transformToByteArray()) ?? []);

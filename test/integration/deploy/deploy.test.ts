@@ -34,8 +34,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { motoClients, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
-import { runCdk } from '../../helpers/cdk-cli.ts';
+import { motoClients, motoEnvironment, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
+import { credentialFreeEnvironment, runCdk, runNpm } from '../../helpers/cdk-cli.ts';
 import { invokeBundle, type StagedBundle, stageBundle } from '../../helpers/lambda-bundle.ts';
 import { lambdaRuntimeEnvironment } from '../../helpers/lambda-runtime-env.ts';
 import { MOTO_AWS } from '../../helpers/moto.ts';
@@ -497,12 +497,40 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       expect(result.output).toContain('coverage sweep completed');
     });
 
+    it('doctor passes against the deployed stack, configured from the stack outputs', async () => {
+      // The operations guide's exports: the tenant, and the stack outputs the functions get too.
+      const env = credentialFreeEnvironment({
+        ...motoEnvironment(endpoint),
+        DSPM_TENANT_URL: sim.url,
+        DSPM_ALLOW_ANY_HOST: 'true',
+        DSPM_API_TOKEN_SECRET_ID: deployment.outputs.ApiTokenSecretArn ?? '',
+        EVENT_BUS_NAME: deployment.outputs.EventBusArn?.split('/').at(-1) ?? '',
+        STATE_TABLE_NAME: deployment.outputs.StateTableName ?? '',
+      });
+      expect(configurations.poller.Environment?.Variables).toMatchObject({
+        DSPM_API_TOKEN_SECRET_ID: env.DSPM_API_TOKEN_SECRET_ID,
+        EVENT_BUS_NAME: env.EVENT_BUS_NAME,
+        STATE_TABLE_NAME: env.STATE_TABLE_NAME,
+      });
+      const run = await runNpm(['run', '--silent', 'cli', '--', 'doctor', '--json'], env);
+      expect(run.code, run.stderr).toBe(0);
+      const checks = JSON.parse(run.stdout) as { check: string; status: string }[];
+      expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(checks.filter((c) => c.check.startsWith('aws')).map((c) => [c.check, c.status])).toEqual([
+        ['aws event bus', 'ok'],
+        ['aws state table', 'ok'],
+      ]);
+      expect(checks.find((c) => c.check === 'token')?.status).toBe('ok');
+      outputs.push(run.stdout + run.stderr);
+    });
+
     it('writes JSON logs and metrics, and never the token', () => {
       const all = outputs.join('\n');
       expect(all).not.toContain(TOKEN);
       expect(all).toContain('"_aws"');
       // Each process loaded its bundle fresh, as a cold start does.
       expect(all.match(/"cold_start":true/g)?.length).toBeGreaterThanOrEqual(3);
+      expect(outputs.length).toBe(4);
       expect(outputs.every((o) => o.length > 0)).toBe(true);
     });
   });
