@@ -1,18 +1,27 @@
 /**
- * The CDK CLI users run, run the way they type it: `npx cdk synth` and `npx cdk ls` in the
- * repository, offline and without credentials, with the tenant passed as `-c`. Fails when the CLI
- * and aws-cdk-lib drift apart (the CLI refuses an assembly schema newer than it knows).
+ * The CDK CLI users run, run the way they type it: `npm run synth` (the CLI's `cdk synth`, then
+ * cfn-lint), `npx cdk synth` and `npx cdk ls` in the repository, offline and without credentials,
+ * with the tenant passed as `-c`. Fails when the CLI and aws-cdk-lib drift apart (the CLI refuses
+ * an assembly schema newer than it knows).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CdkRun, runCdk } from '../helpers/cdk-cli.ts';
+import {
+  type CdkRun,
+  credentialFreeEnvironment,
+  REPOSITORY_ROOT,
+  runCdk,
+  runNpm,
+} from '../helpers/cdk-cli.ts';
 
 const TENANT = '-c dspm-bridge.tenantUrl=https://acme.goskope.com'.split(' ');
-const outdir = mkdtempSync(join(tmpdir(), 'dspm-bridge-cdk-cli-'));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+/** Where `npm run synth` writes, as for a user (cdk.out is ignored by git). */
+const outdir = join(REPOSITORY_ROOT, 'cdk.out');
+const scratch = mkdtempSync(join(tmpdir(), 'dspm-bridge-cdk-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -20,24 +29,23 @@ interface Template {
 const template = (): Template =>
   JSON.parse(readFileSync(join(outdir, 'DspmBridge.template.json'), 'utf8')) as Template;
 
-describe('npx cdk synth with the tenant as -c', () => {
+describe('npm run synth with the tenant as -c', () => {
   let synth: CdkRun;
   beforeAll(async () => {
-    synth = await runCdk([
-      'synth',
-      '--quiet',
-      '--no-notices',
-      '-o',
-      outdir,
-      ...TENANT,
-      '-c',
-      'dspm-bridge.pollIntervalMinutes=20',
-    ]);
+    synth = await runNpm(
+      ['run', 'synth', '--', ...TENANT, '-c', 'dspm-bridge.pollIntervalMinutes=20'],
+      credentialFreeEnvironment(),
+    );
   }, 120_000);
 
-  it('succeeds and writes the template and the bundled functions', () => {
+  it('runs the CDK CLI, then cfn-lint on what it wrote, and succeeds', () => {
     expect(synth.stderr).not.toMatch(/schema version mismatch|not compatible/i);
     expect(synth.code, synth.stderr).toBe(0);
+    expect(synth.stdout).toContain('> cdk synth --quiet -c dspm-bridge.tenantUrl=https://acme.goskope.com');
+    expect(synth.stdout).toContain('> cfn-lint --non-zero-exit-code error cdk.out/DspmBridge.template.json');
+  });
+
+  it('writes the template and the bundled functions', () => {
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
       version: string;
       artifacts: Record<string, { type: string }>;
@@ -69,8 +77,9 @@ describe('npx cdk synth with the tenant as -c', () => {
       .version;
     expect(written).toBe(Manifest.version());
     // Ask the CLI for the newest major it reads: hand it a copy claiming a far newer schema.
-    const newer = mkdtempSync(join(tmpdir(), 'dspm-bridge-cdk-newer-'));
+    const newer = join(scratch, 'newer');
     try {
+      mkdirSync(newer);
       cpSync(join(outdir, 'manifest.json'), join(newer, 'manifest.json'));
       cpSync(join(outdir, 'DspmBridge.template.json'), join(newer, 'DspmBridge.template.json'));
       const manifest = JSON.parse(readFileSync(join(newer, 'manifest.json'), 'utf8')) as Record<
@@ -88,16 +97,8 @@ describe('npx cdk synth with the tenant as -c', () => {
     }
   });
 
-  it('reads the synthesized assembly back: npx cdk ls --app cdk.out', async () => {
+  it('lists the stack from the synthesized assembly: npx cdk ls --app cdk.out', async () => {
     const listed = await runCdk(['ls', '--no-notices', '--app', outdir]);
-    expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.trim()).toBe('DspmBridge');
-  });
-});
-
-describe('npx cdk ls', () => {
-  it('lists the stack from the app with the tenant as -c', async () => {
-    const listed = await runCdk(['ls', '--no-notices', ...TENANT]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout.trim()).toBe('DspmBridge');
   });
@@ -105,7 +106,7 @@ describe('npx cdk ls', () => {
 
 describe('without a tenant', () => {
   it('npx cdk synth fails naming the key and how to set it', async () => {
-    const run = await runCdk(['synth', '--no-notices', '-o', join(outdir, 'no-tenant')]);
+    const run = await runCdk(['synth', '--no-notices', '-o', join(scratch, 'no-tenant')]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(
       'dspm-bridge: context dspm-bridge.tenantUrl is not set: pass -c dspm-bridge.tenantUrl=https://<tenant>.goskope.com to cdk, or set "tenantUrl" under context.dspm-bridge in cdk.json',
