@@ -21,7 +21,7 @@ import {
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   type FunctionConfiguration,
-  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
@@ -129,11 +129,10 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
     );
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
       const [logicalId, resource] = functionResource(key);
-      const { Configuration } = await lambda.send(
-        new GetFunctionCommand({ FunctionName: deployment.physicalId(logicalId) }),
+      // aws lambda get-function-configuration: the environment the function really has.
+      configurations[key] = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: deployment.physicalId(logicalId) }),
       );
-      if (!Configuration) throw new Error(`moto has no function for ${logicalId}`);
-      configurations[key] = Configuration;
       const s3Key = s3KeyOf(resource);
       const folder = deployment.assetFolders[s3Key];
       if (!folder) throw new Error(`no asset folder for ${s3Key}`);
