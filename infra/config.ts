@@ -3,8 +3,9 @@
  * `-c dspm-bridge.<key>=<value>` (or a whole JSON object). Checked with zod; an error names the
  * key and what was expected. Defaults match the Lambdas' own defaults.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
+import { isNetskopeHost, NETSKOPE_TENANT_DOMAINS, parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 import { MIN_SHARED_RPS } from './rate-budget.ts';
@@ -89,6 +90,43 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 /** The context key. */
 export const CONTEXT_KEY = 'dspm-bridge';
 
+/** How to give the tenant, for the error when it is missing. */
+const HOW_TO_SET_TENANT = `pass -c ${CONTEXT_KEY}.tenantUrl=https://<tenant>.goskope.com to cdk, or set "tenantUrl" under context.${CONTEXT_KEY} in cdk.json`;
+
+/**
+ * The `dspm-bridge` configuration out of a CDK app's whole context: the object (or JSON text)
+ * under `dspm-bridge`, with each `dspm-bridge.<key>` entry laid over it. The CDK CLI hands `-c`
+ * values over as flat strings, so `-c dspm-bridge.pollIntervalMinutes=5` arrives as the key
+ * `dspm-bridge.pollIntervalMinutes` with the text `5`; a value that does not fit its key as text
+ * is read as JSON (numbers, booleans, lists, objects).
+ */
+export function stackContextOf(context: Record<string, unknown>): Record<string, unknown> {
+  const base = context[CONTEXT_KEY];
+  const value = typeof base === 'string' ? parseJson(base) : (base ?? {});
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`context ${CONTEXT_KEY} must be a JSON object`);
+  }
+  const merged: Record<string, unknown> = { ...value };
+  const prefix = `${CONTEXT_KEY}.`;
+  for (const [name, raw] of Object.entries(context)) {
+    if (!name.startsWith(prefix)) continue;
+    const key = name.slice(prefix.length);
+    merged[key] = typeof raw === 'string' ? fromCommandLine(key, raw) : raw;
+  }
+  return merged;
+}
+
+/** A `-c` value: kept as text when its key takes text, else read as JSON when it parses. */
+function fromCommandLine(key: string, text: string): unknown {
+  const field = (stackConfigSchema.shape as Record<string, z.ZodType | undefined>)[key];
+  if (!field || field.safeParse(text).success) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * Validates the context value.
  * @throws ConfigError naming the key (`dspm-bridge.<key>`) and what was expected.
@@ -99,6 +137,9 @@ export function readStackConfig(raw: unknown): StackConfig {
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = [CONTEXT_KEY, ...(issue?.path ?? []).map(String)].join('.');
+    if (key === `${CONTEXT_KEY}.tenantUrl` && issue?.code === 'invalid_type' && issue.input === undefined) {
+      throw new ConfigError(`context ${key} is not set: ${HOW_TO_SET_TENANT}`);
+    }
     throw new ConfigError(`context ${key}: ${issue?.message ?? 'is not valid'}`);
   }
   const config = result.data;
@@ -106,7 +147,7 @@ export function readStackConfig(raw: unknown): StackConfig {
     parseTenantUrl(config.tenantUrl, { allowAnyHost: config.allowAnyHost });
   } catch (error) {
     throw new ConfigError(
-      `context ${CONTEXT_KEY}.tenantUrl: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
+      `context ${CONTEXT_KEY}.tenantUrl: ${notNetskopeHint(config.tenantUrl) ?? (error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
     );
   }
   if (
@@ -118,6 +159,48 @@ export function readStackConfig(raw: unknown): StackConfig {
     );
   }
   return config;
+}
+
+/**
+ * The reason for a well-formed URL whose host is not Netskope's, pointing at the Netskope domain
+ * it most likely meant. (The shared parser's own hint, `DSPM_ALLOW_ANY_HOST`, is an environment
+ * variable of local runs and means nothing in cdk.json.)
+ */
+function notNetskopeHint(tenantUrl: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(tenantUrl.trim()).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0 || isNetskopeHost(host)) return undefined;
+  const labels = host.split('.');
+  const tenant = labels.length > 2 ? labels.slice(0, -2).join('.') : labels[0];
+  const domain = closestNetskopeDomain(labels.slice(-2).join('.'));
+  return `host "${host}" is not a Netskope tenant: tenants live under ${NETSKOPE_TENANT_DOMAINS.map((d) => `*.${d}`).join(', ')}; did you mean https://${tenant}.${domain}?`;
+}
+
+/** The Netskope domain nearest to `domain` by edit distance (a typo of goskope.com and the like). */
+function closestNetskopeDomain(domain: string): string {
+  const ranked = NETSKOPE_TENANT_DOMAINS.map((candidate) => ({
+    candidate,
+    distance: editDistance(domain, candidate),
+  })).sort((a, b) => a.distance - b.distance);
+  return ranked[0]?.candidate ?? NETSKOPE_TENANT_DOMAINS[0];
+}
+
+/** Levenshtein distance; a few lines for two short host names rather than a dependency. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function parseJson(text: string): unknown {

@@ -316,12 +316,22 @@ describe('configuration errors', () => {
     [
       'a missing tenant',
       { tenantUrl: undefined },
-      /context dspm-bridge\.tenantUrl: Invalid input: expected string/,
+      /context dspm-bridge\.tenantUrl is not set: pass -c dspm-bridge\.tenantUrl=https:\/\/<tenant>\.goskope\.com to cdk, or set "tenantUrl" under context\.dspm-bridge in cdk\.json/,
     ],
     [
       'a tenant that is not Netskope',
       { tenantUrl: 'https://example.com' },
       /context dspm-bridge\.tenantUrl: host "example.com" is not a Netskope tenant/,
+    ],
+    [
+      'a typo of the Netskope domain, hinted toward the domain (not DSPM_ALLOW_ANY_HOST)',
+      { tenantUrl: 'https://acme.eu.goskpoe.com' },
+      /^context dspm-bridge\.tenantUrl: host "acme\.eu\.goskpoe\.com" is not a Netskope tenant: tenants live under \*\.goskope\.com, \*\.netskope\.com, \*\.boomskope\.com; did you mean https:\/\/acme\.eu\.goskope\.com\?$/,
+    ],
+    [
+      'a typo of netskope.com',
+      { tenantUrl: 'https://acme.netskop.com' },
+      /did you mean https:\/\/acme\.netskope\.com\?$/,
     ],
     ['an unknown key', { pollEvery: 5 }, /context dspm-bridge: Unrecognized key: "pollEvery"/],
     [
