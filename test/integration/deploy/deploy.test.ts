@@ -34,6 +34,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { rateBudget } from '../../../infra/rate-budget.ts';
 import { motoClients, motoEnvironment, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { credentialFreeEnvironment, runCdk, runNpm } from '../../helpers/cdk-cli.ts';
 import { invokeBundle, type StagedBundle, stageBundle } from '../../helpers/lambda-bundle.ts';
@@ -45,6 +46,7 @@ import { type CfnResource, UNSUPPORTED_IN_MOTO } from '../../helpers/moto-templa
 const TOKEN = 'deploy-suite-token-3f9c07a2';
 const BACKUP_SOURCE = 'com.example.backup';
 const FUNCTIONS = { poller: 'Poller', tagger: 'Tagger', coverage: 'Coverage' } as const;
+const budget = rateBudget(100);
 type FunctionKey = keyof typeof FUNCTIONS;
 
 /** The S3 key of a function's code in the template. */
@@ -199,8 +201,12 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
           EVENT_BUS_NAME: busName,
           EVENT_SOURCE: 'netskope.dspm',
           STATE_TABLE_NAME: deployment.outputs.StateTableName,
-          DSPM_RATE_LIMIT_RPS: '100',
         });
+        // Each function paces at its share of the tenant's 100 requests/s (infra/rate-budget.ts).
+        const share = { poller: budget.poller, tagger: budget.taggerPerInstance, coverage: budget.coverage }[
+          key
+        ];
+        expect(env.DSPM_RATE_LIMIT_RPS).toBe(String(share));
         // Every variable the template sets arrived, none resolved to an object.
         const synthesized =
           (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
