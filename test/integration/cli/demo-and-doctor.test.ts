@@ -118,12 +118,20 @@ describe('dspm-bridge doctor', () => {
       'route connected_data_stores (Read+Write)',
       'rate limit',
       'page size',
-      'aws',
+      'events',
+      'state',
       'clock',
     ]);
     expect(sim.tenant.listCategories()).toHaveLength(2);
     expect(sim.tenant.listTags()).toHaveLength(6);
-    expect(run.stderr).toMatch(/all checks passed/);
+    // No bus: said as a warning, so the last line is never a bare "all checks passed".
+    expect(run.stderr).toMatch(
+      /^warn {2}events: EVENT_BUS_NAME is not set: poll, backup-event and coverage write their events as NDJSON on stdout \(or --events FILE\) instead of publishing them\n {6}fix: to publish to EventBridge, set EVENT_BUS_NAME/m,
+    );
+    expect(run.stderr).toMatch(
+      /^ok {4}state: STATE_TABLE_NAME is not set: the CLI keeps state in a local file/m,
+    );
+    expect(run.stderr).toMatch(/all checks passed, 1 warning\(s\)\n$/);
   });
 
   it('says the token was refused and where to put a valid one', async () => {
@@ -165,6 +173,44 @@ describe('dspm-bridge doctor', () => {
     expect(run.stderr).toMatch(/FAIL {2}configuration: DSPM_TENANT_URL is not set/);
   });
 
+  it('names a proxy variable that is not a URL, with the checklist and a fix', async () => {
+    const run = await runCliCaptured(['doctor'], env(sim.url, TOKEN, { HTTPS_PROXY: 'notaurl' }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'FAIL  configuration: HTTPS_PROXY is not a proxy URL "notaurl"; set it like http://proxy.example.com:3128, or unset it\n' +
+        '      fix: set the variable it names (see the README configuration table)\n' +
+        '1 check(s) failed, 0 warning(s)\n',
+    );
+    const secret = await runCliCaptured(
+      ['doctor'],
+      env(sim.url, TOKEN, { HTTP_PROXY: 'http://user:hunter2@' }),
+    );
+    expect(secret.stderr).toMatch(
+      /HTTP_PROXY is not a proxy URL \(value not shown: it may hold credentials\)/,
+    );
+    expect(secret.stderr).not.toContain('hunter2');
+  });
+
+  it('reports a token that Secrets Manager cannot give, says how to fix it, and goes on to the summary', async () => {
+    const restore = useMotoEnvironment(inject('motoEndpoint'));
+    try {
+      const run = await runCliCaptured(['doctor', '--json'], {
+        DSPM_TENANT_URL: sim.url,
+        DSPM_ALLOW_ANY_HOST: 'true',
+        DSPM_API_TOKEN_SECRET_ID: 'no-such-secret',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^FAIL {2}token: the token could not be fetched from Secrets Manager: /m);
+      expect(run.stderr).toMatch(
+        /^ {6}fix: check that DSPM_API_TOKEN_SECRET_ID \(no-such-secret\) names a secret in this account and AWS_REGION, that these AWS credentials may call secretsmanager:GetSecretValue on it/m,
+      );
+      expect(run.stderr).toMatch(/1 check\(s\) failed/);
+      expect(JSON.parse(run.stdout).map((c: { status: string }) => c.status)).toContain('skip');
+    } finally {
+      restore();
+    }
+  });
+
   it('checks the AWS bus and table when they are configured', async () => {
     const restore = useMotoEnvironment(inject('motoEndpoint'));
     const clients = motoClients(inject('motoEndpoint'));
@@ -184,8 +230,12 @@ describe('dspm-bridge doctor', () => {
         env(sim.url, TOKEN, { EVENT_BUS_NAME: 'no-such-bus', STATE_TABLE_NAME: 'no-such-table' }),
       );
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/FAIL {2}aws event bus: no-such-bus: ResourceNotFoundException/);
-      expect(bad.stderr).toMatch(/FAIL {2}aws state table: no-such-table: ResourceNotFoundException/);
+      expect(bad.stderr).toMatch(
+        /FAIL {2}aws event bus: no-such-bus: ResourceNotFoundException.*\n {6}fix: create the bus \(the stack does: its EventBusName output\) or set EVENT_BUS_NAME to an existing bus in /,
+      );
+      expect(bad.stderr).toMatch(
+        /FAIL {2}aws state table: no-such-table: ResourceNotFoundException.*\n {6}fix: create the table .* or set STATE_TABLE_NAME to an existing table/,
+      );
     } finally {
       restore();
     }
