@@ -25,7 +25,8 @@ export const BACKUP_EVENT_USAGE = `usage: dspm-bridge backup-event FILE|- [--dry
 
   FILE           an EventBridge event (AWS Backup's, or backup-protection-changed); - reads stdin.
                  A file that is missing, empty or not such an event exits 1
-  --dry-run      say what would change; write nothing to DSPM, the state or the bus
+  --dry-run      say what would change; write nothing to DSPM, the state or the bus (a tag
+                 still to be created shows with id -1)
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
   --events FILE  without EVENT_BUS_NAME, append the data-store-protection-changed events to FILE, not stdout
   --json         print the outcome as JSON on stdout (events then need EVENT_BUS_NAME or --events)

@@ -23,9 +23,10 @@ describe('dspm-bridge demo', () => {
     // Assert
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
-      /engineering: medium -> high \(increased\); data_store_risk_rating 36 -> 68 \(\+32\)/,
+      /engineering: medium -> high, increased; data_store_risk_rating 36 -> 68 \(\+32\)/,
     );
-    expect(run.stderr).toMatch(/production: unknown -> unknown \(increased\); encryption On -> Off/);
+    expect(run.stderr).toMatch(/production: risk unknown, increased; encryption On -> Off/);
+    expect(run.stderr).not.toMatch(/(\w+) -> \1\b/);
     expect(run.stderr).toMatch(/data-store-discovered +analytics/);
     expect(run.stderr).toMatch(/data-store-removed +finance/);
     expect(run.stderr).toMatch(/production's tags in DSPM: GDPR, PII, Unprotected/);
@@ -48,7 +49,9 @@ describe('dspm-bridge demo', () => {
   });
 
   it('--aws-local routes the events through a local EventBridge and its rules', async () => {
-    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'aws.ndjson')], {});
+    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'aws.ndjson')], {
+      PATH: process.env.PATH ?? '',
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
       /rule high-or-critical-risk delivered 1 event\(s\) to its queue: data-store-risk-changed/,
@@ -56,6 +59,17 @@ describe('dspm-bridge demo', () => {
     expect(run.stderr).toMatch(
       /rule encryption-turned-off delivered 1 event\(s\) to its queue: data-store-risk-changed/,
     );
+  });
+
+  it('--aws-local without moto_server says what it is needed for, and that the demo runs without it', async () => {
+    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'none.ndjson')], {
+      PATH: directory,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^dspm-bridge demo: moto_server is not on PATH: install it \(pip install 'moto\[server\]'\) to run demo --aws-local, or run the demo without --aws-local \(it needs no AWS\)$/m,
+    );
+    expect(run.stderr).not.toMatch(/integration tests/);
   });
 
   it('prints its usage', async () => {

@@ -171,7 +171,15 @@ describe('dspm-bridge backup-event and coverage', () => {
     expect(run.stderr).toBe('store 3 would be unprotected; Unprotected tag added (dry run)\n');
     expect(JSON.parse(run.stdout)).toMatchObject({
       DetailType: 'data-store-protection-changed',
-      Detail: { dataStore: { id: 3, name: 'production' }, tag: { name: 'Unprotected', action: 'added' } },
+      Detail: {
+        // The tag is still to be created (a dry run creates nothing): id -1, but named.
+        dataStore: {
+          id: 3,
+          name: 'production',
+          dataTags: [{ id: -1, name: 'Unprotected', categoryId: null }],
+        },
+        tag: { id: -1, name: 'Unprotected', action: 'added' },
+      },
     });
   });
 
