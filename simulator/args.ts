@@ -4,9 +4,11 @@
  * error (exit code 2), never a silent default.
  */
 import { parseArgs } from 'node:util';
+import { attachNegativeValues, describeFlagError } from '#shared/text/flag-hints.ts';
 
-/** Usage text printed with `--help` and after a usage error. */
-export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS] [--seed N]
+/** Usage text printed with `--help` and after a usage error, naming the command as it was run. */
+export function simulatorUsage(program = 'node simulator/main.ts'): string {
+  return `usage: ${program} [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS] [--seed N]
 
   --port N          port on 127.0.0.1 (default 0: any free port)
   --stores N        generate N connected stores (default: the API guide's example tenant)
@@ -15,6 +17,10 @@ export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--l
   --seed N          seed of the generated data and fault probabilities
 
 The token is DSPM_API_TOKEN from the environment, else "simulator-token".`;
+}
+
+/** The usage of `node simulator/main.ts`. */
+export const USAGE = simulatorUsage();
 
 /** A bad command line; the message says which flag and why. */
 export class UsageError extends Error {
@@ -32,6 +38,15 @@ export interface SimulatorArgs {
   rateLimitRps?: number;
   seed?: number;
 }
+
+const OPTIONS = {
+  port: { type: 'string' },
+  stores: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** What the command line asks for. */
 export type ParsedCommand = { kind: 'run'; options: SimulatorArgs } | { kind: 'help' };
@@ -61,20 +76,14 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCommand {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `--stores -5` reaches --stores (and its range check) instead of reading as a flag.
+      args: attachNegativeValues(argv, OPTIONS),
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        stores: { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeFlagError(error, OPTIONS));
   }
   if (values.help === true) return { kind: 'help' };
   const text = (name: string): string | undefined => {

@@ -3,6 +3,8 @@
  * `acme.goskope.com`). A near miss must never be answered with "allow any host", which would send
  * the token to whoever owns the typo's domain; it gets this suggestion instead.
  */
+import { editDistance } from '../text/edit-distance.ts';
+
 /** Most edits between a host's domain and a Netskope domain that still count as a typo. */
 const MAX_EDITS = 2;
 
@@ -32,30 +34,4 @@ export function suggestNetskopeHost(host: string, domains: readonly string[]): s
     }
   }
   return undefined;
-}
-
-/**
- * Optimal string alignment distance (insertions, deletions, substitutions, adjacent swaps).
- * Hand-written: a dozen lines for strings of a few characters do not justify a dependency.
- */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const row = rows[i] as number[];
-      const previous = rows[i - 1] as number[];
-      let best = Math.min(
-        (previous[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      row[j] = best;
-    }
-  }
-  return (rows[a.length] as number[])[b.length] as number;
 }

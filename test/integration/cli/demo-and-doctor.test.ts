@@ -79,7 +79,7 @@ describe('dspm-bridge demo', () => {
     });
     expect(await runCliCaptured(['demo', '--colour'], {})).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/Unknown option '--colour'/),
+      stderr: expect.stringMatching(/unknown option --colour/),
     });
   });
 });
@@ -260,7 +260,7 @@ describe('dspm-bridge', () => {
   it.each([
     [[], 2, /^usage: dspm-bridge <command>/],
     [['--help'], 0, /^usage: dspm-bridge <command>/],
-    [['doctor', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['doctor', '--bogus'], 2, /unknown option --bogus/],
   ])('%j exits %i', async (argv, code, message) => {
     const run = await runCliCaptured(argv as string[], {});
     expect(run.code).toBe(code);
@@ -269,6 +269,25 @@ describe('dspm-bridge', () => {
 });
 
 describe('dspm-bridge simulator', () => {
+  it('--help goes to stdout and names the command as typed', async () => {
+    const run = await runCliCaptured(['simulator', '--help'], {});
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^usage: dspm-bridge simulator \[--port N\] \[--stores N\]/);
+  });
+
+  it.each<[string[], RegExp]>([
+    [
+      ['--stores', '-5'],
+      /^simulator: --stores must be an integer >= 0, got "-5"\nusage: dspm-bridge simulator /,
+    ],
+    [['--dryrun'], /^simulator: unknown option --dryrun\nusage: dspm-bridge simulator /],
+    [['--store', '5'], /^simulator: unknown option --store; did you mean --stores\?\n/],
+  ])('%j exits 2 saying what was wrong', async (flags, message) => {
+    const run = await runCliCaptured(['simulator', ...flags], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
   it('serves the tenant on loopback until stopped', async () => {
     const stop = new AbortController();
     let stderr = '';

@@ -98,11 +98,21 @@ describe('dspm-bridge poll', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['an unknown flag', ['poll', '--bogus'], /Unknown option '--bogus'/],
+    ['an unknown flag', ['poll', '--bogus'], /unknown option --bogus \(see dspm-bridge poll --help\)/],
     ['--dry-run without --once', ['poll', '--dry-run'], /--dry-run goes with --once/],
     ['--once with --interval', ['poll', '--once', '--interval', '5m'], /cannot go together/],
     ['a bad interval', ['poll', '--interval', 'soon'], /--interval must be a duration/],
     ['an unknown command', ['pol'], /unknown command "pol"/],
+    [
+      'a misspelt flag',
+      ['poll', '--once', '--dryrun'],
+      /^dspm-bridge poll: unknown option --dryrun; did you mean --dry-run\? \(see dspm-bridge poll --help\)\n$/,
+    ],
+    [
+      'a negative interval',
+      ['poll', '--interval', '-5'],
+      /--interval must be a duration like 90s, 15m or 1h, got "-5"/,
+    ],
   ])('exits 2 with a helpful line for %s', async (_case, argv, message) => {
     const run = await runCliCaptured(argv, env);
     expect(run.code).toBe(2);

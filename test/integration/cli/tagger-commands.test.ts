@@ -132,7 +132,7 @@ describe('dspm-bridge backup-event and coverage', () => {
 
   it.each<[string, string[], RegExp]>([
     ['no file', ['backup-event'], /give one event file, or - to read the event from stdin/],
-    ['an unknown flag', ['coverage', '--rpo', '3'], /Unknown option '--rpo'/],
+    ['an unknown flag', ['coverage', '--rpo', '3'], /unknown option --rpo/],
   ])('exits 2 for %s', async (_case, argv, message) => {
     const run = await runCliCaptured(argv, env);
     expect(run.code).toBe(2);
