@@ -37,7 +37,13 @@ importModule(bundle).then(
     return cli.main();
   },
   function (error) {
-    process.stderr.write('dspm-bridge: cannot start: ' + ((error && error.message) || error) + '\n');
+    var missing =
+      error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).indexOf('cli.mjs') >= 0;
+    process.stderr.write(
+      missing
+        ? 'dspm-bridge: dist/cli.mjs is missing: run `npm run build:cli` (from a checkout, `npm run cli -- <command>` runs the sources)\n'
+        : 'dspm-bridge: cannot start: ' + ((error && error.message) || error) + '\n'
+    );
     process.exitCode = 1;
   }
 );

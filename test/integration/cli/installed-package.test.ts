@@ -4,7 +4,7 @@
  * against the simulator. Nothing here runs the sources.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,18 @@ describe('the packed and installed dspm-bridge', () => {
       'dspm-poll-completed',
     ]);
     expect(lines.slice(0, 3).map((line) => line.Detail.dataStore?.id)).toEqual([1, 2, 3]);
+  });
+
+  it('without its bundle (a checkout never built), says how to build it', async () => {
+    const bare = join(directory, 'bare');
+    mkdirSync(join(bare, 'bin'), { recursive: true });
+    copyFileSync(join(ROOT, 'bin', 'dspm-bridge.cjs'), join(bare, 'bin', 'dspm-bridge.cjs'));
+    expect(await dspmBridge(join(bare, 'bin', 'dspm-bridge.cjs'), ['--version'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'dspm-bridge: dist/cli.mjs is missing: run `npm run build:cli` (from a checkout, `npm run cli -- <command>` runs the sources)\n',
+    });
   });
 
   it('on a Node.js older than it supports, says in one line which version it needs', async () => {

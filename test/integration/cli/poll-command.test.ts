@@ -169,6 +169,42 @@ describe('dspm-bridge poll', () => {
     ]);
   });
 
+  it('--dry-run --events FILE writes the would-be events there and commits nothing', async () => {
+    const eventsFile = join(directory, `${uniqueName('dry-events')}.ndjson`);
+    const run = await runCliCaptured(
+      [
+        'poll',
+        '--once',
+        '--dry-run',
+        '--no-baseline',
+        '--json',
+        '--state',
+        stateFile,
+        '--events',
+        eventsFile,
+      ],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      `events: NDJSON appended to ${eventsFile} (dry run: nothing is published or committed)`,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ baseline: false, stores: { discovered: 3 } });
+    expect(readFileSync(eventsFile, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(() => readFileSync(stateFile)).toThrow(/ENOENT/);
+  });
+
+  it('refuses --events when EVENT_BUS_NAME is set: one place for the events', async () => {
+    const run = await runCliCaptured(['poll', '--once', '--state', stateFile, '--events', 'e.ndjson'], {
+      ...env,
+      EVENT_BUS_NAME: 'some-bus',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /--events e\.ndjson writes events to a file, but EVENT_BUS_NAME is set \(some-bus\): unset one of them/,
+    );
+  });
+
   it.each<[string, string[]]>([
     ['a dry run', ['--dry-run']],
     ['a run without a bus', []],
