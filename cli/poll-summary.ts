@@ -9,7 +9,7 @@ import type { EventDestination } from './event-output.ts';
 /** One line a person reads: what the poll saw and did. */
 export function describeSummary(
   summary: PollCompletedDetail,
-  options: { dryRun: boolean; destination: EventDestination },
+  options: { dryRun: boolean; destination: EventDestination; summaryRefused?: boolean },
 ): string {
   const { stores, events, dspm } = summary;
   const kind = `${summary.baseline ? 'baseline poll' : 'poll'} ${options.dryRun ? 'dry run done' : 'completed'}`;
@@ -20,8 +20,10 @@ export function describeSummary(
     `${kind} in ${(summary.durationMs / 1000).toFixed(1)} s, listing ${completeness}: ${stores.seen} stores, ` +
     `${stores.changed} changed, ${stores.discovered} discovered, ${stores.removed} removed, ${stores.unchanged} unchanged; ` +
     // The count is of store events; the dspm-poll-completed summary goes the same way after them.
-    `${events.published} store events and the summary ${whereTo(options.destination)}, ` +
-    `${events.failed} refused, ${stores.uncommitted} uncommitted; ` +
+    (options.summaryRefused
+      ? `${events.published} store events ${whereTo(options.destination)}, ${events.failed} refused (the summary too), `
+      : `${events.published} store events and the summary ${whereTo(options.destination)}, ${events.failed} refused, `) +
+    `${stores.uncommitted} uncommitted; ` +
     `${dspm.requests} DSPM requests, ${dspm.retries} retries, ${dspm.throttled} throttled`
   );
 }

@@ -117,7 +117,11 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
       io.stderr('another poll of this tenant is running (its lease is held); skipped\n');
       return true;
     }
-    io.stderr(`${describeSummary(outcome.summary, { dryRun, destination: output.destination })}\n`);
+    // The use case counts refused store events; the sink also saw whether the summary got through.
+    const summaryRefused = sink.refused > outcome.summary.events.failed;
+    io.stderr(
+      `${describeSummary(outcome.summary, { dryRun, destination: output.destination, summaryRefused })}\n`,
+    );
     if (values.json) io.stdout(`${JSON.stringify(outcome.summary)}\n`);
     const problem = describeFailure(outcome.summary, sink, outcome.error);
     if (problem) io.stderr(`dspm-bridge poll: ${problem}\n`);
