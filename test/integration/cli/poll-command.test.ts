@@ -194,6 +194,18 @@ describe('dspm-bridge poll', () => {
     expect(() => readFileSync(stateFile)).toThrow(/ENOENT/);
   });
 
+  it('commits nothing when the events cannot be written, and exits 1 saying so', async () => {
+    // A directory cannot be appended to: the write fails before any store is committed.
+    const run = await runCliCaptured(
+      ['poll', '--once', '--no-baseline', '--state', stateFile, '--events', directory],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^dspm-bridge poll: cannot write events to .*: EISDIR/m);
+    const tenants = JSON.parse(readFileSync(stateFile, 'utf8')).tenants;
+    expect(tenants[new URL(sim.url).host]?.stores ?? []).toEqual([]);
+  });
+
   it('refuses --events when EVENT_BUS_NAME is set: one place for the events', async () => {
     const run = await runCliCaptured(['poll', '--once', '--state', stateFile, '--events', 'e.ndjson'], {
       ...env,
