@@ -31,14 +31,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Options of `startMoto`. */
+export interface StartMotoOptions {
+  /** What moto is needed for, said when it is missing (default: the AWS integration tests). */
+  readonly neededFor?: string;
+  /** The environment the server starts in (default this process's; its PATH finds moto_server). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Starts moto and waits until it answers (at most 30 s).
  * @throws Error when `moto_server` is not installed or does not come up.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: options.env ?? process.env,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -49,7 +58,7 @@ export async function startMoto(): Promise<MotoServer> {
       reject(
         new Error(
           error.code === 'ENOENT'
-            ? "moto_server is not on PATH: install it (pip install 'moto[server]') to run the AWS integration tests"
+            ? `moto_server is not on PATH: install it (pip install 'moto[server]') to run ${options.neededFor ?? 'the AWS integration tests'}`
             : `moto_server failed to start: ${error.message}`,
         ),
       );

@@ -13,6 +13,7 @@ import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
 import { watchInterrupts } from './interrupt.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { VERSION } from './version.ts';
 
 /** Top-level usage. */
 export const USAGE = `usage: dspm-bridge <command> [options]
@@ -25,7 +26,7 @@ commands:
   demo          the whole flow against the simulator, in seconds (npm start)
   simulator     run the DSPM tenant simulator on a loopback port
 
-dspm-bridge <command> --help shows a command's options.`;
+dspm-bridge <command> --help shows a command's options; dspm-bridge --version the version.`;
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   poll: pollCommand,
@@ -39,6 +40,11 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
 /** Runs the command line `argv` (after the program name) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  // Every command answers --version too: whoever reports a problem can add it to any command line.
+  if (argv.includes('--version') || name === '-V') {
+    io.stdout(`dspm-bridge ${VERSION}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(`${USAGE}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;

@@ -144,7 +144,10 @@ export function readStackConfig(raw: unknown): StackConfig {
   }
   const config = result.data;
   try {
-    parseTenantUrl(config.tenantUrl, { allowAnyHost: config.allowAnyHost });
+    parseTenantUrl(config.tenantUrl, {
+      allowAnyHost: config.allowAnyHost,
+      anyHostSwitch: `${CONTEXT_KEY}.allowAnyHost: true`,
+    });
   } catch (error) {
     throw new ConfigError(
       `context ${CONTEXT_KEY}.tenantUrl: ${notNetskopeHint(config.tenantUrl) ?? (error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,

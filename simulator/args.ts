@@ -4,10 +4,12 @@
  * error (exit code 2), never a silent default.
  */
 import { parseArgs } from 'node:util';
+import { attachNegativeValues, describeFlagError } from '#shared/text/flag-hints.ts';
 import { RATE_LIMITER_KINDS, type RateLimiterKind } from './rate-limit.ts';
 
-/** Usage text printed with `--help` and after a usage error. */
-export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS]
+/** Usage text printed with `--help` and after a usage error, naming the command as it was run. */
+export function simulatorUsage(program = 'node simulator/main.ts'): string {
+  return `usage: ${program} [--port N] [--stores N] [--latency-ms N] [--rate-limit RPS]
        [--rate-limit-kind KIND] [--rate-limit-burst N] [--rate-limit-headers on|off] [--seed N]
 
   --port N                 port on 127.0.0.1 (default 0: any free port)
@@ -23,6 +25,10 @@ export const USAGE = `usage: node simulator/main.ts [--port N] [--stores N] [--l
   --seed N                 seed of the generated data and fault probabilities
 
 The token is DSPM_API_TOKEN from the environment, else "simulator-token".`;
+}
+
+/** The usage of `node simulator/main.ts`. */
+export const USAGE = simulatorUsage();
 
 /** A bad command line; the message says which flag and why. */
 export class UsageError extends Error {
@@ -43,6 +49,18 @@ export interface SimulatorArgs {
   rateLimitHeaders?: boolean;
   seed?: number;
 }
+
+const OPTIONS = {
+  port: { type: 'string' },
+  stores: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-limit-kind': { type: 'string' },
+  'rate-limit-burst': { type: 'string' },
+  'rate-limit-headers': { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** What the command line asks for. */
 export type ParsedCommand = { kind: 'run'; options: SimulatorArgs } | { kind: 'help' };
@@ -79,23 +97,14 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedCommand {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `--stores -5` reaches --stores (and its range check) instead of reading as a flag.
+      args: attachNegativeValues(argv, OPTIONS),
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        stores: { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        'rate-limit-kind': { type: 'string' },
-        'rate-limit-burst': { type: 'string' },
-        'rate-limit-headers': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeFlagError(error, OPTIONS));
   }
   if (values.help === true) return { kind: 'help' };
   const text = (name: string): string | undefined => {

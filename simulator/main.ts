@@ -38,7 +38,9 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 try {
-  const outcome = await runSimulatorCommand(process.argv.slice(2), process.env, write);
+  const outcome = await runSimulatorCommand(process.argv.slice(2), process.env, write, {
+    writeHelp: (text) => process.stdout.write(text),
+  });
   if ('exitCode' in outcome) {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -3,7 +3,7 @@
  * it. Shared by `node simulator/main.ts` and the future `dspm-bridge simulator` command; signals
  * and exit codes stay with the caller.
  */
-import { parseSimulatorArgs, USAGE, UsageError } from './args.ts';
+import { parseSimulatorArgs, simulatorUsage, UsageError } from './args.ts';
 import { DEFAULT_TOKEN, type RunningSimulator, startSimulator } from './server.ts';
 
 /** The outcome: a running simulator, or an exit code to leave with now. */
@@ -22,6 +22,14 @@ export function startupMessage(url: string, stores: number, tokenIsDefault: bool
   );
 }
 
+/** How the command was run, and where asked-for help goes. */
+export interface SimulatorCommandOptions {
+  /** The command as the person typed it, for the usage line (default `node simulator/main.ts`). */
+  readonly program?: string;
+  /** Where `--help` goes (default `write`); help that was asked for belongs on stdout. */
+  readonly writeHelp?: (text: string) => void;
+}
+
 /**
  * Runs the command with `argv` (the arguments after the script) and `env`, writing human output to
  * `write`. A usage error prints the reason and the usage and asks for exit code 2.
@@ -30,17 +38,19 @@ export async function runSimulatorCommand(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   write: (text: string) => void,
+  options: SimulatorCommandOptions = {},
 ): Promise<CommandOutcome> {
+  const usage = simulatorUsage(options.program);
   let command: ReturnType<typeof parseSimulatorArgs>;
   try {
     command = parseSimulatorArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    write(`simulator: ${error.message}\n${USAGE}\n`);
+    write(`simulator: ${error.message}\n${usage}\n`);
     return { exitCode: 2 };
   }
   if (command.kind === 'help') {
-    write(`${USAGE}\n`);
+    (options.writeHelp ?? write)(`${usage}\n`);
     return { exitCode: 0 };
   }
   const token = env.DSPM_API_TOKEN?.trim() || DEFAULT_TOKEN;

@@ -1,5 +1,5 @@
 /**
- * `dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--json]`: apply one
+ * `dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--events FILE] [--json]`: apply one
  * EventBridge-shaped backup event exactly as the tagger Lambda does. With `--dry-run` it reports
  * what would change and writes nothing (the `data-store-protection-changed` event it would
  * publish goes to stdout as one JSON line).
@@ -15,17 +15,24 @@ import { cliTaggerWiring } from '../tagger-wiring.ts';
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
   state: { type: 'string' },
+  events: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
 
 /** Usage of `backup-event`. */
-export const BACKUP_EVENT_USAGE = `usage: dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--json] [--verbose]
+export const BACKUP_EVENT_USAGE = `usage: dspm-bridge backup-event FILE|- [--dry-run] [--state FILE] [--events FILE] [--json] [--verbose]
 
-  FILE           an EventBridge event (AWS Backup's, or backup-protection-changed); - reads stdin
-  --dry-run      say what would change; write nothing to DSPM, the state or the bus
+  FILE           an EventBridge event (AWS Backup's, or backup-protection-changed); - reads stdin.
+                 A file that is missing, empty or not such an event exits 1
+  --dry-run      say what would change; write nothing to DSPM, the state or the bus (a tag
+                 still to be created shows with id -1)
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
-  --json         print the outcome as JSON on stdout`;
+  --events FILE  without EVENT_BUS_NAME, append the data-store-protection-changed events to FILE, not stdout
+  --json         print the outcome as JSON on stdout (events then need EVENT_BUS_NAME or --events)
+
+Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines on stdout or
+--events FILE, written before the state is committed.`;
 
 /** Runs `backup-event`. */
 export async function backupEventCommand(
@@ -41,16 +48,29 @@ export async function backupEventCommand(
   if (positionals.length !== 1)
     throw new UsageError('give one event file, or - to read the event from stdin');
   const [file = '-'] = positionals;
+  // One rule for the event's file: a command line that is wrong exits 2 (no file named); an event
+  // that cannot be used exits 1, whether the file is missing, unreadable, empty or not an event.
   let body: string;
   try {
     body = file === '-' ? readStdin() : readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    io.stderr(`dspm-bridge backup-event: cannot read ${file}: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+  // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse would trip on unseen.
+  body = body.replace(/^\uFEFF/, '');
+  if (body.trim() === '') {
+    io.stderr(
+      `dspm-bridge backup-event: ${file === '-' ? 'stdin' : file} is empty; give one EventBridge event as JSON\n`,
+    );
+    return EXIT.failure;
   }
   const dryRun = values['dry-run'] ?? false;
   const { runtime, ports, settings } = cliTaggerWiring(io, {
     verbose: values.verbose,
     state: values.state,
+    events: values.events,
+    json: values.json,
     dryRun,
   });
   const result = await handleBackupEvent(body, ports, {

@@ -1,5 +1,5 @@
 /**
- * `dspm-bridge coverage [--dry-run] [--state FILE] [--json]`: the coverage sweep. Stores the
+ * `dspm-bridge coverage [--dry-run] [--state FILE] [--events FILE] [--json]`: the coverage sweep. Stores the
  * poller knows with no successful backup within `BACKUP_RPO_HOURS` get the `Unprotected` tag.
  * `--dry-run` lists what would change and writes nothing.
  */
@@ -13,16 +13,21 @@ import { cliTaggerWiring } from '../tagger-wiring.ts';
 const OPTIONS = {
   'dry-run': { type: 'boolean' },
   state: { type: 'string' },
+  events: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
 
 /** Usage of `coverage`. */
-export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state FILE] [--json] [--verbose]
+export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state FILE] [--events FILE] [--json] [--verbose]
 
   --dry-run      list what would change; write nothing
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
-  --json         print the decisions as JSON on stdout`;
+  --events FILE  without EVENT_BUS_NAME, append the data-store-protection-changed events to FILE, not stdout
+  --json         print the decisions as JSON on stdout (events then need EVENT_BUS_NAME or --events)
+
+Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines on stdout or
+--events FILE, written before the state is committed.`;
 
 /** Runs `coverage`. */
 export async function coverageCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -35,6 +40,8 @@ export async function coverageCommand(argv: readonly string[], io: CliIo): Promi
   const { runtime, ports, settings } = cliTaggerWiring(io, {
     verbose: values.verbose,
     state: values.state,
+    events: values.events,
+    json: values.json,
     dryRun,
   });
   const { sweep } = runtime.taggerConfig;

@@ -62,7 +62,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     prepareTenant(sim.tenant);
     say(`DSPM simulator (the API guide's example tenant) at ${sim.url}`);
     if (values['aws-local']) {
-      aws = await startLocalEventBridge();
+      aws = await startLocalEventBridge({ ...io.env });
       say(`local EventBridge (moto) at ${aws.endpoint}: bus ${aws.busName}, rules delivering to SQS`);
     }
 

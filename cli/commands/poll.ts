@@ -2,21 +2,25 @@
  * `dspm-bridge poll --once [--dry-run] [--state FILE] [--no-baseline] [--json]` and
  * `dspm-bridge poll --interval 15m`: the Lambda's use case, run from a terminal.
  *
- * `--dry-run` writes each entry it would publish as one JSON line on stdout and publishes and
- * commits nothing. Otherwise events go to `EVENT_BUS_NAME`, state to `STATE_TABLE_NAME` or the
- * state file. Progress and the summary go to stderr; `--json` puts the summary on stdout.
+ * `--dry-run` writes each entry it would publish as one JSON line on stdout (or `--events FILE`)
+ * and publishes and commits nothing. Otherwise events go to `EVENT_BUS_NAME`, or without one as
+ * the same NDJSON lines to stdout or `--events FILE` (`../event-output.ts`); state goes to
+ * `STATE_TABLE_NAME` or the state file. Progress and the summary go to stderr; `--json` puts the
+ * summary on stdout. A pass with refused events or an incomplete listing exits 1.
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
-import type { PollCompletedDetail } from '#shared/events/contract.ts';
-import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
+import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
+import { CountingSink } from '../counting-sink.ts';
 import { parseDuration } from '../duration.ts';
+import { chooseEventOutput } from '../event-output.ts';
 import { parseFlags } from '../flags.ts';
 import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
+import { runPollLoop } from '../poll-loop.ts';
+import { describeFailure, describeSummary } from '../poll-summary.ts';
 import { progressBar } from '../progress.ts';
 import { stderrLogger } from '../stderr-logger.ts';
 
@@ -25,22 +29,28 @@ const OPTIONS = {
   interval: { type: 'string' },
   'dry-run': { type: 'boolean' },
   state: { type: 'string' },
+  events: { type: 'string' },
   'no-baseline': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
 
 /** Usage of `poll`. */
-export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--no-baseline] [--json] [--verbose]
-       dspm-bridge poll [--interval 15m] [--state FILE] [--verbose]
+export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--events FILE] [--no-baseline] [--json] [--verbose]
+       dspm-bridge poll [--interval 15m] [--state FILE] [--events FILE] [--verbose]
 
-  --once         poll once and exit
-  --interval D   keep polling every D (90s, 15m, 1h; default 15m) until Ctrl-C
+  --once         poll once and exit (1 when events were refused or the listing was incomplete)
+  --interval D   keep polling every D (500ms, 90s, 15m, 1h; default 15m) until Ctrl-C; a failed
+                 pass is logged and retried sooner, never the end of the loop
   --dry-run      print each event as one JSON line on stdout; publish and commit nothing
+  --events FILE  without EVENT_BUS_NAME (or with --dry-run), append the event lines to FILE, not stdout
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
   --no-baseline  on the first poll, emit data-store-discovered for every store instead of a silent baseline
-  --json         print the poll summary as JSON on stdout
-  --verbose      more progress on stderr`;
+  --json         print the poll summary as JSON on stdout (events then need EVENT_BUS_NAME or --events)
+  --verbose      more progress on stderr
+
+Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines (the --dry-run shape)
+on stdout or --events FILE, and state is committed after they are written.`;
 
 /** Runs `poll`. */
 export async function pollCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -64,7 +74,21 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     io.stderr(`note: STATE_TABLE_NAME is set, so --state ${values.state} is ignored\n`);
   }
   const dryRun = values['dry-run'] ?? false;
-  const sink = dryRun ? new NdjsonSink((line) => io.stdout(`${line}\n`)) : requireSink(runtime);
+  const { eventBusName } = runtime.pollerConfig;
+  const output = chooseEventOutput(
+    {
+      dryRun,
+      eventsFile: values.events,
+      json: values.json ?? false,
+      bus:
+        runtime.eventBridgeSink && eventBusName
+          ? { name: eventBusName, sink: runtime.eventBridgeSink }
+          : undefined,
+    },
+    io,
+  );
+  const sink = new CountingSink(output.sink);
+  io.stderr(`${output.notice}\n`);
   const settings = {
     ...runtime.pollerConfig.settings,
     dryRun,
@@ -73,6 +97,8 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
   const tenant = runtime.dspmConfig.tenant.host;
 
   const pollOnce = async (): Promise<boolean> => {
+    sink.reset();
+    logger.resetRepeats();
     io.stderr(`polling ${tenant}${dryRun ? ' (dry run: nothing is published or committed)' : ''}...\n`);
     const progress = progressBar(io.stderr, io.stderrIsTerminal ?? false);
     const outcome = await pollDataStores(
@@ -93,13 +119,15 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
       io.stderr('another poll of this tenant is running (its lease is held); skipped\n');
       return true;
     }
-    io.stderr(`${describeSummary(outcome.summary, dryRun)}\n`);
+    // The use case counts refused store events; the sink also saw whether the summary got through.
+    const summaryRefused = sink.refused > outcome.summary.events.failed;
+    io.stderr(
+      `${describeSummary(outcome.summary, { dryRun, destination: output.destination, summaryRefused })}\n`,
+    );
     if (values.json) io.stdout(`${JSON.stringify(outcome.summary)}\n`);
-    if (outcome.error) {
-      io.stderr(`error: ${outcome.error.message}\n`);
-      return false;
-    }
-    return true;
+    const problem = describeFailure(outcome.summary, sink, outcome.error);
+    if (problem) io.stderr(`dspm-bridge poll: ${problem}\n`);
+    return problem === undefined;
   };
 
   if (values.once) {
@@ -107,38 +135,11 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     return io.stopSignal.aborted ? INTERRUPTED_EXIT_CODE : ok ? EXIT.ok : EXIT.failure;
   }
   io.stderr(`polling every ${values.interval ?? '15m'}; Ctrl-C stops\n`);
-  while (!io.stopSignal.aborted) {
-    await pollOnce();
-    await sleepUnlessStopped(intervalMs, io.stopSignal);
-  }
-  return EXIT.ok;
-}
-
-/** One line a person reads: what the poll saw and did. */
-export function describeSummary(summary: PollCompletedDetail, dryRun = false): string {
-  const { stores, events, dspm } = summary;
-  const kind = `${summary.baseline ? 'baseline poll' : 'poll'} ${dryRun ? 'dry run done' : 'completed'}`;
-  const completeness = summary.complete
-    ? 'complete'
-    : `INCOMPLETE (${summary.incompleteReason}); no removals reported`;
-  return (
-    `${kind} in ${(summary.durationMs / 1000).toFixed(1)} s, listing ${completeness}: ${stores.seen} stores, ` +
-    `${stores.changed} changed, ${stores.discovered} discovered, ${stores.removed} removed, ${stores.unchanged} unchanged; ` +
-    `${events.published} events ${dryRun ? 'printed' : 'published'}, ${events.failed} failed, ${stores.uncommitted} uncommitted; ` +
-    `${dspm.requests} DSPM requests, ${dspm.retries} retries, ${dspm.throttled} throttled`
-  );
-}
-
-function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+  await runPollLoop({
+    intervalMs,
+    stopSignal: io.stopSignal,
+    pass: pollOnce,
+    log: (line) => io.stderr(`${line}\n`),
   });
+  return EXIT.ok;
 }

@@ -7,7 +7,10 @@ import type { CliIo } from '../io.ts';
 
 /** Runs the simulator until the stop signal. */
 export async function simulatorCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const outcome = await runSimulatorCommand(argv, io.env, io.stderr);
+  const outcome = await runSimulatorCommand(argv, io.env, io.stderr, {
+    program: 'dspm-bridge simulator',
+    writeHelp: io.stdout,
+  });
   if ('exitCode' in outcome) return outcome.exitCode;
   await new Promise<void>((resolve) => {
     if (io.stopSignal.aborted) resolve();

@@ -20,7 +20,12 @@ export function describeEvent(event: BusEvent): string {
             `${c.field} ${format(c.previous)} -> ${format(c.current)}${c.delta === undefined ? '' : ` (${c.delta > 0 ? '+' : ''}${c.delta})`}`,
         )
         .join(', ');
-      return `${pad(event.detailType)}${d.dataStore.name}: ${d.riskLevel.previous} -> ${d.riskLevel.current} (${d.direction}); ${changes}`;
+      // A level that did not move is said once: "risk unknown", never "unknown -> unknown".
+      const level =
+        d.riskLevel.previous === d.riskLevel.current
+          ? `risk ${d.riskLevel.current}`
+          : `${d.riskLevel.previous} -> ${d.riskLevel.current}`;
+      return `${pad(event.detailType)}${d.dataStore.name}: ${level}, ${d.direction}; ${changes}`;
     }
     case 'data-store-discovered': {
       const d = event.detail as DiscoveredDetail;

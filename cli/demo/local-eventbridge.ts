@@ -28,8 +28,11 @@ export interface LocalEventBridge {
  * Starts moto and sets up the bus and rules.
  * @throws Error when `moto_server` is not installed.
  */
-export async function startLocalEventBridge(): Promise<LocalEventBridge> {
-  const moto = await startMoto();
+export async function startLocalEventBridge(env?: NodeJS.ProcessEnv): Promise<LocalEventBridge> {
+  const moto = await startMoto({
+    neededFor: 'demo --aws-local, or run the demo without --aws-local (it needs no AWS)',
+    env,
+  });
   const config = { ...MOTO_AWS, endpoint: moto.endpoint };
   const eventBridge = new EventBridgeClient(config);
   const sqs = new SQSClient(config);

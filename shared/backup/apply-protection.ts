@@ -186,7 +186,19 @@ async function applyLocked(
 
   let event: BusEvent<ProtectionChangedDetail> | undefined;
   if (record?.status !== status || action === 'added' || action === 'removed') {
-    const catalog = await ports.catalog.get();
+    const known = await ports.catalog.get();
+    // A dry run's tag still to be created has no catalog entry: name it, so the event says what it adds.
+    const catalog =
+      tag.tagId === TAG_TO_BE_CREATED.tagId
+        ? {
+            ...known,
+            tags: new Map(known.tags).set(tag.tagId, {
+              id: tag.tagId,
+              name: settings.tag.tagName,
+              category_id: null,
+            }),
+          }
+        : known;
     event = buildProtectionChanged(ports, settings, observation, {
       storeId,
       dataStore: describeStore(storeId, identityOf(store), nextTags, catalog),

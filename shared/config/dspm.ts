@@ -6,6 +6,7 @@ import { parseTenantUrl, type Tenant } from '../dspm/tenant-url.ts';
 import { ConfigError } from '../errors.ts';
 import { Secret } from '../secret.ts';
 import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
+import { checkProxyVariables } from './proxy.ts';
 
 /** Where the token comes from. */
 export type TokenSource =
@@ -39,7 +40,7 @@ export const DSPM_CONFIG_DEFAULTS = {
 } as const;
 
 /**
- * Reads and checks the `DSPM_*` variables.
+ * Reads and checks the `DSPM_*` variables and the proxy variables the client's HTTP stack reads.
  * @throws ConfigError naming the first variable that is missing or wrong.
  */
 export function readDspmConfig(env: Environment): DspmConfig {
@@ -47,6 +48,7 @@ export function readDspmConfig(env: Environment): DspmConfig {
   const tenantUrl = optionalString(env, 'DSPM_TENANT_URL');
   if (tenantUrl === undefined)
     throw new ConfigError('DSPM_TENANT_URL is not set; expected https://<tenant>.goskope.com');
+  checkProxyVariables(env);
   return {
     tenant: parseTenantUrl(tenantUrl, { allowAnyHost }),
     tokenSource: readTokenSource(env),

@@ -23,6 +23,7 @@ import {
   DspmRateLimitError,
 } from '../dspm/errors.ts';
 import type { DspmRequest, DspmResponse } from '../dspm/transport.ts';
+import { DEFAULT_STATE_FILE } from '../state/file-store.ts';
 import { STATE_TABLE } from '../state/table-design.ts';
 
 /** One check's verdict. */
@@ -108,8 +109,15 @@ export async function runDoctor(ports: DoctorPorts): Promise<CheckResult[]> {
   add(await checkNetwork(ports, config));
   const client = ports.createClient(config);
 
-  // The token: one small read every token with any DSPM privilege can make.
-  const first = await client.probe({ method: 'GET', route: READ_ROUTES[0], query: { offset: 0, limit: 1 } });
+  // The token: one small read every token with any DSPM privilege can make. Fetching it from
+  // Secrets Manager can fail outside DSPM's errors (no such secret, no permission): a check too.
+  let first: Awaited<ReturnType<DspmClient['probe']>>;
+  try {
+    first = await client.probe({ method: 'GET', route: READ_ROUTES[0], query: { offset: 0, limit: 1 } });
+  } catch (error) {
+    add(judgeTokenSource(error as Error, config));
+    return [...results, ...skipRest(['routes', 'rate limit', 'page size', 'aws', 'clock'])];
+  }
   const firstAnsweredAt = ports.now();
   const token = add(judgeToken(first.error, config));
   if (token.status === 'fail')
@@ -211,6 +219,23 @@ function judgeToken(error: DspmError | undefined, config: DspmConfig): CheckResu
   };
 }
 
+function judgeTokenSource(error: Error, config: DspmConfig): CheckResult {
+  if (config.tokenSource.kind !== 'secrets-manager') {
+    return {
+      check: 'token',
+      status: 'fail',
+      detail: error.message,
+      fix: 'see the message; the x-request-id helps Netskope support',
+    };
+  }
+  return {
+    check: 'token',
+    status: 'fail',
+    detail: `the token could not be fetched from Secrets Manager: ${error.message}`,
+    fix: `check that DSPM_API_TOKEN_SECRET_ID (${config.tokenSource.secretId}) names a secret in this account and AWS_REGION, that these AWS credentials may call secretsmanager:GetSecretValue on it, and that it holds the token as text or {"token": "..."}`,
+  };
+}
+
 function judgeRoute(
   route: string,
   privilege: 'Read' | 'Read+Write',
@@ -299,15 +324,6 @@ function judgeRateLimit(
 
 async function checkAws(ports: DoctorPorts, poller: PollerConfig): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  if (!poller.eventBusName && !poller.stateTableName) {
-    return [
-      {
-        check: 'aws',
-        status: 'skip',
-        detail: 'EVENT_BUS_NAME and STATE_TABLE_NAME are not set (local runs keep state in a file)',
-      },
-    ];
-  }
   if (poller.eventBusName) {
     try {
       await ports.aws.eventBridge.send(new DescribeEventBusCommand({ Name: poller.eventBusName }));
@@ -317,11 +333,29 @@ async function checkAws(ports: DoctorPorts, poller: PollerConfig): Promise<Check
         check: 'aws event bus',
         status: 'fail',
         detail: `${poller.eventBusName}: ${(error as Error).name}: ${(error as Error).message}`,
-        fix: 'create the bus (the stack does) or fix EVENT_BUS_NAME; check AWS credentials and region',
+        fix: awsFix(error as Error, {
+          missing: `create the bus (the stack does: its EventBusName output) or set EVENT_BUS_NAME to an existing bus in ${regionOf(ports.env)}`,
+          denied: `let these AWS credentials call events:DescribeEventBus and events:PutEvents on ${poller.eventBusName}`,
+        }),
       });
     }
+  } else {
+    // Not a failure (a laptop needs no bus), but never "all checks passed" without saying where events go.
+    results.push({
+      check: 'events',
+      status: 'warn',
+      detail:
+        'EVENT_BUS_NAME is not set: poll, backup-event and coverage write their events as NDJSON on stdout (or --events FILE) instead of publishing them',
+      fix: "to publish to EventBridge, set EVENT_BUS_NAME (the stack's EventBusName output)",
+    });
   }
-  if (poller.stateTableName) {
+  if (!poller.stateTableName) {
+    results.push({
+      check: 'state',
+      status: 'ok',
+      detail: `STATE_TABLE_NAME is not set: the CLI keeps state in a local file (--state, default ${DEFAULT_STATE_FILE})`,
+    });
+  } else {
     try {
       const { Table } = await ports.aws.dynamoDb.send(
         new DescribeTableCommand({ TableName: poller.stateTableName }),
@@ -349,11 +383,30 @@ async function checkAws(ports: DoctorPorts, poller: PollerConfig): Promise<Check
         check: 'aws state table',
         status: 'fail',
         detail: `${poller.stateTableName}: ${(error as Error).name}: ${(error as Error).message}`,
-        fix: 'create the table (the stack does) or fix STATE_TABLE_NAME; check AWS credentials and region',
+        fix: awsFix(error as Error, {
+          missing: `create the table (the stack does) or set STATE_TABLE_NAME to an existing table in ${regionOf(ports.env)}`,
+          denied: `let these AWS credentials read and write ${poller.stateTableName} (dynamodb:DescribeTable, GetItem, PutItem, Query, BatchWriteItem)`,
+        }),
       });
     }
   }
   return results;
+}
+
+/** The fix line for an AWS call that failed: what is missing, what is denied, or the credentials. */
+function awsFix(error: Error, fixes: { missing: string; denied: string }): string {
+  if (/NotFound/.test(error.name)) return fixes.missing;
+  if (/AccessDenied|Unauthorized|Forbidden/i.test(error.name)) return fixes.denied;
+  if (
+    /Credential|ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/i.test(error.name)
+  )
+    return 'give the CLI valid AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and AWS_REGION';
+  return `${fixes.missing}; check AWS credentials, AWS_REGION and network access to AWS (AWS_ENDPOINT_URL if set)`;
+}
+
+function regionOf(env: Environment): string {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return region ? `region ${region}` : 'the configured region (AWS_REGION)';
 }
 
 function judgeClock(response: DspmResponse | undefined, now: number): CheckResult {

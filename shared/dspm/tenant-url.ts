@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { ConfigError } from '../errors.ts';
+import { suggestNetskopeHost } from './host-suggestion.ts';
 
 /** Domains Netskope serves tenants from. */
 export const NETSKOPE_TENANT_DOMAINS = ['goskope.com', 'netskope.com', 'boomskope.com'] as const;
@@ -28,7 +29,14 @@ export interface Tenant {
  *
  * @throws ConfigError naming `DSPM_TENANT_URL` and what is wrong.
  */
-export function parseTenantUrl(raw: string, options: { allowAnyHost?: boolean } = {}): Tenant {
+export function parseTenantUrl(
+  raw: string,
+  options: {
+    allowAnyHost?: boolean;
+    /** How this caller's user lets a non-Netskope host through (default `DSPM_ALLOW_ANY_HOST=true`). */
+    anyHostSwitch?: string;
+  } = {},
+): Tenant {
   const fail = (why: string): never => {
     throw new ConfigError(`DSPM_TENANT_URL ${why}`);
   };
@@ -58,8 +66,13 @@ export function parseTenantUrl(raw: string, options: { allowAnyHost?: boolean } 
     if (isIP(host.replace(/^\[|\]$/g, '')) !== 0)
       fail(`must name a Netskope host, not an IP address (${host})`);
     if (!isNetskopeHost(host)) {
+      const expected = `host "${host}" is not a Netskope tenant (expected *.${NETSKOPE_TENANT_DOMAINS.join(', *.')})`;
+      const suggestion = suggestNetskopeHost(host, NETSKOPE_TENANT_DOMAINS);
+      // A near miss gets the likely host, never the switch that would send the token to the typo's owner.
       fail(
-        `host "${host}" is not a Netskope tenant (expected *.${NETSKOPE_TENANT_DOMAINS.join(', *.')}); set DSPM_ALLOW_ANY_HOST=true only for local testing`,
+        suggestion
+          ? `${expected}; did you mean https://${suggestion}?`
+          : `${expected}; set ${options.anyHostSwitch ?? 'DSPM_ALLOW_ANY_HOST=true'} only for local testing`,
       );
     }
     if (url.port !== '') fail(`must not name a port (${url.port})`);

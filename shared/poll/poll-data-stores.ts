@@ -253,7 +253,8 @@ async function runPoll(
     {
       startedAt: startedAt.toISOString(),
       durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
-      baseline,
+      // A silent baseline: a first poll that announces every store (--no-baseline) is a normal poll.
+      baseline: silentBaseline,
       complete,
       incompleteReason: complete
         ? null

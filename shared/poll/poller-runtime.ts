@@ -23,7 +23,7 @@ export interface PollerRuntime {
   readonly pollerConfig: PollerConfig;
   readonly dspm: DspmClient;
   readonly state: StateStore;
-  /** The EventBridge sink, or undefined when no bus is configured (only a dry run can go on). */
+  /** The EventBridge sink, or undefined when no bus is configured (the Lambdas then stop; the CLI writes NDJSON). */
   readonly eventBridgeSink: EventBridgeSink | undefined;
 }
 

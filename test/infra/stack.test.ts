@@ -321,7 +321,12 @@ describe('configuration errors', () => {
     [
       'a tenant that is not Netskope',
       { tenantUrl: 'https://example.com' },
-      /context dspm-bridge\.tenantUrl: host "example.com" is not a Netskope tenant/,
+      /context dspm-bridge\.tenantUrl: host "example.com" is not a Netskope tenant .*; set dspm-bridge\.allowAnyHost: true only for local testing$/,
+    ],
+    [
+      'a typo of a Netskope host (no switch suggested: it would send the token to the typo)',
+      { tenantUrl: 'https://acme.goskpe.com' },
+      /context dspm-bridge\.tenantUrl: host "acme.goskpe.com" is not a Netskope tenant .*; did you mean https:\/\/acme\.goskope\.com\?$/,
     ],
     [
       'a typo of the Netskope domain, hinted toward the domain (not DSPM_ALLOW_ANY_HOST)',

@@ -23,9 +23,10 @@ describe('dspm-bridge demo', () => {
     // Assert
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
-      /engineering: medium -> high \(increased\); data_store_risk_rating 36 -> 68 \(\+32\)/,
+      /engineering: medium -> high, increased; data_store_risk_rating 36 -> 68 \(\+32\)/,
     );
-    expect(run.stderr).toMatch(/production: unknown -> unknown \(increased\); encryption On -> Off/);
+    expect(run.stderr).toMatch(/production: risk unknown, increased; encryption On -> Off/);
+    expect(run.stderr).not.toMatch(/(\w+) -> \1\b/);
     expect(run.stderr).toMatch(/data-store-discovered +analytics/);
     expect(run.stderr).toMatch(/data-store-removed +finance/);
     expect(run.stderr).toMatch(/production's tags in DSPM: GDPR, PII, Unprotected/);
@@ -48,7 +49,9 @@ describe('dspm-bridge demo', () => {
   });
 
   it('--aws-local routes the events through a local EventBridge and its rules', async () => {
-    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'aws.ndjson')], {});
+    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'aws.ndjson')], {
+      PATH: process.env.PATH ?? '',
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(
       /rule high-or-critical-risk delivered 1 event\(s\) to its queue: data-store-risk-changed/,
@@ -58,6 +61,17 @@ describe('dspm-bridge demo', () => {
     );
   });
 
+  it('--aws-local without moto_server says what it is needed for, and that the demo runs without it', async () => {
+    const run = await runCliCaptured(['demo', '--aws-local', '--out', join(directory, 'none.ndjson')], {
+      PATH: directory,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^dspm-bridge demo: moto_server is not on PATH: install it \(pip install 'moto\[server\]'\) to run demo --aws-local, or run the demo without --aws-local \(it needs no AWS\)$/m,
+    );
+    expect(run.stderr).not.toMatch(/integration tests/);
+  });
+
   it('prints its usage', async () => {
     expect(await runCliCaptured(['demo', '--help'], {})).toMatchObject({
       code: 0,
@@ -65,7 +79,7 @@ describe('dspm-bridge demo', () => {
     });
     expect(await runCliCaptured(['demo', '--colour'], {})).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/Unknown option '--colour'/),
+      stderr: expect.stringMatching(/unknown option --colour/),
     });
   });
 });
@@ -122,12 +136,20 @@ describe('dspm-bridge doctor', () => {
       'route connected_data_stores (Read+Write)',
       'rate limit',
       'page size',
-      'aws',
+      'events',
+      'state',
       'clock',
     ]);
     expect(sim.tenant.listCategories()).toHaveLength(2);
     expect(sim.tenant.listTags()).toHaveLength(6);
-    expect(run.stderr).toMatch(/all checks passed/);
+    // No bus: said as a warning, so the last line is never a bare "all checks passed".
+    expect(run.stderr).toMatch(
+      /^warn {2}events: EVENT_BUS_NAME is not set: poll, backup-event and coverage write their events as NDJSON on stdout \(or --events FILE\) instead of publishing them\n {6}fix: to publish to EventBridge, set EVENT_BUS_NAME/m,
+    );
+    expect(run.stderr).toMatch(
+      /^ok {4}state: STATE_TABLE_NAME is not set: the CLI keeps state in a local file/m,
+    );
+    expect(run.stderr).toMatch(/all checks passed, 1 warning\(s\)\n$/);
   });
 
   it('says the token was refused and where to put a valid one', async () => {
@@ -169,6 +191,44 @@ describe('dspm-bridge doctor', () => {
     expect(run.stderr).toMatch(/FAIL {2}configuration: DSPM_TENANT_URL is not set/);
   });
 
+  it('names a proxy variable that is not a URL, with the checklist and a fix', async () => {
+    const run = await runCliCaptured(['doctor'], env(sim.url, TOKEN, { HTTPS_PROXY: 'notaurl' }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'FAIL  configuration: HTTPS_PROXY is not a proxy URL "notaurl"; set it like http://proxy.example.com:3128, or unset it\n' +
+        '      fix: set the variable it names (see the README configuration table)\n' +
+        '1 check(s) failed, 0 warning(s)\n',
+    );
+    const secret = await runCliCaptured(
+      ['doctor'],
+      env(sim.url, TOKEN, { HTTP_PROXY: 'http://user:hunter2@' }),
+    );
+    expect(secret.stderr).toMatch(
+      /HTTP_PROXY is not a proxy URL \(value not shown: it may hold credentials\)/,
+    );
+    expect(secret.stderr).not.toContain('hunter2');
+  });
+
+  it('reports a token that Secrets Manager cannot give, says how to fix it, and goes on to the summary', async () => {
+    const restore = useMotoEnvironment(inject('motoEndpoint'));
+    try {
+      const run = await runCliCaptured(['doctor', '--json'], {
+        DSPM_TENANT_URL: sim.url,
+        DSPM_ALLOW_ANY_HOST: 'true',
+        DSPM_API_TOKEN_SECRET_ID: 'no-such-secret',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^FAIL {2}token: the token could not be fetched from Secrets Manager: /m);
+      expect(run.stderr).toMatch(
+        /^ {6}fix: check that DSPM_API_TOKEN_SECRET_ID \(no-such-secret\) names a secret in this account and AWS_REGION, that these AWS credentials may call secretsmanager:GetSecretValue on it/m,
+      );
+      expect(run.stderr).toMatch(/1 check\(s\) failed/);
+      expect(JSON.parse(run.stdout).map((c: { status: string }) => c.status)).toContain('skip');
+    } finally {
+      restore();
+    }
+  });
+
   it('checks the AWS bus and table when they are configured', async () => {
     const restore = useMotoEnvironment(inject('motoEndpoint'));
     const clients = motoClients(inject('motoEndpoint'));
@@ -188,8 +248,12 @@ describe('dspm-bridge doctor', () => {
         env(sim.url, TOKEN, { EVENT_BUS_NAME: 'no-such-bus', STATE_TABLE_NAME: 'no-such-table' }),
       );
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/FAIL {2}aws event bus: no-such-bus: ResourceNotFoundException/);
-      expect(bad.stderr).toMatch(/FAIL {2}aws state table: no-such-table: ResourceNotFoundException/);
+      expect(bad.stderr).toMatch(
+        /FAIL {2}aws event bus: no-such-bus: ResourceNotFoundException.*\n {6}fix: create the bus \(the stack does: its EventBusName output\) or set EVENT_BUS_NAME to an existing bus in /,
+      );
+      expect(bad.stderr).toMatch(
+        /FAIL {2}aws state table: no-such-table: ResourceNotFoundException.*\n {6}fix: create the table .* or set STATE_TABLE_NAME to an existing table/,
+      );
     } finally {
       restore();
     }
@@ -200,7 +264,7 @@ describe('dspm-bridge', () => {
   it.each([
     [[], 2, /^usage: dspm-bridge <command>/],
     [['--help'], 0, /^usage: dspm-bridge <command>/],
-    [['doctor', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['doctor', '--bogus'], 2, /unknown option --bogus/],
   ])('%j exits %i', async (argv, code, message) => {
     const run = await runCliCaptured(argv as string[], {});
     expect(run.code).toBe(code);
@@ -209,6 +273,25 @@ describe('dspm-bridge', () => {
 });
 
 describe('dspm-bridge simulator', () => {
+  it('--help goes to stdout and names the command as typed', async () => {
+    const run = await runCliCaptured(['simulator', '--help'], {});
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^usage: dspm-bridge simulator \[--port N\] \[--stores N\]/);
+  });
+
+  it.each<[string[], RegExp]>([
+    [
+      ['--stores', '-5'],
+      /^simulator: --stores must be an integer >= 0, got "-5"\nusage: dspm-bridge simulator /,
+    ],
+    [['--dryrun'], /^simulator: unknown option --dryrun\nusage: dspm-bridge simulator /],
+    [['--store', '5'], /^simulator: unknown option --store; did you mean --stores\?\n/],
+  ])('%j exits 2 saying what was wrong', async (flags, message) => {
+    const run = await runCliCaptured(['simulator', ...flags], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
   it('serves the tenant on loopback until stopped', async () => {
     const stop = new AbortController();
     let stderr = '';

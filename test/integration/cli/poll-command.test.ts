@@ -1,8 +1,10 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { runCli } from '../../../cli/main.ts';
 import { createBus, motoClients, spyOnRule, uniqueName, useMotoEnvironment } from '../../helpers/aws.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 
@@ -96,23 +98,183 @@ describe('dspm-bridge poll', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['an unknown flag', ['poll', '--bogus'], /Unknown option '--bogus'/],
+    ['an unknown flag', ['poll', '--bogus'], /unknown option --bogus \(see dspm-bridge poll --help\)/],
     ['--dry-run without --once', ['poll', '--dry-run'], /--dry-run goes with --once/],
     ['--once with --interval', ['poll', '--once', '--interval', '5m'], /cannot go together/],
     ['a bad interval', ['poll', '--interval', 'soon'], /--interval must be a duration/],
     ['an unknown command', ['pol'], /unknown command "pol"/],
+    [
+      'a misspelt flag',
+      ['poll', '--once', '--dryrun'],
+      /^dspm-bridge poll: unknown option --dryrun; did you mean --dry-run\? \(see dspm-bridge poll --help\)\n$/,
+    ],
+    [
+      'a negative interval',
+      ['poll', '--interval', '-5'],
+      /--interval must be a duration like 90s, 15m or 1h, got "-5"/,
+    ],
   ])('exits 2 with a helpful line for %s', async (_case, argv, message) => {
     const run = await runCliCaptured(argv, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
 
-  it('exits 1 with a one-line reason when there is no bus to publish to', async () => {
-    const run = await runCliCaptured(['poll', '--once', '--state', stateFile], env);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
-      'dspm-bridge poll: EVENT_BUS_NAME is not set; it names the bus events are published to',
+  it('without EVENT_BUS_NAME writes the events as NDJSON on stdout and commits state after them', async () => {
+    const run = await runCliCaptured(['poll', '--once', '--no-baseline', '--state', stateFile], env);
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((l) => l.DetailType)).toEqual([
+      'data-store-discovered',
+      'data-store-discovered',
+      'data-store-discovered',
+      'dspm-poll-completed',
+    ]);
+    expect(Object.keys(lines[0])).toEqual(['Source', 'DetailType', 'Time', 'Detail']);
+    expect(run.stderr.match(/events: NDJSON on stdout \(EVENT_BUS_NAME is not set\)\n/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/3 store events and the summary written to stdout, 0 refused, 0 uncommitted/);
+    const committed = JSON.parse(readFileSync(stateFile, 'utf8')).tenants[new URL(sim.url).host].stores;
+    expect(committed).toHaveLength(3);
+
+    // Committed: the next poll finds nothing new and prints only its summary.
+    sim.tenant.updateStore(2, { encryption: 'Off' });
+    const next = await runCliCaptured(['poll', '--once', '--state', stateFile], env);
+    expect(
+      next.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).DetailType),
+    ).toEqual(['data-store-risk-changed', 'dspm-poll-completed']);
+  });
+
+  it('--events FILE appends the events there and leaves stdout to --json', async () => {
+    const eventsFile = join(directory, `${uniqueName('events')}.ndjson`);
+    const first = await runCliCaptured(
+      ['poll', '--once', '--no-baseline', '--state', stateFile, '--events', eventsFile, '--json'],
+      env,
     );
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ baseline: false, stores: { seen: 3, discovered: 3 } });
+    expect(first.stderr).toContain(`events: NDJSON appended to ${eventsFile} (EVENT_BUS_NAME is not set)`);
+    await runCliCaptured(['poll', '--once', '--state', stateFile, '--events', eventsFile], env);
+    const written = readFileSync(eventsFile, 'utf8').trim().split('\n');
+    expect(written.map((line) => JSON.parse(line).DetailType)).toEqual([
+      'data-store-discovered',
+      'data-store-discovered',
+      'data-store-discovered',
+      'dspm-poll-completed',
+      'dspm-poll-completed',
+    ]);
+  });
+
+  it('--dry-run --events FILE writes the would-be events there and commits nothing', async () => {
+    const eventsFile = join(directory, `${uniqueName('dry-events')}.ndjson`);
+    const run = await runCliCaptured(
+      [
+        'poll',
+        '--once',
+        '--dry-run',
+        '--no-baseline',
+        '--json',
+        '--state',
+        stateFile,
+        '--events',
+        eventsFile,
+      ],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      `events: NDJSON appended to ${eventsFile} (dry run: nothing is published or committed)`,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ baseline: false, stores: { discovered: 3 } });
+    expect(readFileSync(eventsFile, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(() => readFileSync(stateFile)).toThrow(/ENOENT/);
+  });
+
+  it('commits nothing when the events cannot be written, and exits 1 saying so', async () => {
+    // A directory cannot be appended to: the write fails before any store is committed.
+    const run = await runCliCaptured(
+      ['poll', '--once', '--no-baseline', '--state', stateFile, '--events', directory],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^dspm-bridge poll: cannot write events to .*: EISDIR/m);
+    const tenants = JSON.parse(readFileSync(stateFile, 'utf8')).tenants;
+    expect(tenants[new URL(sim.url).host]?.stores ?? []).toEqual([]);
+  });
+
+  it('refuses --events when EVENT_BUS_NAME is set: one place for the events', async () => {
+    const run = await runCliCaptured(['poll', '--once', '--state', stateFile, '--events', 'e.ndjson'], {
+      ...env,
+      EVENT_BUS_NAME: 'some-bus',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /--events e\.ndjson writes events to a file, but EVENT_BUS_NAME is set \(some-bus\): unset one of them/,
+    );
+  });
+
+  it.each<[string, string[]]>([
+    ['a dry run', ['--dry-run']],
+    ['a run without a bus', []],
+  ])('refuses --json when the events of %s would share stdout with it', async (_case, flags) => {
+    const run = await runCliCaptured(['poll', '--once', '--json', '--state', stateFile, ...flags], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /--json prints the report on stdout, where the events go too .*: add --events FILE/,
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('--dry-run --no-baseline is no baseline poll: its summary says baseline false', async () => {
+    const run = await runCliCaptured(
+      ['poll', '--once', '--dry-run', '--no-baseline', '--state', stateFile],
+      env,
+    );
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(summary.Detail).toMatchObject({ baseline: false, stores: { discovered: 3 } });
+    expect(run.stderr).toMatch(/^poll dry run done/m);
+    const silent = await runCliCaptured(['poll', '--once', '--dry-run', '--state', stateFile], env);
+    expect(JSON.parse(silent.stdout).Detail).toMatchObject({ baseline: true, stores: { discovered: 0 } });
+  });
+
+  it('exits 1 with one line when the bus refuses the events, and commits none of their stores', async () => {
+    const restore = useMotoEnvironment(inject('motoEndpoint'));
+    try {
+      const run = await runCliCaptured(['poll', '--once', '--no-baseline', '--state', stateFile], {
+        ...env,
+        EVENT_BUS_NAME: 'no-such-bus',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^dspm-bridge poll: 4 event\(s\) refused \(\w+: .+\); their stores stay uncommitted and are sent again next poll$/m,
+      );
+      expect(run.stderr).toMatch(
+        /0 store events published to no-such-bus, 3 refused \(the summary too\), 3 uncommitted/,
+      );
+      expect(run.stderr.match(/^warning: event not accepted/gm)).toHaveLength(3);
+      const tenants = JSON.parse(readFileSync(stateFile, 'utf8')).tenants;
+      expect(tenants[new URL(sim.url).host]?.stores ?? []).toEqual([]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('exits 1 with one line when the listing was incomplete', async () => {
+    sim.faults.add({ kind: 'total-mismatch', count: 50, match: { route: 'data_stores/connected' } });
+    try {
+      const run = await runCliCaptured(['poll', '--once', '--state', stateFile], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/listing INCOMPLETE/);
+      expect(run.stderr).toMatch(
+        /^dspm-bridge poll: the listing was incomplete \(.+\); no removals were reported$/m,
+      );
+    } finally {
+      sim.faults.clear();
+    }
   });
 
   it('exits 1 naming the variable when the tenant URL is wrong', async () => {
@@ -125,29 +287,37 @@ describe('dspm-bridge poll', () => {
     expect(run.stderr).toMatch(/DSPM_TENANT_URL must use https/);
   });
 
-  it('keeps polling at an interval until stopped', async () => {
-    // Arrange: a bus in moto; every poll the loop makes stays on loopback.
-    const restore = useMotoEnvironment(inject('motoEndpoint'));
-    const busName = uniqueName('interval-bus');
-    await createBus(motoClients(inject('motoEndpoint')).eventBridge, busName);
+  it('keeps polling at an interval through failed passes, backing off, until stopped', async () => {
+    // Arrange: the first two passes fail on the catalog (a 403 is not retried), the rest succeed.
+    sim.faults.add({ kind: 'status', status: 403, count: 2, match: { route: 'data_tags' } });
     const stop = new AbortController();
-    try {
-      // Act
-      const running = runCliCaptured(
-        ['poll', '--interval', '1s', '--state', stateFile],
-        { ...env, EVENT_BUS_NAME: busName },
-        stop.signal,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      stop.abort();
-      const run = await running;
-      // Assert
-      expect(run.code).toBe(0);
-      expect(run.stderr).toMatch(/polling every 1s; Ctrl-C stops/);
-      expect(run.stderr).toMatch(/baseline poll completed/);
-    } finally {
-      restore();
+    let stderr = '';
+    const passes = () => (stderr.match(/^polling 127\.0\.0\.1/gm) ?? []).length;
+    // Act
+    const running = runCli(['poll', '--interval', '100ms', '--state', stateFile], {
+      env,
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+      stopSignal: stop.signal,
+    });
+    const listenersSeen: number[] = [];
+    for (let i = 0; i < 200 && passes() < 6; i++) {
+      listenersSeen.push(getEventListeners(stop.signal, 'abort').length);
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    stop.abort();
+    const code = await running;
+    // Assert
+    expect(code).toBe(0);
+    expect(passes()).toBeGreaterThanOrEqual(6);
+    expect(stderr).toMatch(/^poll pass failed: .*403.*; next pass in 13 ms$/m);
+    expect(stderr).toMatch(/^poll pass failed \(2 in a row\): .*; next pass in 25 ms$/m);
+    expect(stderr).toMatch(/baseline poll completed/);
+    expect(stderr.match(/^poll completed/gm)?.length).toBeGreaterThanOrEqual(3);
+    // One listener at most (the current wait's), however many passes ran.
+    expect(Math.max(...listenersSeen)).toBeLessThanOrEqual(1);
   });
 
   it('prints usage with --help', async () => {

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
@@ -15,6 +16,9 @@ import { runCliCaptured } from '../../helpers/cli.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
 
 const TOKEN = 'cli-tagger-token-0d93aa';
+const EXAMPLE_EVENT = fileURLToPath(
+  new URL('../../../examples/backup-job-failed-store-3.json', import.meta.url),
+);
 
 describe('dspm-bridge backup-event and coverage', () => {
   let sim: RunningSimulator;
@@ -128,12 +132,97 @@ describe('dspm-bridge backup-event and coverage', () => {
 
   it.each<[string, string[], RegExp]>([
     ['no file', ['backup-event'], /give one event file, or - to read the event from stdin/],
-    ['a missing file', ['backup-event', 'no-such-file.json'], /cannot read no-such-file.json/],
-    ['an unknown flag', ['coverage', '--rpo', '3'], /Unknown option '--rpo'/],
+    ['an unknown flag', ['coverage', '--rpo', '3'], /unknown option --rpo/],
   ])('exits 2 for %s', async (_case, argv, message) => {
     const run = await runCliCaptured(argv, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it.each<[string, string | undefined, RegExp]>([
+    ['a missing file', undefined, /^dspm-bridge backup-event: cannot read .*no-such-file\.json: ENOENT/],
+    [
+      'an empty file',
+      '',
+      /^dspm-bridge backup-event: .*\.json is empty; give one EventBridge event as JSON\n$/,
+    ],
+    ['a file of blanks', ' \n\n', /is empty; give one EventBridge event as JSON/],
+    ['a file that is not JSON', '{"version": "0",', /^dspm-bridge backup-event: the event cannot be used: /],
+  ])('exits 1 with one line for %s', async (_case, content, message) => {
+    const path = join(directory, content === undefined ? 'no-such-file.json' : `${uniqueName('bad')}.json`);
+    if (content !== undefined) writeFileSync(path, content);
+    const run = await runCliCaptured(['backup-event', path, '--dry-run', '--state', stateFile], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('backup-event reads a file saved with a byte order mark', async () => {
+    const path = join(directory, `${uniqueName('bom')}.json`);
+    writeFileSync(path, `\uFEFF${readFileSync(EXAMPLE_EVENT, 'utf8')}`);
+    const run = await runCliCaptured(['backup-event', path, '--dry-run', '--state', stateFile], env);
+    expect(run.stderr).toMatch(/store 3 would be unprotected/);
+    expect(run.code).toBe(0);
+  });
+
+  it("the shipped example event (README's) targets the guide tenant's store 3", async () => {
+    const run = await runCliCaptured(['backup-event', EXAMPLE_EVENT, '--dry-run', '--state', stateFile], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('store 3 would be unprotected; Unprotected tag added (dry run)\n');
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      DetailType: 'data-store-protection-changed',
+      Detail: {
+        // The tag is still to be created (a dry run creates nothing): id -1, but named.
+        dataStore: {
+          id: 3,
+          name: 'production',
+          dataTags: [{ id: -1, name: 'Unprotected', categoryId: null }],
+        },
+        tag: { id: -1, name: 'Unprotected', action: 'added' },
+      },
+    });
+  });
+
+  it('backup-event without EVENT_BUS_NAME applies the event and writes its event as NDJSON on stdout', async () => {
+    const run = await runCliCaptured(['backup-event', EXAMPLE_EVENT, '--state', stateFile], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'events: NDJSON on stdout (EVENT_BUS_NAME is not set)\nstore 3 is unprotected; Unprotected tag added\n',
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      DetailType: 'data-store-protection-changed',
+      Detail: { dataStore: { id: 3 }, tag: { action: 'added' } },
+    });
+    const tag = sim.tenant.listTags().find((t) => t.name === 'Unprotected');
+    expect(sim.tenant.getStore(3)?.data_tags).toEqual([tag?.id]);
+    // Committed after the event was written: the same event again is a duplicate.
+    const again = await runCliCaptured(['backup-event', EXAMPLE_EVENT, '--state', stateFile], env);
+    expect(again.stderr).toMatch(/was applied to store 3 already; nothing to do/);
+    expect(again.stdout).toBe('');
+  });
+
+  it('coverage without EVENT_BUS_NAME tags the stores and appends their events to --events FILE', async () => {
+    const eventsFile = join(directory, `${uniqueName('coverage-events')}.ndjson`);
+    const refused = await runCliCaptured(['coverage', '--state', stateFile, '--json'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--json prints the report on stdout, where the events go too/);
+
+    const run = await runCliCaptured(
+      ['coverage', '--state', stateFile, '--events', eventsFile, '--json'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`events: NDJSON appended to ${eventsFile} (EVENT_BUS_NAME is not set)`);
+    expect(JSON.parse(run.stdout).decisions).toHaveLength(3);
+    const events = readFileSync(eventsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((e) => [e.DetailType, e.Detail.dataStore.id])).toEqual([
+      ['data-store-protection-changed', 1],
+      ['data-store-protection-changed', 2],
+      ['data-store-protection-changed', 3],
+    ]);
   });
 
   it('coverage --dry-run lists the stores it would tag, writing nothing', async () => {

@@ -57,6 +57,22 @@ describe('node simulator/main.ts', () => {
     expect((await exited)[0]).toBe(0);
   });
 
+  it('prints --help on stdout and exits 0', async () => {
+    const child = spawn(process.execPath, [MAIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: node simulator\/main\.ts \[--port N\]/);
+    expect(stderr).toBe('');
+  });
+
   it('exits with code 2 and a message on a bad flag', async () => {
     const { child, stderr } = startMain(['--stores', 'many']);
     const [code] = await once(child, 'exit');

@@ -47,3 +47,27 @@ describe('parseTenantUrl', () => {
     expect(() => parseTenantUrl('file:///etc/passwd', { allowAnyHost: true })).toThrow(/http or https/);
   });
 });
+
+describe('a tenant URL that is not a Netskope host', () => {
+  it.each([
+    ['https://acme.goskpe.com', 'https://acme.goskope.com'],
+    ['https://acme.goskope.co', 'https://acme.goskope.com'],
+    ['https://acme.gosokpe.com', 'https://acme.goskope.com'],
+    ['https://eu.acme.netskpoe.com', 'https://eu.acme.netskope.com'],
+    ['https://examplegoskope.com', 'https://example.goskope.com'],
+    ['https://example.goskope.com.evil.io', 'https://example.goskope.com'],
+    ['https://goskope.com', 'https://<tenant>.goskope.com'],
+  ])('%s: suggests %s and never the switch that allows any host', (raw, suggestion) => {
+    expect(() => parseTenantUrl(raw)).toThrow(`did you mean ${suggestion}?`);
+    expect(() => parseTenantUrl(raw)).not.toThrow(/ALLOW_ANY_HOST/);
+  });
+
+  it('names the switch for a host nowhere near Netskope, in the words of the caller', () => {
+    expect(() => parseTenantUrl('https://dspm.example.com')).toThrow(
+      /not a Netskope tenant .*; set DSPM_ALLOW_ANY_HOST=true only for local testing$/,
+    );
+    expect(() =>
+      parseTenantUrl('https://dspm.example.com', { anyHostSwitch: 'dspm-bridge.allowAnyHost: true' }),
+    ).toThrow(/; set dspm-bridge.allowAnyHost: true only for local testing$/);
+  });
+});

@@ -39,7 +39,11 @@ describe('parseSimulatorArgs', () => {
     ],
     [['--rate-limit', '1', '--rate-limit-headers', 'yes'], '--rate-limit-headers must be one of on, off'],
     [['--rate-limit-kind', 'fixed-window'], 'need --rate-limit RPS'],
-    [['--verbose'], "Unknown option '--verbose'"],
+    [['--verbose'], 'unknown option --verbose'],
+    [['--stores', '-5'], '--stores must be an integer >= 0, got "-5"'],
+    [['--latency-ms', '-1'], '--latency-ms must be an integer >= 0, got "-1"'],
+    [['--dryrun'], /^unknown option --dryrun$/],
+    [['--store', '5'], 'unknown option --store; did you mean --stores?'],
     [['--port'], "Option '--port <value>' argument missing"],
     [['serve'], "Unexpected argument 'serve'"],
   ])('refuses %j with a usage error naming the flag', (argv, message) => {
@@ -55,7 +59,7 @@ describe('runSimulatorCommand', () => {
       output += text;
     });
     expect(outcome).toEqual({ exitCode: 2 });
-    expect(output).toContain("simulator: Unknown option '--bogus'");
+    expect(output).toContain('simulator: unknown option --bogus\n');
     expect(output).toContain('usage: node simulator/main.ts');
   });
 
@@ -66,6 +70,17 @@ describe('runSimulatorCommand', () => {
     });
     expect(outcome).toEqual({ exitCode: 0 });
     expect(output).toContain('--rate-limit RPS');
+  });
+
+  it('sends asked-for help where the caller says, naming the command as it was run', async () => {
+    let help = '';
+    let progress = '';
+    await runSimulatorCommand(['--help'], {}, (text) => (progress += text), {
+      program: 'dspm-bridge simulator',
+      writeHelp: (text) => (help += text),
+    });
+    expect(help).toMatch(/^usage: dspm-bridge simulator \[--port N\]/);
+    expect(progress).toBe('');
   });
 });
 
