@@ -3,9 +3,8 @@
  * `-c dspm-bridge.<key>=<value>` (or a whole JSON object). Checked with zod; an error names the
  * key and what was expected. Defaults match the Lambdas' own defaults.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isNetskopeHost, NETSKOPE_TENANT_DOMAINS, parseTenantUrl } from '#shared/dspm/tenant-url.ts';
+import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 import { MIN_SHARED_RPS } from './rate-budget.ts';
@@ -150,7 +149,7 @@ export function readStackConfig(raw: unknown): StackConfig {
     });
   } catch (error) {
     throw new ConfigError(
-      `context ${CONTEXT_KEY}.tenantUrl: ${notNetskopeHint(config.tenantUrl) ?? (error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
+      `context ${CONTEXT_KEY}.tenantUrl: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
     );
   }
   if (
@@ -162,48 +161,6 @@ export function readStackConfig(raw: unknown): StackConfig {
     );
   }
   return config;
-}
-
-/**
- * The reason for a well-formed URL whose host is not Netskope's, pointing at the Netskope domain
- * it most likely meant. (The shared parser's own hint, `DSPM_ALLOW_ANY_HOST`, is an environment
- * variable of local runs and means nothing in cdk.json.)
- */
-function notNetskopeHint(tenantUrl: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(tenantUrl.trim()).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-  if (host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0 || isNetskopeHost(host)) return undefined;
-  const labels = host.split('.');
-  const tenant = labels.length > 2 ? labels.slice(0, -2).join('.') : labels[0];
-  const domain = closestNetskopeDomain(labels.slice(-2).join('.'));
-  return `host "${host}" is not a Netskope tenant: tenants live under ${NETSKOPE_TENANT_DOMAINS.map((d) => `*.${d}`).join(', ')}; did you mean https://${tenant}.${domain}?`;
-}
-
-/** The Netskope domain nearest to `domain` by edit distance (a typo of goskope.com and the like). */
-function closestNetskopeDomain(domain: string): string {
-  const ranked = NETSKOPE_TENANT_DOMAINS.map((candidate) => ({
-    candidate,
-    distance: editDistance(domain, candidate),
-  })).sort((a, b) => a.distance - b.distance);
-  return ranked[0]?.candidate ?? NETSKOPE_TENANT_DOMAINS[0];
-}
-
-/** Levenshtein distance; a few lines for two short host names rather than a dependency. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function parseJson(text: string): unknown {

@@ -331,7 +331,7 @@ describe('configuration errors', () => {
     [
       'a typo of the Netskope domain, hinted toward the domain (not DSPM_ALLOW_ANY_HOST)',
       { tenantUrl: 'https://acme.eu.goskpoe.com' },
-      /^context dspm-bridge\.tenantUrl: host "acme\.eu\.goskpoe\.com" is not a Netskope tenant: tenants live under \*\.goskope\.com, \*\.netskope\.com, \*\.boomskope\.com; did you mean https:\/\/acme\.eu\.goskope\.com\?$/,
+      /^context dspm-bridge\.tenantUrl: host "acme\.eu\.goskpoe\.com" is not a Netskope tenant \(expected \*\.goskope\.com, \*\.netskope\.com, \*\.boomskope\.com\); did you mean https:\/\/acme\.eu\.goskope\.com\?$/,
     ],
     [
       'a typo of netskope.com',
