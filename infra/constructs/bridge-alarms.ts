@@ -2,10 +2,11 @@
  * The alarms an operator needs, all notifying one SNS topic (encrypted; subscribe an email or a
  * pager to it). What each means and what to do: docs/operations.md.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -30,13 +31,15 @@ const POLLER_SERVICE = 'dspm-bridge-poller';
 /** The bridge's alarms and their topic. */
 export class BridgeAlarms extends Construct {
   readonly topic: Topic;
+  readonly topicKey: Key;
   readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
     super(scope, id);
+    this.topicKey = alarmTopicKey(this);
     this.topic = new Topic(this, 'Topic', {
       displayName: 'dspm-bridge alarms',
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: this.topicKey,
       enforceSSL: true,
     });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
@@ -110,4 +113,34 @@ export class BridgeAlarms extends Construct {
       });
     }
   }
+}
+
+/**
+ * The alarm topic's key. CloudWatch can publish to an encrypted topic only when the key policy
+ * lets cloudwatch.amazonaws.com use the key, and the AWS-managed `alias/aws/sns` key's policy
+ * cannot be changed: a customer-managed key is the only way alarms reach anyone. CloudWatch is
+ * the topic's only publisher (nothing else in the stack publishes to it).
+ */
+function alarmTopicKey(scope: Construct): Key {
+  const key = new Key(scope, 'TopicKey', {
+    description: 'dspm-bridge alarm topic: lets CloudWatch alarms publish to the encrypted topic',
+    enableKeyRotation: true,
+  });
+  const stack = Stack.of(scope);
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      // Only this account's alarms, so no other account's CloudWatch can use the key through us.
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: {
+          'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+        },
+      },
+    }),
+  );
+  return key;
 }
