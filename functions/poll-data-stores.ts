@@ -60,7 +60,9 @@ export function createPollHandler(env: Environment) {
     metrics.addMetric('DspmThrottles', MetricUnit.Count, summary.dspm.throttled);
     metrics.addMetric('PollDuration', MetricUnit.Milliseconds, summary.durationMs);
     metrics.addMetric('IncompletePolls', MetricUnit.Count, summary.complete ? 0 : 1);
-    metrics.addMetric('PollsCompleted', MetricUnit.Count, 1);
+    // A poll whose listing failed did not complete: counting it would keep NoCompletedPoll quiet
+    // while the tenant is never listed in full.
+    metrics.addMetric('PollsCompleted', MetricUnit.Count, summary.complete ? 1 : 0);
     if (outcome.error) throw outcome.error;
     return {
       status: outcome.status,

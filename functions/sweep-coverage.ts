@@ -43,6 +43,8 @@ export function createSweepHandler(env: Environment) {
     metrics.addMetric('CoverageTagged', MetricUnit.Count, tagged);
     metrics.addMetric('CoverageUntagged', MetricUnit.Count, untagged);
     metrics.addMetric('CoverageDeferred', MetricUnit.Count, report.deferred);
+    // NoCompletedSweep alarms when this is missing for two sweep intervals.
+    metrics.addMetric('SweepsCompleted', MetricUnit.Count, 1);
     logger.info('coverage sweep completed', {
       sweepId: report.sweepId,
       checked: report.storesChecked,

@@ -62,12 +62,17 @@ export function createTagHandler(env: Environment) {
   };
 
   const processor = new SqsFifoPartialProcessorAsync();
-  const tag = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, {
+  const tag = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const response = await processPartialResponse(event, handleRecord, processor, {
       context,
       skipGroupOnError: true,
       throwOnFullBatchFailure: false,
     });
+    // Records SQS will redeliver (failed, or behind a failed one in their group): the
+    // TaggerRecordFailures alarm reads this long before they reach the dead-letter queue.
+    metrics.addMetric('BackupEventsFailed', MetricUnit.Count, response.batchItemFailures.length);
+    return response;
+  };
 
   return withObservability(tag, tools);
 }

@@ -148,17 +148,21 @@ export class DspmBridgeStack extends Stack {
     const pollSchedule = new ScheduledInvocation(this, 'PollSchedule', {
       target: this.poller.function,
       expression: config.pollSchedule,
+      intervalMinutes: config.pollIntervalMinutes,
       description: 'Poll Netskope One DSPM',
     });
     const coverageSchedule = new ScheduledInvocation(this, 'CoverageSchedule', {
       target: this.coverage.function,
       expression: config.coverageSchedule,
+      intervalMinutes: config.coverageIntervalMinutes,
       description: 'Backup coverage sweep',
     });
 
     const deadLetterQueues: Record<string, IQueue> = {
       PollSchedule: pollSchedule.deadLetterQueue,
       CoverageSchedule: coverageSchedule.deadLetterQueue,
+      PollerFailedRuns: pollSchedule.failedRuns,
+      CoverageFailedRuns: coverageSchedule.failedRuns,
       Tagger: intake.deadLetterQueue,
     };
     if (config.slack) {
@@ -182,6 +186,9 @@ export class DspmBridgeStack extends Stack {
       tagger: this.tagger.function,
       coverage: this.coverage.function,
       pollIntervalMinutes: config.pollIntervalMinutes,
+      coverageIntervalMinutes: config.coverageIntervalMinutes,
+      intakeQueue: intake.queue,
+      tokenSecretArn: this.tokenSecret.secretArn,
       deadLetterQueues,
       email: config.alarmEmail,
     });

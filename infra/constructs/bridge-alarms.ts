@@ -3,7 +3,13 @@
  * pager to it). What each means and what to do: docs/operations.md.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -20,13 +26,25 @@ export interface BridgeAlarmsProps {
   readonly tagger: IFunction;
   readonly coverage: IFunction;
   readonly pollIntervalMinutes: number;
+  readonly coverageIntervalMinutes: number;
+  /** The tagger's intake queue (its oldest message says whether the tagger keeps up). */
+  readonly intakeQueue: IQueue;
+  /** The token secret, named in the "token not set" alarm. */
+  readonly tokenSecretArn: string;
   /** Every dead-letter queue, by a name for the alarm. */
   readonly deadLetterQueues: Record<string, IQueue>;
   readonly email?: string | undefined;
 }
 
-/** The service dimension Powertools puts on the poller's metrics. */
-const POLLER_SERVICE = 'dspm-bridge-poller';
+/** The service dimension Powertools puts on each function's metrics. */
+const SERVICES = {
+  poller: 'dspm-bridge-poller',
+  tagger: 'dspm-bridge-tagger',
+  coverage: 'dspm-bridge-coverage',
+} as const;
+
+/** A backup event older than this in the intake queue means the tagger is not keeping up. */
+const INTAKE_AGE_ALARM_SECONDS = 1800;
 
 /** The bridge's alarms and their topic. */
 export class BridgeAlarms extends Construct {
@@ -50,14 +68,16 @@ export class BridgeAlarms extends Construct {
       created.addOkAction(action);
       this.alarms.push(created);
     };
-    const poller = (metricName: string, period: Duration) =>
+    const metricOf = (service: keyof typeof SERVICES) => (metricName: string, period: Duration) =>
       new Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
-        dimensionsMap: { service: POLLER_SERVICE },
+        dimensionsMap: { service: SERVICES[service] },
         statistic: 'Sum',
         period,
       });
+    const poller = metricOf('poller');
+    const twoIntervals = (minutes: number) => Duration.minutes(Math.min(2 * minutes, 1440));
 
     for (const [name, fn] of [
       ['Poller', props.poller],
@@ -76,7 +96,7 @@ export class BridgeAlarms extends Construct {
     add('NoCompletedPoll', {
       alarmDescription:
         'No poll completed within two poll intervals: the poller is not running or keeps failing',
-      metric: poller('PollsCompleted', Duration.minutes(Math.min(2 * props.pollIntervalMinutes, 1440))),
+      metric: poller('PollsCompleted', twoIntervals(props.pollIntervalMinutes)),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -96,6 +116,64 @@ export class BridgeAlarms extends Construct {
       metric: poller('PublishFailures', Duration.minutes(props.pollIntervalMinutes)),
       threshold: 1,
       evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    add('IncompletePolls', {
+      alarmDescription:
+        'Two of the last three polls could not list every store (pages failed after retries, or the total moved): changes may be missed and no removals are reported',
+      metric: poller('IncompletePolls', Duration.minutes(props.pollIntervalMinutes)),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    add('NoCompletedSweep', {
+      alarmDescription:
+        'No coverage sweep completed within two sweep intervals: the sweep is not running or keeps failing',
+      metric: metricOf('coverage')('SweepsCompleted', twoIntervals(props.coverageIntervalMinutes)),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    add('TaggerRecordFailures', {
+      alarmDescription:
+        'The tagger failed backup events in two 15-minute periods running (SQS retries them; after 5 receives they dead-letter): read its log',
+      metric: metricOf('tagger')('BackupEventsFailed', Duration.minutes(15)),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    add('IntakeQueueBacklog', {
+      alarmDescription: `A backup event has waited over ${INTAKE_AGE_ALARM_SECONDS / 60} minutes in the tagger's queue: the tagger is failing or not running`,
+      metric: props.intakeQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: INTAKE_AGE_ALARM_SECONDS,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const tokenNotSet = (service: keyof typeof SERVICES) =>
+      metricOf(service)('TokenNotSet', Duration.minutes(15));
+    add('TokenNotSet', {
+      alarmDescription: `The Netskope API token is not set: secret ${props.tokenSecretArn} still holds the placeholder the stack generated, so nothing is polled or tagged. Set it: aws secretsmanager put-secret-value --secret-id ${props.tokenSecretArn} --secret-string '{"token":"<token>"}'`,
+      metric: new MathExpression({
+        expression: 'FILL(poller, 0) + FILL(tagger, 0) + FILL(coverage, 0)',
+        usingMetrics: {
+          poller: tokenNotSet('poller'),
+          tagger: tokenNotSet('tagger'),
+          coverage: tokenNotSet('coverage'),
+        },
+        label: 'TokenNotSet',
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });

@@ -126,11 +126,14 @@ describe('the stack with its defaults', () => {
     }
   });
 
-  it('lets only the tagger write to its dead-letter queue', () => {
-    expect(statementsOf(template, 'Tagger').some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
-    expect(statementsOf(template, 'Poller').some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(
-      false,
-    );
+  it('lets the tagger write to its dead-letter queue, and the scheduled functions only to their failed-runs queues', () => {
+    const sendsTo = (fn: string) =>
+      statementsOf(template, fn)
+        .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+        .map((s) => JSON.stringify(s.Resource));
+    expect(sendsTo('Tagger')).toEqual([expect.stringContaining('BackupIntakeDeadLetters')]);
+    expect(sendsTo('Poller')).toEqual([expect.stringContaining('PollScheduleFailedRuns')]);
+    expect(sendsTo('Coverage')).toEqual([expect.stringContaining('CoverageScheduleFailedRuns')]);
   });
 
   it('alarms on errors, a missing poll, throttling, publish failures and every dead-letter queue', () => {
