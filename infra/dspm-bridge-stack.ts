@@ -19,6 +19,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
 import type { StackConfig } from './config.ts';
 import { BackupIntake } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
@@ -210,11 +211,16 @@ export class DspmBridgeStack extends Stack {
     this.#acknowledgeFindings(state.table, [this.poller, this.coverage]);
   }
 
-  /** A secret for the operator to fill with the token after the first deploy. */
+  /**
+   * A secret for the operator to fill with the token after the first deploy. Its generated value
+   * is the recognisable placeholder of shared/dspm/token-placeholder.ts, so until it is replaced
+   * the functions make no DSPM call and say which secret to fill (a random string would be sent
+   * as a token and refused with 401s, retried, and alarmed on as errors).
+   */
   #placeholderSecret(): Secret {
     const secret = new Secret(this, 'ApiToken', {
       description: 'Netskope REST API v2 token for dspm-bridge: replace the generated value with the token',
-      generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+      generateSecretString: { ...TOKEN_PLACEHOLDER_GENERATION },
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
 import { synthesize } from '../helpers/stack.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -169,6 +170,15 @@ describe('the stack with its defaults', () => {
 
   it('creates a placeholder token secret when none is given, and no VPC', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The value the functions recognise as "token not set yet" (shared/dspm/token-placeholder.ts).
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: TOKEN_PLACEHOLDER_GENERATION.secretStringTemplate,
+        GenerateStringKey: TOKEN_PLACEHOLDER_GENERATION.generateStringKey,
+        ExcludePunctuation: true,
+        PasswordLength: TOKEN_PLACEHOLDER_GENERATION.passwordLength,
+      },
+    });
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::Events::ApiDestination', 0);
   });
