@@ -4,44 +4,45 @@
  * sizes come as strings or numbers), and the generic `backup-protection-changed` contract that any
  * other backup product can send. Objects are open: extra fields pass.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 
 /** The EventBridge envelope every event arrives in. */
 export const eventEnvelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1),
-  'detail-type': z.string().min(1),
-  source: z.string().min(1),
-  account: z.string().optional(),
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
+  'detail-type': z.string().check(z.minLength(1)),
+  source: z.string().check(z.minLength(1)),
+  account: z.optional(z.string()),
   time: z.iso.datetime({ offset: true }),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
   detail: z.record(z.string(), z.unknown()),
 });
 
-const size = z.union([z.number(), z.string()]).optional();
+const size = z.optional(z.union([z.number(), z.string()]));
 
 /** `Backup Job State Change`. A `CREATED` job has no `resourceArn` yet, so it is optional here. */
 export const backupJobDetailSchema = z.looseObject({
-  backupJobId: z.string().optional(),
-  resourceArn: z.string().min(1).optional(),
-  resourceType: z.string().optional(),
-  state: z.string().min(1),
-  statusMessage: z.string().optional(),
+  backupJobId: z.optional(z.string()),
+  resourceArn: z.optional(z.string().check(z.minLength(1))),
+  resourceType: z.optional(z.string()),
+  state: z.string().check(z.minLength(1)),
+  statusMessage: z.optional(z.string()),
   backupSizeInBytes: size,
   bytesTransferred: size,
-  creationDate: z.string().optional(),
-  completionDate: z.string().optional(),
+  creationDate: z.optional(z.string()),
+  completionDate: z.optional(z.string()),
 });
 
 /** `Recovery Point State Change` (AWS writes `status` here, not `state`). */
 export const recoveryPointDetailSchema = z.looseObject({
-  recoveryPointArn: z.string().optional(),
-  resourceArn: z.string().min(1),
-  resourceType: z.string().optional(),
-  status: z.string().min(1),
+  recoveryPointArn: z.optional(z.string()),
+  resourceArn: z.string().check(z.minLength(1)),
+  resourceType: z.optional(z.string()),
+  status: z.string().check(z.minLength(1)),
   backupSizeInBytes: size,
-  creationDate: z.string().optional(),
+  creationDate: z.optional(z.string()),
 });
 
 /** The reasons of the generic contract. */
@@ -56,21 +57,23 @@ export const PROTECTION_REASONS = [
 /** The generic `backup-protection-changed` detail. */
 export const genericBackupDetailSchema = z
   .looseObject({
-    endpoint: z.string().min(1).optional(),
-    resourceArn: z.string().min(1).optional(),
-    dataStoreId: z.number().int().nonnegative().optional(),
+    endpoint: z.optional(z.string().check(z.minLength(1))),
+    resourceArn: z.optional(z.string().check(z.minLength(1))),
+    dataStoreId: z.optional(z.int().check(z.nonnegative())),
     protected: z.boolean(),
     reason: z.enum(PROTECTION_REASONS),
-    observedAt: z.iso.datetime({ offset: true }).optional(),
-    system: z.string().min(1),
+    observedAt: z.optional(z.iso.datetime({ offset: true })),
+    system: z.string().check(z.minLength(1)),
   })
-  .refine(
-    (detail) =>
-      detail.endpoint !== undefined || detail.resourceArn !== undefined || detail.dataStoreId !== undefined,
-    {
-      message: 'needs at least one of endpoint, resourceArn, dataStoreId',
-      path: ['endpoint'],
-    },
+  .check(
+    z.refine(
+      (detail) =>
+        detail.endpoint !== undefined || detail.resourceArn !== undefined || detail.dataStoreId !== undefined,
+      {
+        message: 'needs at least one of endpoint, resourceArn, dataStoreId',
+        path: ['endpoint'],
+      },
+    ),
   );
 
 /** Detail types of AWS Backup the tagger understands. */

@@ -62,6 +62,29 @@ describe('the shipped bundles', () => {
     expect(map).not.toHaveProperty('sourcesContent');
   });
 
+  it.each(['Poller', 'Tagger', 'Coverage'])(
+    'leave out what a cold start would load for nothing: undici beyond request and its agent, the full zod API (%s)',
+    (name) => {
+      // The map names every file the bundle holds (bench:cold-start measures what they cost).
+      const map = JSON.parse(readFileSync(join(assets[name] as string, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const included = (part: string) => map.sources.filter((source) => source.includes(part));
+      expect(included('undici/lib/api/api-request.js')).toHaveLength(1);
+      for (const unused of [
+        'undici/index.js',
+        'undici/lib/web/fetch/index.js',
+        'undici/lib/web/websocket/',
+        'undici/lib/mock/',
+        'undici/lib/cache/',
+        'zod/v4/classic/',
+      ]) {
+        expect(included(unused), unused).toEqual([]);
+      }
+      expect(included('zod/v4/mini/').length).toBeGreaterThan(0);
+    },
+  );
+
   it('turn source maps on in every function', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
