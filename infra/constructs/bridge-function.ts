@@ -1,7 +1,8 @@
 /**
  * One of the bridge's Lambdas, built the same way for all: NodejsFunction bundling the TypeScript
- * entry point with esbuild as ESM, Node.js 24 on arm64, minified (names kept) with a linked source map, its own log
- * group with retention, X-Ray tracing when enabled, and optionally in the egress VPC.
+ * entry point with esbuild as ESM, Node.js 24 on arm64, minified (names kept) with a linked source
+ * map, its own log group with retention, X-Ray tracing when enabled, and optionally in the egress
+ * VPC.
  */
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
