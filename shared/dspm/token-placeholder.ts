@@ -13,6 +13,9 @@ export const TOKEN_PLACEHOLDER_FIELD = 'dspmBridgeTokenNotSet';
 /**
  * Secrets Manager's `GenerateSecretString` for the placeholder: a JSON object with the marker and
  * a random filler (Secrets Manager must generate something; the filler is never used).
+ *
+ * Never change these values: CloudFormation replaces a secret whose `GenerateSecretString`
+ * changes, which on a deployed stack would swap the operator's token for a new placeholder.
  */
 export const TOKEN_PLACEHOLDER_GENERATION = {
   secretStringTemplate: JSON.stringify({

@@ -24,6 +24,16 @@ describe('the token placeholder', () => {
     expect(isTokenPlaceholder(text)).toBe(expected);
   });
 
+  it('is generated exactly as deployed stacks generated it (a change would replace their secrets)', () => {
+    expect(TOKEN_PLACEHOLDER_GENERATION).toEqual({
+      secretStringTemplate:
+        '{"dspmBridgeTokenNotSet":"Replace this value with the Netskope REST API v2 token (plain, or {\\"token\\": \\"...\\"})"}',
+      generateStringKey: 'filler',
+      excludePunctuation: true,
+      passwordLength: 16,
+    });
+  });
+
   it('makes parseSecretString throw TokenNotSetError naming the secret and the command that sets it', () => {
     // Act
     const attempt = () =>
