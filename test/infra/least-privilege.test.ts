@@ -86,4 +86,18 @@ describe('state table permissions', () => {
       expect(actions, forbidden).not.toContain(forbidden);
     }
   });
+
+  it('lets the tagger hold records back on its intake queue (while the token is not set), not elsewhere', () => {
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('TaggerFunctionServiceRoleDefaultPolicy'))
+      .flatMap(
+        ([, policy]) =>
+          (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+            .Statement,
+      );
+    const hold = statements.filter((s) => [s.Action].flat().includes('sqs:ChangeMessageVisibility'));
+    expect(hold).toHaveLength(1);
+    expect([hold[0]?.Action].flat()).toContain('sqs:GetQueueUrl');
+    expect(hold[0]?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackupIntakeQueue/), 'Arn'] });
+  });
 });
