@@ -79,7 +79,9 @@ export function createTagHandler(env: Environment) {
         tools,
         `${event.Records.length} backup events held for ${TOKEN_NOT_SET_HOLD_SECONDS / 3600} h`,
       );
-      await holdRecords(aws.sqs, event.Records, TOKEN_NOT_SET_HOLD_SECONDS);
+      const notHeld = await holdRecords(aws.sqs, event.Records, TOKEN_NOT_SET_HOLD_SECONDS);
+      // Those come back after the queue's own visibility timeout instead; still not dead-lettered soon.
+      if (notHeld.length > 0) logger.warn('SQS did not hold some records back', { messageIds: notHeld });
       return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
     }
     const response = await processPartialResponse(event, handleRecord, processor, {
