@@ -1,22 +1,29 @@
 /**
  * Lambda: the scheduled coverage sweep (**adapter** -> use case -> domain). Stores with no
  * successful backup seen within `BACKUP_RPO_HOURS` are tagged `Unprotected`; ones the sweep tagged
- * that are covered again are untagged.
+ * that are covered again are untagged. Until the token secret holds a token, no sweep is
+ * attempted: the run says so once, counts `TokenNotSet`, and ends normally.
  */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
+import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { tokenNotSet } from '#shared/dspm/token-provider.ts';
 
 const SERVICE = 'dspm-bridge-coverage';
 
 /** What an invocation returns. */
-export interface SweepInvocationResult {
+export type SweepInvocationResult = SweepReport | { readonly status: 'token-not-set' };
+
+/** What a sweep that ran returns. */
+export interface SweepReport {
+  readonly status: 'completed';
   readonly sweepId: string;
   readonly storesChecked: number;
   readonly tagged: number;
@@ -36,6 +43,11 @@ export function createSweepHandler(env: Environment) {
   });
 
   const sweep = async (_event: unknown, _context: Context): Promise<SweepInvocationResult> => {
+    const notSet = await tokenNotSet(runtime.tokens);
+    if (notSet) {
+      reportTokenNotSet(notSet, tools, 'coverage sweep skipped');
+      return { status: 'token-not-set' };
+    }
     const report = await sweepCoverage(ports, settings, runtime.taggerConfig.sweep, randomUUID());
     const tagged = report.decisions.filter((d) => d.to === 'unprotected').length;
     const untagged = report.decisions.length - tagged;
@@ -43,6 +55,8 @@ export function createSweepHandler(env: Environment) {
     metrics.addMetric('CoverageTagged', MetricUnit.Count, tagged);
     metrics.addMetric('CoverageUntagged', MetricUnit.Count, untagged);
     metrics.addMetric('CoverageDeferred', MetricUnit.Count, report.deferred);
+    // NoCompletedSweep alarms when this is missing for two sweep intervals.
+    metrics.addMetric('SweepsCompleted', MetricUnit.Count, 1);
     logger.info('coverage sweep completed', {
       sweepId: report.sweepId,
       checked: report.storesChecked,
@@ -51,6 +65,7 @@ export function createSweepHandler(env: Environment) {
       deferred: report.deferred,
     });
     return {
+      status: 'completed',
       sweepId: report.sweepId,
       storesChecked: report.storesChecked,
       tagged,

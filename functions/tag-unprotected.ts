@@ -6,16 +6,24 @@
  * AWS unavailable) is retried, and so are the later records of its group; a malformed event goes
  * to the dead-letter queue with its reason and the batch goes on; an event about a resource DSPM
  * does not know is acknowledged and counted.
+ *
+ * Until the token secret holds a token (a first deploy leaves the stack's placeholder there) no
+ * record is attempted: the run says so once and counts `TokenNotSet`, and every record is held
+ * (its visibility extended, shared/aws/hold-records.ts) and reported as a batch item failure, so
+ * it comes back hours later instead of burning its receives into the dead-letter queue.
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { holdRecords, TOKEN_NOT_SET_HOLD_SECONDS } from '#shared/aws/hold-records.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
+import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { tokenNotSet } from '#shared/dspm/token-provider.ts';
 
 const SERVICE = 'dspm-bridge-tagger';
 
@@ -23,8 +31,9 @@ const SERVICE = 'dspm-bridge-tagger';
 export function createTagHandler(env: Environment) {
   const tools = lambdaObservability(SERVICE);
   const { logger, metrics, tracer } = tools;
+  const aws = createAwsClients(tracer);
   const { runtime, ports, settings } = createTaggerWiring(env, {
-    aws: createAwsClients(tracer),
+    aws,
     logger,
     clock: systemClock,
     dryRun: false,
@@ -62,12 +71,29 @@ export function createTagHandler(env: Environment) {
   };
 
   const processor = new SqsFifoPartialProcessorAsync();
-  const tag = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, {
+  const tag = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const notSet = await tokenNotSet(runtime.tokens);
+    if (notSet) {
+      reportTokenNotSet(
+        notSet,
+        tools,
+        `${event.Records.length} backup events held for ${TOKEN_NOT_SET_HOLD_SECONDS / 3600} h`,
+      );
+      const notHeld = await holdRecords(aws.sqs, event.Records, TOKEN_NOT_SET_HOLD_SECONDS);
+      // Those come back after the queue's own visibility timeout instead; still not dead-lettered soon.
+      if (notHeld.length > 0) logger.warn('SQS did not hold some records back', { messageIds: notHeld });
+      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    }
+    const response = await processPartialResponse(event, handleRecord, processor, {
       context,
       skipGroupOnError: true,
       throwOnFullBatchFailure: false,
     });
+    // Records SQS will redeliver (failed, or behind a failed one in their group): the
+    // TaggerRecordFailures alarm reads this long before they reach the dead-letter queue.
+    metrics.addMetric('BackupEventsFailed', MetricUnit.Count, response.batchItemFailures.length);
+    return response;
+  };
 
   return withObservability(tag, tools);
 }

@@ -25,6 +25,8 @@ export const stackConfigSchema = z
     /** Minutes between polls; the "no completed poll" alarm waits two of these. Must match pollSchedule. */
     pollIntervalMinutes: z.number().int().min(1).max(1440).default(15),
     coverageSchedule: z.string().default('rate(1 hour)'),
+    /** Minutes between sweeps; the "no completed sweep" alarm waits two of these. Must match coverageSchedule. */
+    coverageIntervalMinutes: z.number().int().min(1).max(1440).default(60),
     /** Name of the bus to create, or the ARN of an existing one to use. */
     eventBusName: z.string().min(1).default('dspm-bridge'),
     importEventBusArn: arn('an EventBridge bus').optional(),

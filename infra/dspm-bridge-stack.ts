@@ -19,6 +19,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
 import type { StackConfig } from './config.ts';
 import { BackupIntake } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
@@ -27,6 +28,7 @@ import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { ServiceNowNotification, SlackNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
+import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { rateBudget } from './rate-budget.ts';
 
@@ -139,10 +141,15 @@ export class DspmBridgeStack extends Stack {
       },
     });
 
-    // Least privilege: each function gets the bus, the table and the secret, and nothing else.
-    for (const fn of [this.poller, this.tagger, this.coverage]) {
+    // Least privilege: each function gets the bus, the secret, and the table actions its code
+    // sends (constructs/state-access.ts), and nothing else.
+    for (const [fn, access] of [
+      [this.poller, STATE_ACCESS.poller],
+      [this.tagger, STATE_ACCESS.tagger],
+      [this.coverage, STATE_ACCESS.coverage],
+    ] as const) {
       bus.bus.grantPutEventsTo(fn.function);
-      state.table.grantReadWriteData(fn.function);
+      grantStateAccess(state.table, fn.function, access);
       this.tokenSecret.grantRead(fn.function);
     }
     intake.deadLetterQueue.grantSendMessages(this.tagger.function);
@@ -150,17 +157,21 @@ export class DspmBridgeStack extends Stack {
     const pollSchedule = new ScheduledInvocation(this, 'PollSchedule', {
       target: this.poller.function,
       expression: config.pollSchedule,
+      intervalMinutes: config.pollIntervalMinutes,
       description: 'Poll Netskope One DSPM',
     });
     const coverageSchedule = new ScheduledInvocation(this, 'CoverageSchedule', {
       target: this.coverage.function,
       expression: config.coverageSchedule,
+      intervalMinutes: config.coverageIntervalMinutes,
       description: 'Backup coverage sweep',
     });
 
     const deadLetterQueues: Record<string, IQueue> = {
       PollSchedule: pollSchedule.deadLetterQueue,
       CoverageSchedule: coverageSchedule.deadLetterQueue,
+      PollerFailedRuns: pollSchedule.failedRuns,
+      CoverageFailedRuns: coverageSchedule.failedRuns,
       Tagger: intake.deadLetterQueue,
     };
     if (config.slack) {
@@ -184,6 +195,9 @@ export class DspmBridgeStack extends Stack {
       tagger: this.tagger.function,
       coverage: this.coverage.function,
       pollIntervalMinutes: config.pollIntervalMinutes,
+      coverageIntervalMinutes: config.coverageIntervalMinutes,
+      intakeQueue: intake.queue,
+      tokenSecretArn: this.tokenSecret.secretArn,
       deadLetterQueues,
       email: config.alarmEmail,
     });
@@ -205,11 +219,16 @@ export class DspmBridgeStack extends Stack {
     this.#acknowledgeFindings(state.table, [this.poller, this.coverage]);
   }
 
-  /** A secret for the operator to fill with the token after the first deploy. */
+  /**
+   * A secret for the operator to fill with the token after the first deploy. Its generated value
+   * is the recognisable placeholder of shared/dspm/token-placeholder.ts, so until it is replaced
+   * the functions make no DSPM call and say which secret to fill (a random string would be sent
+   * as a token and refused with 401s, retried, and alarmed on as errors).
+   */
   #placeholderSecret(): Secret {
     const secret = new Secret(this, 'ApiToken', {
       description: 'Netskope REST API v2 token for dspm-bridge: replace the generated value with the token',
-      generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+      generateSecretString: { ...TOKEN_PLACEHOLDER_GENERATION },
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
@@ -225,13 +244,11 @@ export class DspmBridgeStack extends Stack {
    */
   #acknowledgeFindings(table: Table, scheduled: readonly BridgeFunction[]): void {
     const tableId = this.resolve(this.getLogicalId(table.node.defaultChild as CfnElement));
-    for (const fn of [this.poller, this.tagger, this.coverage]) {
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-        reason:
-          "The functions query the state table's two indexes (byEndpoint, byResource); the grant names the table.",
-      });
-    }
+    Validations.of(this.tagger).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason:
+        "The tagger queries the state table's two indexes (byEndpoint, byResource); the grant names the table.",
+    });
     for (const fn of scheduled) {
       const functionId = this.resolve(this.getLogicalId(fn.function.node.defaultChild as CfnElement));
       Validations.of(this).acknowledge({

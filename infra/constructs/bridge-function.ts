@@ -1,14 +1,15 @@
 /**
  * One of the bridge's Lambdas, built the same way for all: NodejsFunction bundling the TypeScript
- * entry point with esbuild as ESM, Node.js 24 on arm64, minified with source maps, its own log
- * group with retention, X-Ray tracing when enabled, and optionally in the egress VPC.
+ * entry point with esbuild as ESM, Node.js 24 on arm64, minified (names kept) with a linked source
+ * map, its own log group with retention, X-Ray tracing when enabled, and optionally in the egress
+ * VPC.
  */
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -59,7 +60,15 @@ export class BridgeFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Error classes name themselves from `new.target.name`; without this `DspmAuthError`
+        // would be logged as whatever two letters the minifier chose.
+        keepNames: true,
+        // A linked map (read by NODE_OPTIONS=--enable-source-maps) maps stack traces back to the
+        // sources by file and line; the sources' text itself stays out of the asset, which would
+        // otherwise ship megabytes of embedded node_modules per function.
         sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
         // Warnings and errors only: esbuild's per-bundle size summary (a 1.3 MB "⚠️" line per
         // function) said nothing actionable on every synth and test run.
         logLevel: LogLevel.WARNING,

@@ -6,7 +6,7 @@
  * means protected. A plan change says nothing about a resource. Any other source must be one the
  * stack accepts and speak the generic `backup-protection-changed` contract.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { excerpt } from '../excerpt.ts';
 import { BackupEventError, type NormalizedEvent } from './observation.ts';
 import {
@@ -125,7 +125,7 @@ function observe(
   };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown, prefix: string): z.infer<T> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -4,39 +4,45 @@
  * sizes come as strings or numbers), and the generic `backup-protection-changed` contract that any
  * other backup product can send. Objects are open: extra fields pass.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 
 /**
  * Fields a decision reads are required; the rest (`statusMessage`, sizes, dates, ids) are
  * informational and may be missing or null, as AWS sends them (a COMPLETED job's
  * `"statusMessage": null`), without rejecting the event.
  */
-const info = z.string().nullish();
+const info = z.nullish(z.string());
+
+/** Bounded text: input echoed into an error or a log line stays short. */
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 /** An ARN: AWS allows at most 2048 characters; a longer value is refused before it is echoed anywhere. */
-const arn = z.string().min(1).max(2048, 'is longer than the 2048 characters an ARN may have');
+const arn = z
+  .string()
+  .check(z.minLength(1), z.maxLength(2048, 'is longer than the 2048 characters an ARN may have'));
 
 /** The EventBridge envelope every event arrives in. */
 export const eventEnvelopeSchema = z.looseObject({
   version: info,
-  id: z.string().min(1).max(512),
-  'detail-type': z.string().min(1).max(512),
-  source: z.string().min(1).max(512),
+  id: text(512),
+  'detail-type': text(512),
+  source: text(512),
   account: info,
   time: z.iso.datetime({ offset: true }),
   region: info,
-  resources: z.array(z.string()).nullish(),
+  resources: z.nullish(z.array(z.string())),
   detail: z.record(z.string(), z.unknown()),
 });
 
-const size = z.union([z.number(), z.string()]).nullish();
+const size = z.nullish(z.union([z.number(), z.string()]));
 
 /** `Backup Job State Change`. A `CREATED` job has no `resourceArn` yet, so it is optional here. */
 export const backupJobDetailSchema = z.looseObject({
   backupJobId: info,
-  resourceArn: arn.nullish(),
+  resourceArn: z.nullish(arn),
   resourceType: info,
-  state: z.string().min(1).max(64),
+  state: text(64),
   statusMessage: info,
   backupSizeInBytes: size,
   bytesTransferred: size,
@@ -49,7 +55,7 @@ export const recoveryPointDetailSchema = z.looseObject({
   recoveryPointArn: info,
   resourceArn: arn,
   resourceType: info,
-  status: z.string().min(1).max(64),
+  status: text(64),
   backupSizeInBytes: size,
   creationDate: info,
 });
@@ -66,19 +72,24 @@ export const PROTECTION_REASONS = [
 /** The generic `backup-protection-changed` detail; null counts as absent for every optional field. */
 export const genericBackupDetailSchema = z
   .looseObject({
-    endpoint: z.string().min(1).max(2048).nullish(),
-    resourceArn: arn.nullish(),
-    dataStoreId: z.number().int().nonnegative().nullish(),
+    endpoint: z.nullish(text(2048)),
+    resourceArn: z.nullish(arn),
+    dataStoreId: z.nullish(z.int().check(z.nonnegative())),
     protected: z.boolean(),
     reason: z.enum(PROTECTION_REASONS),
-    observedAt: z.iso.datetime({ offset: true }).nullish(),
+    observedAt: z.nullish(z.iso.datetime({ offset: true })),
     /** Which product said so; informational (the event's source stands in when it is missing). */
-    system: z.string().min(1).max(128).nullish(),
+    system: z.nullish(text(128)),
   })
-  .refine((detail) => detail.endpoint != null || detail.resourceArn != null || detail.dataStoreId != null, {
-    message: 'needs at least one of endpoint, resourceArn, dataStoreId',
-    path: ['endpoint'],
-  });
+  .check(
+    z.refine(
+      (detail) => detail.endpoint != null || detail.resourceArn != null || detail.dataStoreId != null,
+      {
+        message: 'needs at least one of endpoint, resourceArn, dataStoreId',
+        path: ['endpoint'],
+      },
+    ),
+  );
 
 /** Detail types of AWS Backup the tagger understands. */
 export const AWS_BACKUP = {

@@ -9,6 +9,7 @@ import type { PollerConfig } from '../config/poll.ts';
 import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { Clock } from '../dspm/rate-limiter.ts';
+import type { TokenProvider } from '../dspm/token-provider.ts';
 import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
 import { NdjsonSink } from '../events/ndjson-sink.ts';
 import type { EventSink } from '../events/sink.ts';
@@ -24,6 +25,7 @@ export interface TaggerRuntime {
   readonly pollerConfig: PollerConfig;
   readonly taggerConfig: TaggerConfig;
   readonly dspm: DspmClient;
+  readonly tokens: TokenProvider;
   readonly state: StateStore;
   readonly catalog: CatalogCache;
   readonly eventBridgeSink: EventSink | undefined;
@@ -45,6 +47,7 @@ export function createTaggerRuntime(
     pollerConfig: base.pollerConfig,
     taggerConfig,
     dspm: base.dspm,
+    tokens: base.tokens,
     state: base.state,
     catalog: new CatalogCache(base.dspm, options.clock),
     eventBridgeSink: base.eventBridgeSink,

@@ -3,7 +3,7 @@
  * watched and how it is graded.
  */
 import { ConfigError } from '../errors.ts';
-import { DEFAULT_EVENT_SOURCE } from '../events/contract.ts';
+import { DEFAULT_EVENT_SOURCE } from '../events/detail-types.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '../poll/poll-config.ts';
 import type { MinimumDeltas } from '../risk/diff.ts';
 import { checkBands, DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';

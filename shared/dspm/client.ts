@@ -3,7 +3,7 @@
  * back as `Listing`s (async iterables that hide paging); writes as parsed objects. Transport
  * concerns (pacing, retries, auth, errors) live in `DspmTransport`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DspmConnectionError, DspmError, DspmInvalidResponseError, DspmServerError } from './errors.ts';
 import { eq, type Filter, renderFilter } from './filter.ts';
 import { Listing, type ListingProgress } from './listing.ts';
@@ -191,7 +191,7 @@ export class DspmClient {
     }
   }
 
-  #list<T extends z.ZodType<{ id: number }>>(
+  #list<T extends z.ZodMiniType<{ id: number }>>(
     route: string,
     item: T,
     key: 'results' | 'data_tags',

@@ -10,7 +10,7 @@ import { DspmClient } from './client.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { type Clock, RateLimiter } from './rate-limiter.ts';
 import type { RetryPolicy } from './retry.ts';
-import { secretsManagerTokenProvider, staticTokenProvider, type TokenProvider } from './token-provider.ts';
+import { type TokenProvider, tokenProviderFor } from './token-provider.ts';
 import { DspmTransport } from './transport.ts';
 
 /** Ports and overrides; everything is optional. */
@@ -29,14 +29,7 @@ export interface DspmClientDependencies {
 
 /** Builds a client for the configured tenant. */
 export function createDspmClient(config: DspmConfig, deps: DspmClientDependencies = {}): DspmClient {
-  const tokens =
-    deps.tokens ??
-    (config.tokenSource.kind === 'value'
-      ? staticTokenProvider(config.tokenSource.token)
-      : secretsManagerTokenProvider({
-          secretId: config.tokenSource.secretId,
-          ...(deps.secretsManager ? { client: deps.secretsManager } : {}),
-        }));
+  const tokens = deps.tokens ?? tokenProviderFor(config.tokenSource, deps.secretsManager);
   const transport = new DspmTransport({
     tenant: config.tenant,
     tokens,

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ConfigError } from '../errors.ts';
+import { EnvHttpProxyAgent } from './http-client.ts';
 
 /** Options of `createDispatcher`. */
 export interface DispatcherOptions {

@@ -3,7 +3,7 @@
  * field path (`results[3].data_store_risk_rating`), what was expected and what came, and the
  * `x-request-id`. Values are not echoed beyond their type, so nothing sensitive leaks into logs.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DspmInvalidResponseError } from './errors.ts';
 import type { DspmResponse } from './transport.ts';
 
@@ -11,7 +11,7 @@ import type { DspmResponse } from './transport.ts';
  * Parses `response.body` with `schema`.
  * @throws DspmInvalidResponseError naming the route, the fields that do not fit and the request id.
  */
-export function parseResponse<T extends z.ZodType>(
+export function parseResponse<T extends z.ZodMiniType>(
   schema: T,
   response: Pick<DspmResponse, 'status' | 'body' | 'requestId' | 'path'>,
   method: string,

@@ -4,11 +4,12 @@
  * rejected. Identity fields are required; the rest may be missing or null on a real tenant.
  * Values are kept as the API sends them (`-1` included): interpreting them is the risk layer's job.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 
-const id = z.number().int();
-const count = z.number().nullish();
-const toggle = z.string().nullish();
+const id = z.int();
+const count = z.nullish(z.number());
+const toggle = z.nullish(z.string());
 
 /** `GET infrastructure_connections/platforms` item. */
 export const platformSchema = z.looseObject({ id, name: z.string() });
@@ -17,37 +18,37 @@ export const platformSchema = z.looseObject({ id, name: z.string() });
 export const infrastructureConnectionSchema = z.looseObject({
   id,
   name: z.string(),
-  account_id: z.string().nullish(),
-  auto_discovery_enabled: z.boolean().nullish(),
-  platform_id: id.nullish(),
-  organization_id: z.string().nullish(),
+  account_id: z.nullish(z.string()),
+  auto_discovery_enabled: z.nullish(z.boolean()),
+  platform_id: z.nullish(id),
+  organization_id: z.nullish(z.string()),
 });
 
 /** `GET data_stores/services` item. */
 export const serviceSchema = z.looseObject({
   id,
   name: z.string(),
-  display_name: z.string().nullish(),
-  enabled_features: z.record(z.string(), z.boolean()).nullish(),
+  display_name: z.nullish(z.string()),
+  enabled_features: z.nullish(z.record(z.string(), z.boolean())),
 });
 
 /** `GET data_tags` item (and the body of tag writes). */
 export const dataTagSchema = z.looseObject({
   id,
   name: z.string(),
-  description: z.string().nullish(),
-  category_id: id.nullish(),
-  color: z.string().nullish(),
-  is_enabled: z.boolean().nullish(),
+  description: z.nullish(z.string()),
+  category_id: z.nullish(id),
+  color: z.nullish(z.string()),
+  is_enabled: z.nullish(z.boolean()),
 });
 
 /** `POST data_tag_categories` response. */
 export const dataTagCategorySchema = z.looseObject({
   id,
   name: z.string(),
-  description: z.string().nullish(),
-  is_system_created: z.boolean().nullish(),
-  is_enabled: z.boolean().nullish(),
+  description: z.nullish(z.string()),
+  is_system_created: z.nullish(z.boolean()),
+  is_enabled: z.nullish(z.boolean()),
 });
 
 /** `GET data_stores/connected` item. */
@@ -56,11 +57,11 @@ export const connectedDataStoreSchema = z.looseObject({
   name: z.string(),
   endpoint: z.string(),
   service_id: id,
-  infrastructure_connection_id: id.nullish(),
-  account_id: z.string().nullish(),
-  region: z.string().nullish(),
-  data_owners: z.array(id).nullish(),
-  data_tags: z.array(id).nullish(),
+  infrastructure_connection_id: z.nullish(id),
+  account_id: z.nullish(z.string()),
+  region: z.nullish(z.string()),
+  data_owners: z.nullish(z.array(id)),
+  data_tags: z.nullish(z.array(id)),
   data_store_sensitivity_score: count,
   data_store_risk_rating: count,
   data_store_sensitive_data_access_risk_score: count,
@@ -79,7 +80,7 @@ export const connectedDataStoreSchema = z.looseObject({
   publicly_inaccessible: toggle,
   encryption: toggle,
   backup: toggle,
-  scan_status: z.number().nullish(),
+  scan_status: z.nullish(z.number()),
 });
 
 /**
@@ -88,18 +89,17 @@ export const connectedDataStoreSchema = z.looseObject({
  */
 export const discoveredDataStoreSchema = z.looseObject({
   id,
-  name: z.string().nullish(),
-  endpoint: z.string().nullish(),
-  service_id: id.nullish(),
-  infrastructure_connection_id: id.nullish(),
+  name: z.nullish(z.string()),
+  endpoint: z.nullish(z.string()),
+  service_id: z.nullish(id),
+  infrastructure_connection_id: z.nullish(id),
 });
 
 /** A list page: `{"total": N, "<key>": [...]}` (`results` everywhere but `data_tags`). */
-export function listPageSchema<T extends z.ZodType, K extends 'results' | 'data_tags'>(item: T, key: K) {
-  const shape = { total: z.number().int().min(0), [key]: z.array(item) } as { total: z.ZodNumber } & Record<
-    K,
-    z.ZodArray<T>
-  >;
+export function listPageSchema<T extends z.ZodMiniType, K extends 'results' | 'data_tags'>(item: T, key: K) {
+  const shape = { total: z.int().check(z.minimum(0)), [key]: z.array(item) } as {
+    total: z.ZodMiniInt;
+  } & Record<K, z.ZodMiniArray<T>>;
   return z.looseObject(shape);
 }
 

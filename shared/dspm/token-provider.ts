@@ -4,8 +4,10 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { TokenSource } from '../config/dspm.ts';
 import { ConfigError } from '../errors.ts';
 import { Secret } from '../secret.ts';
+import { isTokenPlaceholder, TokenNotSetError } from './token-placeholder.ts';
 
 /** Supplies the token, and a fresh one after a 401. */
 export interface TokenProvider {
@@ -73,8 +75,33 @@ export function secretsManagerTokenProvider(options: SecretsManagerTokenOptions)
   };
 }
 
-/** Reads a secret's text: the token itself, or JSON with a `token` field. */
+/** The provider `source` names: the token itself, or a secret read through `client`. */
+export function tokenProviderFor(source: TokenSource, client?: SecretsManagerClient): TokenProvider {
+  return source.kind === 'value'
+    ? staticTokenProvider(source.token)
+    : secretsManagerTokenProvider({ secretId: source.secretId, ...(client ? { client } : {}) });
+}
+
+/**
+ * Whether the token is there to use: the `TokenNotSetError` when the secret still holds the
+ * stack's placeholder, else undefined. Any other failure to read the token is thrown.
+ */
+export async function tokenNotSet(tokens: TokenProvider): Promise<TokenNotSetError | undefined> {
+  try {
+    await tokens.getToken();
+    return undefined;
+  } catch (error) {
+    if (error instanceof TokenNotSetError) return error;
+    throw error;
+  }
+}
+
+/**
+ * Reads a secret's text: the token itself, or JSON with a `token` field.
+ * @throws TokenNotSetError when it is the stack's placeholder; ConfigError when it holds no token.
+ */
 export function parseSecretString(text: string, secretId: string): Secret {
+  if (isTokenPlaceholder(text)) throw new TokenNotSetError(secretId);
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     let parsed: unknown;

@@ -4,7 +4,7 @@
  * failure mapped to its error class with the `x-request-id`, retries per `decideRetry`, and one
  * retry with a freshly fetched token after a 401.
  */
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
 import {
@@ -18,6 +18,7 @@ import {
   errorFromResponse,
   messageFromBody,
 } from './errors.ts';
+import { request } from './http-client.ts';
 import { type Clock, PacingDeadlineError, type RateLimiter, systemClock } from './rate-limiter.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy, serverRequestedWaitMs } from './retry.ts';
 import type { Tenant } from './tenant-url.ts';

@@ -8,20 +8,11 @@
  */
 import { z } from 'zod';
 
-/** The `Source` of every entry unless `EVENT_SOURCE` overrides it. */
-export const DEFAULT_EVENT_SOURCE = 'netskope.dspm';
+// The names the Lambdas need at run time live apart from the schemas, so a bundle that only names
+// a detail type does not build every schema (and load zod) at its cold start.
+import { DETAIL_TYPES, type DetailType } from './detail-types.ts';
 
-/** The detail types, as EventBridge's `DetailType`. */
-export const DETAIL_TYPES = {
-  riskChanged: 'data-store-risk-changed',
-  discovered: 'data-store-discovered',
-  removed: 'data-store-removed',
-  protectionChanged: 'data-store-protection-changed',
-  pollCompleted: 'dspm-poll-completed',
-} as const;
-
-/** One of the detail types. */
-export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+export { DEFAULT_EVENT_SOURCE, DETAIL_TYPES, type DetailType } from './detail-types.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
 const riskLevel = z.enum(['unknown', 'low', 'medium', 'high', 'critical']);

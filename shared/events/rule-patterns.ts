@@ -3,7 +3,7 @@
  * them, the tests put real poller events through them on a (moto) bus, and the CDK stack deploys
  * the ones a customer turns on.
  */
-import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from './contract.ts';
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from './detail-types.ts';
 
 /** Patterns by name, for the default source. */
 export function sampleRulePatterns(source: string = DEFAULT_EVENT_SOURCE) {

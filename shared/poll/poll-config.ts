@@ -2,7 +2,7 @@
  * Settings of a poll that are not about reaching DSPM: what to watch, how to grade it, where
  * events say they come from.
  */
-import { DEFAULT_EVENT_SOURCE } from '../events/contract.ts';
+import { DEFAULT_EVENT_SOURCE } from '../events/detail-types.ts';
 import type { MinimumDeltas } from '../risk/diff.ts';
 import { DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';
 import { DEFAULT_WATCHED_FIELDS, type WatchedField } from '../risk/watched-fields.ts';

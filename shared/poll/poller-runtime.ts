@@ -9,6 +9,7 @@ import type { Environment } from '../config/env.ts';
 import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { createDspmClient } from '../dspm/create-client.ts';
+import { type TokenProvider, tokenProviderFor } from '../dspm/token-provider.ts';
 import { ConfigError } from '../errors.ts';
 import { EventBridgeSink } from '../events/eventbridge-sink.ts';
 import type { EventSink } from '../events/sink.ts';
@@ -22,6 +23,8 @@ export interface PollerRuntime {
   readonly dspmConfig: DspmConfig;
   readonly pollerConfig: PollerConfig;
   readonly dspm: DspmClient;
+  /** Where the client's token comes from (asked first, to tell "token not set yet" apart). */
+  readonly tokens: TokenProvider;
   readonly state: StateStore;
   /** The EventBridge sink, or undefined when no bus is configured (the Lambdas then stop; the CLI writes NDJSON). */
   readonly eventBridgeSink: EventBridgeSink | undefined;
@@ -43,10 +46,8 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
   const dspmConfig = readDspmConfig(env);
   // Events from a host that is not a real tenant (the simulator) are test events unless told otherwise.
   const pollerConfig = readPollerConfig(env, { test: dspmConfig.allowAnyHost });
-  const dspm = createDspmClient(dspmConfig, {
-    logger: options.logger,
-    secretsManager: options.aws.secretsManager,
-  });
+  const tokens = tokenProviderFor(dspmConfig.tokenSource, options.aws.secretsManager);
+  const dspm = createDspmClient(dspmConfig, { logger: options.logger, tokens });
   let state: StateStore;
   if (pollerConfig.stateTableName) {
     state = new DynamoDbStateStore({
@@ -65,7 +66,7 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
         logger: options.logger,
       })
     : undefined;
-  return { dspmConfig, pollerConfig, dspm, state, eventBridgeSink };
+  return { dspmConfig, pollerConfig, dspm, tokens, state, eventBridgeSink };
 }
 
 /** The sink to publish to. @throws ConfigError when no bus is configured. */

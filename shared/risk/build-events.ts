@@ -3,16 +3,16 @@
  * and names all come in as arguments, so a retried transition produces the same `eventId`.
  */
 import { createHash } from 'node:crypto';
-import {
-  type BusEvent,
-  type DataStoreRef,
-  DETAIL_TYPES,
-  type DiscoveredDetail,
-  type FieldChangeDetail,
-  type PollCompletedDetail,
-  type RemovedDetail,
-  type RiskChangedDetail,
+import type {
+  BusEvent,
+  DataStoreRef,
+  DiscoveredDetail,
+  FieldChangeDetail,
+  PollCompletedDetail,
+  RemovedDetail,
+  RiskChangedDetail,
 } from '../events/contract.ts';
+import { DETAIL_TYPES } from '../events/detail-types.ts';
 import type { Catalog } from './catalog.ts';
 import { type FieldChange, overallDirection } from './diff.ts';
 import { type RiskBands, riskLevel } from './levels.ts';

@@ -33,6 +33,7 @@ import {
   genericBackupEvent,
   PRODUCTION_ARN,
 } from '../../helpers/backup-events.ts';
+import { metricValues } from '../../helpers/metrics.ts';
 
 const TOKEN = 'tagger-suite-token-6a1e88';
 
@@ -230,11 +231,14 @@ describe('the tagger Lambda on AWS (moto)', () => {
     expect(sqsEvent.Records).toHaveLength(2);
     try {
       // Act
+      const outputBefore = output.length;
       const response = await handler(sqsEvent, fakeContext('dspm-bridge-tagger'));
-      // Assert: both are retried later; nothing was recorded as applied.
+      // Assert: both are retried later; nothing was recorded as applied; the failures are counted
+      // for the TaggerRecordFailures alarm.
       expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
         sqsEvent.Records.map((r) => r.messageId).sort(),
       );
+      expect(metricValues(output.slice(outputBefore), 'BackupEventsFailed')).toEqual([2]);
     } finally {
       sim.faults.clear();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { parseResponse } from '#shared/dspm/parse.ts';
 import {
   bareNumberSchema,
@@ -14,10 +14,10 @@ import {
 import { guideExamples, loadFixture } from '../../helpers/fixtures.ts';
 
 /** Which schema reads each route's response, keyed by method and route as the guide writes them. */
-function schemaFor(method: string, url: string): z.ZodType {
+function schemaFor(method: string, url: string): z.ZodMiniType {
   const route = new URL(url).pathname.replace('/api/v2/dspm/', '');
   const key = `${method} ${route}`;
-  const schemas: Record<string, z.ZodType> = {
+  const schemas: Record<string, z.ZodMiniType> = {
     'GET infrastructure_connections/platforms': listPageSchema(platformSchema, 'results'),
     'GET infrastructure_connections': listPageSchema(infrastructureConnectionSchema, 'results'),
     'GET data_stores/services': listPageSchema(serviceSchema, 'results'),

@@ -1,0 +1,91 @@
+/**
+ * The poller Lambda's completion metric, through the real handler with moto and the simulator:
+ * `PollsCompleted` counts only polls that listed the whole tenant, so the NoCompletedPoll alarm
+ * fires when every poll fails part-way, while `IncompletePolls` says why.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { FaultRule } from '#simulator/server.ts';
+import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import {
+  captureProcessOutput,
+  createBus,
+  createSecret,
+  createStateTable,
+  fakeContext,
+  motoClients,
+  motoEnvironment,
+  uniqueName,
+  useEnvironment,
+} from '../../helpers/aws.ts';
+import { metricValues } from '../../helpers/metrics.ts';
+
+const TOKEN = 'metrics-suite-token-5d2e17';
+
+describe('the poller Lambda counting completed polls', () => {
+  const endpoint = inject('motoEndpoint');
+  const clients = motoClients(endpoint);
+  let sim: RunningSimulator;
+  let restoreEnv: () => void;
+  let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
+  let output: string[] = [];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
+    const busName = uniqueName('metrics-bus');
+    const tableName = uniqueName('metrics-state');
+    await createBus(clients.eventBridge, busName);
+    await createStateTable(clients.dynamoDb, tableName);
+    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
+    restoreEnv = useEnvironment({
+      ...motoEnvironment(endpoint),
+      DSPM_TENANT_URL: sim.url,
+      DSPM_ALLOW_ANY_HOST: 'true',
+      DSPM_API_TOKEN_SECRET_ID: secretId,
+      DSPM_RATE_LIMIT_RPS: '1000',
+      EVENT_BUS_NAME: busName,
+      STATE_TABLE_NAME: tableName,
+    });
+    output = captureProcessOutput();
+    // The module reads its environment when imported, as a Lambda cold start does.
+    ({ handler } = await import('../../../functions/poll-data-stores.ts'));
+    // The first poll takes the baseline, complete.
+    await handler({}, fakeContext('dspm-bridge-poller'));
+  });
+
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    restoreEnv();
+    await sim.close();
+  });
+
+  it('counts a poll that listed every store', () => {
+    expect(metricValues(output, 'PollsCompleted')).toEqual([1]);
+    expect(metricValues(output, 'IncompletePolls')).toEqual([0]);
+  });
+
+  it.each<[string, FaultRule, boolean]>([
+    // 400 is never retried: the listing stops at its first page and the invocation fails.
+    [
+      'whose listing failed',
+      { kind: 'status', status: 400, match: { route: 'data_stores/connected' } },
+      true,
+    ],
+    [
+      'whose total did not add up',
+      { kind: 'total-mismatch', match: { route: 'data_stores/connected' } },
+      false,
+    ],
+  ])('does not count a poll %s, and counts it as incomplete', async (_case, fault, fails) => {
+    // Arrange
+    sim.faults.add(fault);
+    output.length = 0;
+    // Act
+    const invocation = handler({}, fakeContext('dspm-bridge-poller'));
+    // Assert
+    if (fails) await expect(invocation).rejects.toThrow(/400/);
+    else await expect(invocation).resolves.toMatchObject({ status: 'completed', complete: false });
+    expect(metricValues(output, 'PollsCompleted')).toEqual([0]);
+    expect(metricValues(output, 'IncompletePolls')).toEqual([1]);
+    sim.faults.clear();
+  });
+});
