@@ -258,9 +258,9 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       expect(Archives?.[0]?.RetentionDays).toBe(30);
     });
 
-    it('creates the intake FIFO queue with its dead-letter queue, and the schedule dead-letter queues', async () => {
+    it('creates the intake FIFO queue with its dead-letter queue, and the schedule dead-letter and failed-run queues', async () => {
       const queues = logicalIdsOf('AWS::SQS::Queue');
-      expect(queues).toHaveLength(4);
+      expect(queues).toHaveLength(6);
       const attributes = async (logicalId: string) =>
         (
           await clients.sqs.send(
@@ -288,7 +288,11 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
         maxReceiveCount: 5,
       });
       expect(deadLetters.Attributes).toMatchObject({ FifoQueue: 'true', MessageRetentionPeriod: '1209600' });
-      for (const id of queues.filter((q) => q.includes('ScheduleDeadLetters'))) {
+      const scheduleQueues = queues.filter(
+        (q) => q.includes('ScheduleDeadLetters') || q.includes('ScheduleFailedRuns'),
+      );
+      expect(scheduleQueues).toHaveLength(4);
+      for (const id of scheduleQueues) {
         expect(await attributes(id), id).toMatchObject({ MessageRetentionPeriod: '1209600' });
       }
     });
