@@ -21,6 +21,7 @@ import { correlationIdOf } from '../risk/build-events.ts';
 import { describeStore, identityOf } from '../risk/catalog.ts';
 import type { CatalogCache } from '../risk/catalog-cache.ts';
 import type { ProtectionRecord, ProtectionStore } from '../state/protection-records.ts';
+import { FallbackLookups } from './fallback-lookups.ts';
 import type { BackupObservation } from './observation.ts';
 import { resolveStore } from './resolve-store.ts';
 import {
@@ -39,6 +40,8 @@ export interface ProtectionPorts {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly tenant: string;
+  /** Remembered DSPM lookups for resources the state does not know; without it nothing is remembered. */
+  readonly lookups?: FallbackLookups | undefined;
 }
 
 /** How applying behaves. */
@@ -86,7 +89,13 @@ export async function applyBackupObservation(
 ): Promise<ProtectionOutcome> {
   const { state, tenant, logger } = ports;
   const resolved = await resolveStore(
-    { state, dspm: ports.dspm, tenant, mappings: settings.mappings },
+    {
+      state,
+      dspm: ports.dspm,
+      tenant,
+      mappings: settings.mappings,
+      lookups: ports.lookups ?? new FallbackLookups(ports.clock, { ttlMs: 0 }),
+    },
     observation.target,
   );
   if (!resolved) {

@@ -2,13 +2,15 @@
  * Finds the DSPM store a backup event is about: an explicit mapping first, then the store id the
  * event names, then the endpoint, then the resource ARN (account, region and the name that starts
  * the endpoint's host). The poller's state answers from its indexes; DSPM's own listing is the
- * fallback for stores the poller has not committed yet.
+ * fallback for stores the poller has not committed yet, remembered (`fallback-lookups.ts`) so its
+ * cost does not grow with the number of events. A resource of a type DSPM does not hold (an EC2
+ * instance, an EBS volume) costs no DSPM request at all.
  */
 import type { DspmClient } from '../dspm/client.ts';
-import { and, eq } from '../dspm/filter.ts';
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import { firstHostLabel, type ProtectionStore } from '../state/protection-records.ts';
 import { parseResourceArn } from './arn.ts';
+import type { FallbackLookups } from './fallback-lookups.ts';
 import type { BackupTarget } from './observation.ts';
 
 /** How the store was found, for logs. */
@@ -27,10 +29,9 @@ export interface ResolvePorts {
   readonly tenant: string;
   /** Explicit ARN or endpoint to store id mappings (`BACKUP_RESOURCE_MAP`); they win over everything. */
   readonly mappings: ReadonlyMap<string, number>;
+  /** DSPM's answers about stores the state does not know, remembered for a while. */
+  readonly lookups: FallbackLookups;
 }
-
-/** Most stores a DSPM fallback listing may scan for one event. */
-const FALLBACK_CAP = 10_000;
 
 /** Finds the store, or undefined when DSPM does not know the resource. */
 export async function resolveStore(
@@ -56,10 +57,7 @@ export async function resolveStore(
 async function byEndpoint(ports: ResolvePorts, endpoint: string): Promise<number | undefined> {
   const committed = await ports.state.findStoreByEndpoint(ports.tenant, endpoint);
   if (committed) return committed.storeId;
-  const listed = await ports.dspm
-    .connectedDataStores({ filter: eq('endpoint', endpoint) })
-    .toArray(FALLBACK_CAP);
-  return listed.find((store) => store.endpoint === endpoint)?.id;
+  return ports.lookups.endpoint(ports.dspm, endpoint);
 }
 
 async function byArn(ports: ResolvePorts, arn: string): Promise<number | undefined> {
@@ -70,12 +68,10 @@ async function byArn(ports: ResolvePorts, arn: string): Promise<number | undefin
     const key = { accountId: resource.accountId, region: resource.region, hostLabel: name };
     const [committed] = await ports.state.findStoresByResource(ports.tenant, key);
     if (committed) return committed.storeId;
-    const listed = await ports.dspm
-      .connectedDataStores({
-        filter: and(eq('account_id', resource.accountId), eq('region', resource.region)),
-      })
-      .toArray(FALLBACK_CAP);
-    return listed.find((store) => matchesName(store, name, arn))?.id;
+    const listing = await ports.lookups.account(ports.dspm, resource.accountId, resource.region);
+    // Too many to walk for one event: the poller's next commit puts a new store in the state.
+    if (listing.kind === 'too-large') return undefined;
+    return listing.stores.find((store) => matchesName(store, name, arn))?.id;
   }
   // S3 ARNs name no account or region: the endpoint must say the bucket.
   for (const endpoint of [resource.name, `s3://${resource.name}`, arn]) {

@@ -18,6 +18,7 @@ import { createPollerRuntime, requireSink } from '../poll/poller-runtime.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import type { StateStore } from '../state/records.ts';
 import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
+import { FallbackLookups } from './fallback-lookups.ts';
 
 /** Everything the tagger needs, built once. */
 export interface TaggerRuntime {
@@ -28,6 +29,8 @@ export interface TaggerRuntime {
   readonly tokens: TokenProvider;
   readonly state: StateStore;
   readonly catalog: CatalogCache;
+  /** DSPM lookups for resources the state does not know, remembered for the runtime's life. */
+  readonly lookups: FallbackLookups;
   readonly eventBridgeSink: EventSink | undefined;
   readonly deadLetters: DeadLetterSink | undefined;
 }
@@ -50,6 +53,7 @@ export function createTaggerRuntime(
     tokens: base.tokens,
     state: base.state,
     catalog: new CatalogCache(base.dspm, options.clock),
+    lookups: new FallbackLookups(options.clock),
     eventBridgeSink: base.eventBridgeSink,
     deadLetters: taggerConfig.deadLetterQueueUrl
       ? new SqsDeadLetterSink(options.aws.sqs, taggerConfig.deadLetterQueueUrl)
@@ -69,6 +73,7 @@ export function protectionWiring(
       state: runtime.state,
       sink,
       catalog: runtime.catalog,
+      lookups: runtime.lookups,
       clock: options.clock,
       logger: options.logger,
       tenant: runtime.dspmConfig.tenant.host,
