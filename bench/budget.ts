@@ -10,7 +10,12 @@
  */
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { rateBudget } from '../infra/rate-budget.ts';
-import { runBudgetScenario, type ScenarioFigures, type ScenarioPacing } from './lib/budget-scenario.ts';
+import {
+  runBudgetScenario,
+  type ScenarioFigures,
+  type ScenarioPacing,
+  simulatedTenant,
+} from './lib/budget-scenario.ts';
 import { describeMachine } from './lib/machine.ts';
 import { recordSection } from './lib/results.ts';
 
@@ -31,27 +36,8 @@ async function run(
     tokens: [{ token: TOKEN, access: 'read-write' }],
   });
   try {
-    let since = 0;
     process.stderr.write(`bench:budget: ${label}...\n`);
-    const figures = await runBudgetScenario(
-      {
-        url: sim.url,
-        token: TOKEN,
-        storeIds: sim.tenant
-          .view()
-          .stores.slice(0, 100)
-          .map((store) => Number(store.id)),
-        counts: async () => {
-          const log = sim.requests.slice(since);
-          return { requests: log.length, refused: log.filter((entry) => entry.status === 429).length };
-        },
-        resetCounts: async () => {
-          since = sim.requests.length;
-        },
-      },
-      pacing,
-      EVENTS_PER_TAGGER,
-    );
+    const figures = await runBudgetScenario(simulatedTenant(sim, TOKEN, 100), pacing, EVENTS_PER_TAGGER);
     return { label, pacing, figures };
   } finally {
     await sim.close();

@@ -19,6 +19,7 @@ import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { CatalogCache } from '#shared/risk/catalog-cache.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
 
 /** Requests per second each consumer paces at. */
 export interface ScenarioPacing {
@@ -49,6 +50,33 @@ export interface ScenarioTenant {
   /** Requests and 429s the tenant answered since the last call to `resetCounts`. */
   counts(): Promise<{ requests: number; refused: number }>;
   resetCounts(): Promise<void>;
+}
+
+/**
+ * A scenario tenant on an in-process simulator: its first `writableStores` stores take the tag
+ * writes, and its request log gives the counts.
+ */
+export function simulatedTenant(
+  sim: RunningSimulator,
+  token: string,
+  writableStores: number,
+): ScenarioTenant {
+  let since = 0;
+  return {
+    url: sim.url,
+    token,
+    storeIds: sim.tenant
+      .view()
+      .stores.slice(0, writableStores)
+      .map((store) => Number(store.id)),
+    counts: async () => {
+      const log = sim.requests.slice(since);
+      return { requests: log.length, refused: log.filter((entry) => entry.status === 429).length };
+    },
+    resetCounts: async () => {
+      since = sim.requests.length;
+    },
+  };
 }
 
 const TENANT_NAME = 'budget.example';

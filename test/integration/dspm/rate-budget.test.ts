@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { runBudgetScenario, type ScenarioTenant } from '../../../bench/lib/budget-scenario.ts';
+import {
+  runBudgetScenario,
+  type ScenarioTenant,
+  simulatedTenant,
+} from '../../../bench/lib/budget-scenario.ts';
 import { rateBudget } from '../../../infra/rate-budget.ts';
 
 const TENANT_RPS = 20;
@@ -22,22 +26,7 @@ describe('one rate budget for the whole bridge', () => {
       rateLimitRps: TENANT_RPS,
       tokens: [{ token: TOKEN, access: 'read-write' }],
     });
-    let since = 0;
-    tenant = {
-      url: sim.url,
-      token: TOKEN,
-      storeIds: sim.tenant
-        .view()
-        .stores.slice(0, 50)
-        .map((store) => Number(store.id)),
-      counts: async () => {
-        const log = sim.requests.slice(since);
-        return { requests: log.length, refused: log.filter((entry) => entry.status === 429).length };
-      },
-      resetCounts: async () => {
-        since = sim.requests.length;
-      },
-    };
+    tenant = simulatedTenant(sim, TOKEN, 50);
   });
   afterAll(() => sim.close());
 
