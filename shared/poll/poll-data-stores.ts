@@ -10,18 +10,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DspmClient } from '../dspm/client.ts';
-import type { ListingProgress } from '../dspm/listing.ts';
+import type { ListingProgress, ListingReport } from '../dspm/listing.ts';
 import type { Clock } from '../dspm/rate-limiter.ts';
-import type { ConnectedDataStore } from '../dspm/schemas.ts';
-import type { BusEvent, PollCompletedDetail } from '../events/contract.ts';
+import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { buildPollCompleted, buildRemoved, type PollContext } from '../risk/build-events.ts';
-import { buildCatalog, describeStore } from '../risk/catalog.ts';
+import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
+import { buildCatalog } from '../risk/catalog.ts';
 import { type HeldLease, keepLease } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
-import { assessStore } from './assess-store.ts';
 import type { PollSettings } from './poll-config.ts';
+import { newPlan, type PollPlan, planRemovals, planStore } from './poll-plan.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -86,6 +85,10 @@ export async function pollDataStores(ports: PollPorts, settings: PollSettings): 
   }
 }
 
+/**
+ * The poll's stages, read -> list and assess -> removals -> publish -> commit -> summarise (the
+ * connector shape: read, transform, write, checkpoint), each a function of its own below.
+ */
 async function runPoll(
   ports: PollPorts,
   settings: PollSettings,
@@ -93,8 +96,48 @@ async function runPoll(
   startedAt: Date,
   lease: HeldLease | undefined,
 ): Promise<PollOutcome> {
-  const { dspm, state, sink, clock, logger, tenant } = ports;
-  const statsBefore = { ...dspm.stats };
+  const statsBefore = { ...ports.dspm.stats };
+  const start = await readStartingPoint(ports, settings, pollId);
+  const plan = newPlan();
+  const listed = await listAndAssess(ports, settings, start, plan, stopSignal(ports.signal, lease?.signal));
+  if (listed.complete && !start.baseline)
+    planRemovals(plan, start.committed, new Date(ports.clock.now()), start.context);
+  // Publish first, commit after: a store whose event was not accepted keeps its old snapshot, so
+  // the next poll finds the change again and re-sends it with the same eventId. A poll whose lease
+  // was taken over does neither: the new holder does both.
+  lease?.assertHeld();
+  const published = await publishPlan(ports, plan, pollId);
+  lease?.assertHeld();
+  const stale = settings.dryRun
+    ? 0
+    : await commitPlan(ports, start, plan, published.accepted, pollId, startedAt);
+  const summary = await summarise(ports, start, plan, listed, {
+    pollId,
+    startedAt,
+    failed: published.failed,
+    stale,
+    statsBefore,
+  });
+  return { status: 'completed', pollId, summary, error: listed.error };
+}
+
+/** Where the poll starts from: the committed state and the catalogs. */
+interface StartingPoint {
+  readonly meta: Awaited<ReturnType<SnapshotStore['loadMeta']>>;
+  readonly committed: ReadonlyMap<number, StoreRecord>;
+  readonly context: PollContext;
+  /** The tenant's first poll. */
+  readonly baseline: boolean;
+  /** A first poll that records every store without announcing it. */
+  readonly silentBaseline: boolean;
+}
+
+async function readStartingPoint(
+  ports: PollPorts,
+  settings: PollSettings,
+  pollId: string,
+): Promise<StartingPoint> {
+  const { dspm, state, tenant } = ports;
   const [meta, committed, platforms, connections, services, tags] = await Promise.all([
     state.loadMeta(tenant),
     state.loadStores(tenant),
@@ -104,117 +147,91 @@ async function runPoll(
     dspm.dataTags().toArray(CATALOG_CAP),
   ]);
   const baseline = meta === undefined;
-  const silentBaseline = baseline && !settings.emitBaselineEvents;
-  const context: PollContext = {
-    tenant,
-    pollId,
-    source: settings.source,
-    test: settings.test,
-    bands: settings.bands,
-    catalog: buildCatalog({ platforms, connections, services, tags }),
+  return {
+    meta,
+    committed,
+    baseline,
+    silentBaseline: baseline && !settings.emitBaselineEvents,
+    context: {
+      tenant,
+      pollId,
+      source: settings.source,
+      test: settings.test,
+      bands: settings.bands,
+      catalog: buildCatalog({ platforms, connections, services, tags }),
+    },
   };
+}
 
-  const events: BusEvent[] = [];
-  /** The record to commit for each event's store, once the event is accepted. */
-  const onAccepted = new Map<number, StoreRecord>();
-  /** Records committed without an event: a silent baseline, a rename, a newly watched field. */
-  const quiet: StoreRecord[] = [];
-  const counts = { seen: 0, discovered: 0, changed: 0, removed: 0, unchanged: 0 };
-  const seen = new Set<number>();
+/** How the listing ended. */
+interface ListingOutcome {
+  readonly complete: boolean;
+  readonly error: Error | undefined;
+  readonly stoppedEarly: boolean;
+  readonly report: ListingReport;
+}
 
+/** Lists every connected store and plans what each one's change means, until done or stopped. */
+async function listAndAssess(
+  ports: PollPorts,
+  settings: PollSettings,
+  start: StartingPoint,
+  plan: PollPlan,
+  stop: AbortSignal | undefined,
+): Promise<ListingOutcome> {
+  const { dspm, clock, logger, tenant } = ports;
+  const pollId = start.context.pollId;
   const assessment = {
     watchedFields: settings.watchedFields,
     minimumDeltas: settings.minimumDeltas,
-    silentBaseline,
+    silentBaseline: start.silentBaseline,
   };
-  const observe = (store: ConnectedDataStore) => {
-    seen.add(store.id);
-    counts.seen++;
-    const result = assessStore(store, committed.get(store.id), new Date(clock.now()), context, assessment);
-    switch (result.kind) {
-      case 'unchanged':
-        counts.unchanged++;
-        return;
-      case 'quiet':
-        if (result.unchanged) counts.unchanged++;
-        quiet.push(result.record);
-        return;
-      case 'discovered':
-      case 'changed':
-        counts[result.kind]++;
-        onAccepted.set(store.id, result.record);
-        events.push(result.event);
-    }
-  };
-
-  const stop = stopSignal(ports.signal, lease?.signal);
   const listing = dspm.connectedDataStores({ onProgress: ports.onListingProgress });
-  let listingError: Error | undefined;
+  let error: Error | undefined;
   let stoppedEarly = false;
   try {
     for await (const store of listing) {
-      observe(store);
+      planStore(plan, store, start.committed.get(store.id), new Date(clock.now()), start.context, assessment);
       // Leaving the loop ends the listing: pages in flight are dropped, no new ones are asked for.
       if (stop?.aborted) {
         stoppedEarly = true;
         break;
       }
     }
-  } catch (error) {
-    listingError = error as Error;
+  } catch (caught) {
+    error = caught as Error;
     logger.error('listing connected data stores failed part-way; no removals this poll', {
       tenant,
       pollId,
-      reason: listingError.message,
+      reason: error.message,
     });
   }
   const report = listing.report();
-  const complete = listingError === undefined && !stoppedEarly && report.complete;
+  const complete = error === undefined && !stoppedEarly && report.complete;
   if (stoppedEarly) {
     logger.warn('stopped before the listing finished; publishing and committing what was seen', {
       tenant,
       pollId,
     });
-  } else if (!complete && listingError === undefined) {
+  } else if (!complete && error === undefined) {
     logger.warn('listing incomplete; no removals this poll', { tenant, pollId, reason: report.reason });
   }
+  return { complete, error, stoppedEarly, report };
+}
 
-  if (complete && !baseline) {
-    const removedAt = new Date(clock.now());
-    for (const [storeId, previous] of committed) {
-      if (seen.has(storeId) || previous.removedAt !== undefined) continue;
-      counts.removed++;
-      const record: StoreRecord = {
-        ...previous,
-        sequence: previous.sequence + 1,
-        observedAt: removedAt.toISOString(),
-        removedAt: removedAt.toISOString(),
-      };
-      onAccepted.set(storeId, record);
-      events.push(
-        buildRemoved(context, {
-          store: describeStore(storeId, previous.identity, tagIdsOf(previous), context.catalog),
-          sequence: record.sequence,
-          observedAt: removedAt,
-          previousObservedAt: previous.observedAt,
-          previousFingerprint: previous.fingerprint,
-          currentFingerprint: null,
-          previous: previous.snapshot,
-        }),
-      );
-    }
-  }
-
-  // Publish first, commit after: a store whose event was not accepted keeps its old snapshot, so
-  // the next poll finds the change again and re-sends it with the same eventId. A poll whose lease
-  // was taken over does neither: the new holder does both.
-  lease?.assertHeld();
-  const results = await sink.publish(events);
+/** Publishes the plan's events; the records of the accepted ones are what may be committed. */
+async function publishPlan(
+  ports: PollPorts,
+  plan: PollPlan,
+  pollId: string,
+): Promise<{ accepted: StoreRecord[]; failed: number }> {
+  const { sink, logger, tenant } = ports;
+  const results = await sink.publish(plan.events);
   const accepted: StoreRecord[] = [];
   let failed = 0;
   results.forEach((result, index) => {
-    const storeId = events[index]?.storeId;
-    const record = storeId === undefined ? undefined : onAccepted.get(storeId);
+    const storeId = plan.events[index]?.storeId;
+    const record = storeId === undefined ? undefined : plan.onAccepted.get(storeId);
     if (result.ok && record) accepted.push(record);
     else if (!result.ok) {
       failed++;
@@ -227,46 +244,77 @@ async function runPoll(
       });
     }
   });
+  return { accepted, failed };
+}
 
-  let stale = 0;
-  lease?.assertHeld();
-  if (!settings.dryRun) {
-    if (silentBaseline) await state.commitStores(tenant, quiet, { baseline: true });
-    const outcome = await state.commitStores(tenant, silentBaseline ? accepted : [...accepted, ...quiet]);
-    stale = outcome.stale.length;
-    if (stale > 0)
-      logger.warn('some stores were already committed by a newer poll', {
-        tenant,
-        pollId,
-        stores: outcome.stale.slice(0, 20),
-      });
-    await state.saveMeta(tenant, {
-      baselineAt: meta?.baselineAt ?? startedAt.toISOString(),
-      lastPollId: pollId,
-      lastPollAt: startedAt.toISOString(),
+/** Commits the accepted stores and the quiet ones, then the tenant's meta; returns how many were stale. */
+async function commitPlan(
+  ports: PollPorts,
+  start: StartingPoint,
+  plan: PollPlan,
+  accepted: readonly StoreRecord[],
+  pollId: string,
+  startedAt: Date,
+): Promise<number> {
+  const { state, logger, tenant } = ports;
+  if (start.silentBaseline) await state.commitStores(tenant, plan.quiet, { baseline: true });
+  const outcome = await state.commitStores(
+    tenant,
+    start.silentBaseline ? accepted : [...accepted, ...plan.quiet],
+  );
+  if (outcome.stale.length > 0)
+    logger.warn('some stores were already committed by a newer poll', {
+      tenant,
+      pollId,
+      stores: outcome.stale.slice(0, 20),
     });
-  }
+  await state.saveMeta(tenant, {
+    baselineAt: start.meta?.baselineAt ?? startedAt.toISOString(),
+    lastPollId: pollId,
+    lastPollAt: startedAt.toISOString(),
+  });
+  return outcome.stale.length;
+}
 
+/** Builds, publishes and logs the poll's `dspm-poll-completed` summary. */
+async function summarise(
+  ports: PollPorts,
+  start: StartingPoint,
+  plan: PollPlan,
+  listed: ListingOutcome,
+  run: {
+    pollId: string;
+    startedAt: Date;
+    failed: number;
+    stale: number;
+    statsBefore: PollPorts['dspm']['stats'];
+  },
+): Promise<PollCompletedDetail> {
+  const { dspm, sink, clock, logger, tenant } = ports;
+  const { pollId, startedAt, failed, stale, statsBefore } = run;
+  const { complete } = listed;
   const completedAt = new Date(clock.now());
   const summaryEvent = buildPollCompleted(
-    context,
+    start.context,
     {
       startedAt: startedAt.toISOString(),
       durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
       // A silent baseline: a first poll that announces every store (--no-baseline) is a normal poll.
-      baseline: silentBaseline,
+      baseline: start.silentBaseline,
       complete,
       incompleteReason: complete
         ? null
-        : (listingError?.message ?? (stoppedEarly ? STOPPED_EARLY : report.reason) ?? 'unknown'),
-      stores: { ...counts, uncommitted: failed + stale },
+        : (listed.error?.message ??
+          (listed.stoppedEarly ? STOPPED_EARLY : listed.report.reason) ??
+          'unknown'),
+      stores: { ...plan.counts, uncommitted: failed + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
-        pages: report.pages,
+        pages: listed.report.pages,
         retries: dspm.stats.retries - statsBefore.retries,
         throttled: dspm.stats.throttled - statsBefore.throttled,
       },
-      events: { published: events.length - failed, failed },
+      events: { published: plan.events.length - failed, failed },
     },
     completedAt,
   );
@@ -277,13 +325,13 @@ async function runPoll(
   logger.info('poll completed', {
     tenant,
     pollId,
-    baseline,
+    baseline: start.baseline,
     complete,
-    ...counts,
-    published: events.length - failed,
+    ...plan.counts,
+    published: plan.events.length - failed,
     failed,
   });
-  return { status: 'completed', pollId, summary: summaryEvent.detail, error: listingError };
+  return summaryEvent.detail;
 }
 
 const STOPPED_EARLY = 'stopped before the listing finished';
@@ -292,9 +340,4 @@ const STOPPED_EARLY = 'stopped before the listing finished';
 function stopSignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   return given.length > 1 ? AbortSignal.any(given) : given[0];
-}
-
-function tagIdsOf(record: StoreRecord): readonly number[] {
-  const tags = record.snapshot.data_tags;
-  return Array.isArray(tags) ? tags : [];
 }
