@@ -15,9 +15,9 @@ import { DEFAULT_LOCKING, type ProtectionPorts } from '#shared/backup/apply-prot
 import { FallbackLookups } from '#shared/backup/fallback-lookups.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
+import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import type { EventSink } from '#shared/events/sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';

@@ -7,9 +7,9 @@
  *   node bench/poll-full-run.ts <simulator url> <changed share 0..1>
  */
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';

@@ -6,7 +6,7 @@
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import type { EventSink } from '#shared/events/sink.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';

@@ -12,8 +12,8 @@ import { lambdaObservability, withObservability } from '#shared/aws/lambda-obser
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
+import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
 
 const SERVICE = 'dspm-bridge-coverage';

@@ -9,10 +9,10 @@ import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-p
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
+import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import type { EventSink } from '#shared/events/sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';

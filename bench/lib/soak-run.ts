@@ -10,9 +10,9 @@
  * seeded fast-check property (many small schedules).
  */
 
+import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import type { BusEvent } from '#shared/events/contract.ts';
 import type { EventSink, PublishResult } from '#shared/events/sink.ts';
 import { silentLogger } from '#shared/logger.ts';

@@ -9,7 +9,7 @@
  * summary on stdout. A pass with refused events or an incomplete listing exits 1.
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';

@@ -9,10 +9,10 @@
  * that replays cleanly.
  */
 import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { DspmBadRequestError, DspmNotFoundError } from '../dspm/errors.ts';
 import { eq } from '../dspm/filter.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import type { BusEvent, ProtectionChangedDetail } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
 import type { EventSink } from '../events/sink.ts';

@@ -8,9 +8,10 @@
  * and a listing larger than the cap is not walked at all (the poller's state answers for those
  * accounts, at its next commit).
  */
+
+import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { and, eq } from '../dspm/filter.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 
 /** How long a listing or a miss is trusted, and the most stores one listing may walk. */

@@ -3,12 +3,12 @@
  * the CLI apply backup events the same way.
  */
 import type { AwsClients } from '../aws/clients.ts';
+import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
 import type { PollerConfig } from '../config/poll.ts';
 import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import type { TokenProvider } from '../dspm/token-provider.ts';
 import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
 import { NdjsonSink } from '../events/ndjson-sink.ts';

@@ -8,9 +8,10 @@
  * (`UNPROTECTED_TAG_CATEGORY_ID`). Catalog tags are never deleted: that would strip them from
  * every store.
  */
+
+import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { DspmConflictError } from '../dspm/errors.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import type { DataTag } from '../dspm/schemas.ts';
 import { ConfigError } from '../errors.ts';
 import type { CatalogCache } from '../risk/catalog-cache.ts';

@@ -4,11 +4,12 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Logger } from '../logger.ts';
 import { DspmClient } from './client.ts';
 import { createDispatcher } from './dispatcher.ts';
-import { type Clock, RateLimiter } from './rate-limiter.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import type { RetryPolicy } from './retry.ts';
 import { type TokenProvider, tokenProviderFor } from './token-provider.ts';
 import { DspmTransport } from './transport.ts';

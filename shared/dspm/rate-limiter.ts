@@ -21,20 +21,7 @@
  * pauses on a server-announced reset, and every decision here runs on an injected clock, so tests
  * need no sleeping.
  */
-
-/** Time, injectable for tests. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
+import { type Clock, systemClock } from '../clock.ts';
 
 /** Pacing knobs; `DEFAULT_PACING` holds the defaults. */
 export interface PacingSettings {

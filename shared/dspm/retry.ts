@@ -2,6 +2,7 @@
  * The retry decision, kept pure so it is tested on its own (the octokit plugin-retry shape): what
  * to retry, how long to wait, and what never to retry.
  */
+import { backoffDelay } from '../backoff.ts';
 import {
   DspmConnectionError,
   type DspmError,
@@ -88,19 +89,6 @@ export function decideRetry(
     return { retry: false, reason: `${method} is not idempotent; it may have taken effect` };
   }
   return { retry: true, delayMs: backoffDelay(attempt, policy, random) };
-}
-
-/**
- * Capped exponential backoff with full jitter: a random delay in [0, min(max, base * 2^(attempt-1))].
- * Full jitter spreads concurrent retries best (AWS Architecture Blog, "Exponential Backoff And Jitter").
- */
-export function backoffDelay(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
 }
 
 /**

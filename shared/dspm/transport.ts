@@ -5,6 +5,7 @@
  * retry with a freshly fetched token after a 401.
  */
 import type { Dispatcher } from 'undici';
+import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
 import {
@@ -19,7 +20,7 @@ import {
   messageFromBody,
 } from './errors.ts';
 import { request } from './http-client.ts';
-import { type Clock, PacingDeadlineError, type RateLimiter, systemClock } from './rate-limiter.ts';
+import { PacingDeadlineError, type RateLimiter } from './rate-limiter.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy, serverRequestedWaitMs } from './retry.ts';
 import type { Tenant } from './tenant-url.ts';
 import type { TokenProvider } from './token-provider.ts';

@@ -10,8 +10,8 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { type Clock, systemClock } from '../dspm/rate-limiter.ts';
-import { backoffDelay } from '../dspm/retry.ts';
+import { backoffDelay } from '../backoff.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { BusEvent } from './contract.ts';
 import { batchBySize, entrySize, MAX_PUT_EVENTS_BYTES } from './entry-size.ts';

@@ -9,9 +9,9 @@
  * page in hand: what was seen is still published and committed, and no removals are reported.
  */
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { ListingProgress, ListingReport } from '../dspm/listing.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';

@@ -2,8 +2,9 @@
  * DSPM's catalogs for the tagger, which describes stores in its events as the poller does but
  * runs far more often: read once and reused for a while (catalogs change rarely, the guide says).
  */
+
+import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
-import type { Clock } from '../dspm/rate-limiter.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 
 /** Caches the catalog for `ttlMs` (default 15 minutes). */

@@ -15,8 +15,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Clock, systemClock } from '../dspm/rate-limiter.ts';
-import { backoffDelay } from '../dspm/retry.ts';
+import { backoffDelay } from '../backoff.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {

@@ -5,7 +5,7 @@
  * signal; the poll checks `assertHeld()` before it publishes and before it commits, so it never
  * commits over another holder.
  */
-import type { Clock } from '../dspm/rate-limiter.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { SnapshotStore } from './records.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '#shared/dspm/rate-limiter.ts';
+import type { Clock } from '#shared/clock.ts';
 
 /**
  * A clock that never really waits: `sleep` records the request and moves virtual time to the sleeper's wake-up time, so

@@ -3,8 +3,8 @@ import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-p
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
+import { systemClock } from '#shared/clock.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { DETAIL_SCHEMAS, type ProtectionChangedDetail } from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FallbackLookups } from '#shared/backup/fallback-lookups.ts';
 import { resolveStore } from '#shared/backup/resolve-store.ts';
+import { systemClock } from '#shared/clock.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';

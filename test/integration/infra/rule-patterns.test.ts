@@ -6,7 +6,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';

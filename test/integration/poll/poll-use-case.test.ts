@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '#shared/clock.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { DETAIL_SCHEMAS, type PollCompletedDetail, type RiskChangedDetail } from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';

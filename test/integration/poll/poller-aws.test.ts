@@ -5,7 +5,7 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import type { BusEvent } from '#shared/events/contract.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { sampleRulePatterns } from '#shared/events/rule-patterns.ts';

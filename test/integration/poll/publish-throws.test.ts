@@ -4,7 +4,7 @@
  * eventIds. A real EventBridge client against a moto bus whose rule feeds an SQS spy queue.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';

@@ -5,7 +5,7 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
+import { systemClock } from '#shared/clock.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '#shared/backoff.ts';
 import {
   DspmAuthError,
   DspmBadRequestError,
@@ -11,12 +12,7 @@ import {
   DspmRateLimitError,
   DspmServerError,
 } from '#shared/dspm/errors.ts';
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  decideRetry,
-  serverRequestedWaitMs,
-} from '#shared/dspm/retry.ts';
+import { DEFAULT_RETRY_POLICY, decideRetry, serverRequestedWaitMs } from '#shared/dspm/retry.ts';
 
 const at = (status?: number) => ({ method: 'GET', path: 'data_stores/connected', status });
 const half = () => 0.5;
