@@ -13,6 +13,7 @@ import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { DspmBadRequestError, DspmNotFoundError } from '../dspm/errors.ts';
 import { eq } from '../dspm/filter.ts';
+import { TransientError } from '../errors.ts';
 import type { BusEvent, ProtectionChangedDetail } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
 import type { EventSink } from '../events/sink.ts';
@@ -221,13 +222,13 @@ async function applyLocked(
       const [result] = await ports.sink.publish([event]);
       // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes.
       if (result && !result.ok)
-        throw new Error(
+        throw new TransientError(
           `publishing data-store-protection-changed failed: ${result.errorCode} ${result.errorMessage}`,
         );
     }
   }
   if (!settings.dryRun && !(await state.putProtection(tenant, next))) {
-    throw new Error(
+    throw new TransientError(
       `protection record of store ${storeId} changed while it was locked; the event will be retried`,
     );
   }
@@ -253,7 +254,7 @@ async function lockStore(
     )
       return;
     if (ports.clock.now() >= deadline)
-      throw new Error(
+      throw new TransientError(
         `store ${storeId} stayed locked for ${settings.lockWaitMs} ms; the event will be retried`,
       );
     await ports.clock.sleep(Math.min(1_000, 20 * attempt) + Math.floor(Math.random() * 20));

@@ -201,12 +201,11 @@ function judgeToken(error: DspmError | undefined, config: DspmConfig): CheckResu
     };
   }
   if (error instanceof DspmConnectionError) {
-    const tlsProblem = /DSPM_CA_BUNDLE|certificate|CERT/i.test(error.message);
     return {
       check: 'token',
       status: 'fail',
       detail: `the tenant could not be reached: ${error.message}`,
-      fix: tlsProblem
+      fix: error.untrustedCertificate
         ? 'a proxy inspects TLS on this network: set DSPM_CA_BUNDLE to a PEM file with its CA certificate'
         : 'check network access to the tenant (firewall, HTTPS_PROXY)',
     };

@@ -76,14 +76,21 @@ export class DspmConnectionError extends DspmError {
   readonly code: string | undefined;
   /** True when the request timed out rather than failed. */
   readonly timedOut: boolean;
+  /** True when TLS failed on a certificate this machine does not trust (a TLS-inspecting proxy). */
+  readonly untrustedCertificate: boolean;
 
   constructor(
     message: string,
-    context: DspmErrorContext & { code?: string | undefined; timedOut?: boolean },
+    context: DspmErrorContext & {
+      code?: string | undefined;
+      timedOut?: boolean;
+      untrustedCertificate?: boolean;
+    },
   ) {
     super(message, context);
     this.code = context.code;
     this.timedOut = context.timedOut ?? false;
+    this.untrustedCertificate = context.untrustedCertificate ?? false;
   }
 }
 

@@ -4,8 +4,9 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import type { TokenSource } from '../config/dspm.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, TransientError } from '../errors.ts';
 import { Secret } from '../secret.ts';
 import { isTokenPlaceholder, TokenNotSetError } from './token-placeholder.ts';
 
@@ -36,6 +37,17 @@ export interface SecretsManagerTokenOptions {
 }
 
 /**
+ * An AWS SDK error the caller made (not found, access denied, a bad request), as the SDK's own
+ * retry strategy classifies errors: throttling, transient and server errors are passing.
+ * Powertools wraps the SDK's error in its own, so its cause is looked at.
+ */
+function isPermanentAwsError(error: unknown): boolean {
+  const sdkError = ((error as { cause?: unknown })?.cause ?? error) as Parameters<typeof isServerError>[0];
+  if (typeof sdkError !== 'object' || sdkError === null || !('$metadata' in sdkError)) return false;
+  return !(isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError));
+}
+
+/**
  * A token kept in Secrets Manager, as a plain string or JSON `{"token": "..."}`. Caching is
  * Powertools Parameters'; concurrent refreshes after a burst of 401s share one fetch.
  */
@@ -49,11 +61,13 @@ export function secretsManagerTokenProvider(options: SecretsManagerTokenOptions)
     try {
       value = await provider.get(options.secretId, { maxAge, forceFetch });
     } catch (error) {
-      // The SDK's message names the secret and the reason; it never holds the secret value.
-      throw new ConfigError(
-        `cannot read secret DSPM_API_TOKEN_SECRET_ID=${options.secretId}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      // The SDK's message names the secret and the reason; it never holds the secret value. A
+      // missing secret or a denied read is the configuration's to fix; throttling or a network
+      // failure passes.
+      const message = `cannot read secret DSPM_API_TOKEN_SECRET_ID=${options.secretId}: ${(error as Error).message}`;
+      throw isPermanentAwsError(error)
+        ? new ConfigError(message, { cause: error })
+        : new TransientError(message, { cause: error });
     }
     if (typeof value !== 'string') {
       throw new ConfigError(

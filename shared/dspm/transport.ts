@@ -386,11 +386,12 @@ function connectionError(
   const codeText = typeof code === 'string' ? code : undefined;
   const timedOut = signal.aborted || (codeText !== undefined && TIMEOUT_CODES.has(codeText));
   const cause = Object.assign(new Error(original.message), { name: original.name, code: codeText });
-  const hint = codeText && TLS_TRUST_CODES.has(codeText) ? TLS_TRUST_HINT : '';
+  const untrustedCertificate = codeText !== undefined && TLS_TRUST_CODES.has(codeText);
+  const hint = untrustedCertificate ? TLS_TRUST_HINT : '';
   const what = timedOut
     ? `timed out after ${timeoutMs} ms`
     : `connection failed (${codeText ?? original.name}: ${original.message})${hint}`;
-  return new DspmConnectionError(what, { ...context, cause, code: codeText, timedOut });
+  return new DspmConnectionError(what, { ...context, cause, code: codeText, timedOut, untrustedCertificate });
 }
 
 function unexpected(error: unknown, method: string, path: string): DspmError {

@@ -4,6 +4,7 @@
  * bulk `BatchWriteItem`. The poll lease and the per-store tag locks are conditional puts that
  * expire; protection records are versioned.
  */
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock } from '../clock.ts';
+import { TransientError } from '../errors.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
@@ -368,7 +370,7 @@ export class DynamoDbStateStore implements StateStore {
         this.#itemsWritten += written - requests.length;
         if (requests.length > 0) {
           if (attempt > 8)
-            throw new Error(`DynamoDB left ${requests.length} items unprocessed after 8 tries`);
+            throw new TransientError(`DynamoDB left ${requests.length} items unprocessed after 8 tries`);
           // Unprocessed items mean the table is throttling: back off before sending them again.
           await this.#clock.sleep(backoffDelay(attempt, { baseDelayMs: 50, maxDelayMs: 2_000 }));
         }

@@ -50,6 +50,8 @@ describe('a tenant behind a TLS-inspecting proxy (a certificate from a private C
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DspmConnectionError);
     expect((error as Error).message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT.*set DSPM_CA_BUNDLE/);
+    // Said as a field too, so doctor advises the CA bundle without reading the message.
+    expect((error as DspmConnectionError).untrustedCertificate).toBe(true);
   });
 
   it('is trusted once DSPM_CA_BUNDLE names the CA certificate', async () => {
