@@ -54,7 +54,7 @@ export function createPollHandler(env: Environment) {
         logger,
         tenant: runtime.dspmConfig.tenant.host,
       },
-      { ...runtime.pollerConfig.settings, dryRun: false },
+      runtime.pollerConfig.settings,
     );
     if (outcome.status === 'skipped') {
       metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);

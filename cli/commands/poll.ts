@@ -8,10 +8,12 @@
  * `STATE_TABLE_NAME` or the state file. Progress and the summary go to stderr; `--json` puts the
  * summary on stdout. A pass with refused events or an incomplete listing exits 1.
  */
+
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
+import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { CountingSink } from '../counting-sink.ts';
 import { parseDuration } from '../duration.ts';
@@ -91,10 +93,11 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
   io.stderr(`${output.notice}\n`);
   const settings = {
     ...runtime.pollerConfig.settings,
-    dryRun,
     emitBaselineEvents: values['no-baseline'] ?? runtime.pollerConfig.settings.emitBaselineEvents,
   };
   const tenant = runtime.dspmConfig.tenant.host;
+  // A dry run reads the real state and writes none of it (the sink publishes nothing either).
+  const state = dryRun ? new DryRunStateStore(runtime.state) : runtime.state;
 
   const pollOnce = async (): Promise<boolean> => {
     sink.reset();
@@ -104,7 +107,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     const outcome = await pollDataStores(
       {
         dspm: runtime.dspm,
-        state: runtime.state,
+        state,
         sink,
         clock: systemClock,
         logger,

@@ -23,8 +23,6 @@ export interface PollSettings {
    * so it bounds how long a dead holder (killed, timed out) blocks the next poll.
    */
   readonly leaseTtlMs: number;
-  /** Publish to the sink but commit nothing (the CLI's `--dry-run`). */
-  readonly dryRun: boolean;
 }
 
 /** Defaults: every watchable field, default bands, no minimum deltas, a silent baseline. */
@@ -36,5 +34,4 @@ export const DEFAULT_POLL_SETTINGS = {
   bands: DEFAULT_RISK_BANDS,
   emitBaselineEvents: false,
   leaseTtlMs: 60_000,
-  dryRun: false,
 } as const satisfies PollSettings;

@@ -7,6 +7,8 @@
  * the poll runs, keeps two polls of one tenant from running over each other; a poll that finds its
  * lease lost stops without committing. An aborted `signal` (Ctrl-C) stops the listing after the
  * page in hand: what was seen is still published and committed, and no removals are reported.
+ * A dry run is a choice of ports (a state that writes nothing, a sink that publishes nothing),
+ * not a branch here.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
@@ -60,28 +62,24 @@ export async function pollDataStores(ports: PollPorts, settings: PollSettings): 
   const { state, clock, logger, tenant } = ports;
   const pollId = ports.newPollId?.() ?? randomUUID();
   const startedAt = new Date(clock.now());
-  if (!settings.dryRun && !(await state.tryAcquireLease(tenant, pollId, startedAt, settings.leaseTtlMs))) {
+  if (!(await state.tryAcquireLease(tenant, pollId, startedAt, settings.leaseTtlMs))) {
     logger.info('another poll holds the lease; skipping this one', { tenant, pollId });
     return { status: 'skipped', reason: 'lease-held', pollId };
   }
-  const lease = settings.dryRun
-    ? undefined
-    : keepLease({
-        state,
-        tenant,
-        holder: pollId,
-        ttlMs: settings.leaseTtlMs,
-        clock,
-        logger,
-        acquiredAtMs: startedAt.getTime(),
-      });
+  const lease = keepLease({
+    state,
+    tenant,
+    holder: pollId,
+    ttlMs: settings.leaseTtlMs,
+    clock,
+    logger,
+    acquiredAtMs: startedAt.getTime(),
+  });
   try {
     return await runPoll(ports, settings, pollId, startedAt, lease);
   } finally {
-    if (lease) {
-      await lease.stop();
-      await state.releaseLease(tenant, pollId);
-    }
+    await lease.stop();
+    await state.releaseLease(tenant, pollId);
   }
 }
 
@@ -94,23 +92,21 @@ async function runPoll(
   settings: PollSettings,
   pollId: string,
   startedAt: Date,
-  lease: HeldLease | undefined,
+  lease: HeldLease,
 ): Promise<PollOutcome> {
   const statsBefore = { ...ports.dspm.stats };
   const start = await readStartingPoint(ports, settings, pollId);
   const plan = newPlan();
-  const listed = await listAndAssess(ports, settings, start, plan, stopSignal(ports.signal, lease?.signal));
+  const listed = await listAndAssess(ports, settings, start, plan, stopSignal(ports.signal, lease.signal));
   if (listed.complete && !start.baseline)
     planRemovals(plan, start.committed, new Date(ports.clock.now()), start.context);
   // Publish first, commit after: a store whose event was not accepted keeps its old snapshot, so
   // the next poll finds the change again and re-sends it with the same eventId. A poll whose lease
   // was taken over does neither: the new holder does both.
-  lease?.assertHeld();
+  lease.assertHeld();
   const published = await publishPlan(ports, plan, pollId);
-  lease?.assertHeld();
-  const stale = settings.dryRun
-    ? 0
-    : await commitPlan(ports, start, plan, published.accepted, pollId, startedAt);
+  lease.assertHeld();
+  const stale = await commitPlan(ports, start, plan, published.accepted, pollId, startedAt);
   const summary = await summarise(ports, start, plan, listed, {
     pollId,
     startedAt,

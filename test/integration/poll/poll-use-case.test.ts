@@ -4,6 +4,7 @@ import type { DspmClient } from '#shared/dspm/client.ts';
 import { DETAIL_SCHEMAS, type PollCompletedDetail, type RiskChangedDetail } from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { Capture } from '../../helpers/capture.ts';
@@ -175,9 +176,14 @@ describe('a poll of the guide tenant', () => {
     expect(sink.events).toEqual([]);
   });
 
-  it('commits nothing in a dry run, so the next poll sees the change again', async () => {
+  it('commits nothing through the dry-run state, and takes no lease, so the next poll sees the change again', async () => {
     sim.tenant.updateStore(1, { backup: 'Off' });
-    await poll({ dryRun: true });
+    await pollDataStores(
+      { dspm, state: new DryRunStateStore(state), sink, clock: systemClock, logger, tenant: TENANT },
+      DEFAULT_POLL_SETTINGS,
+    );
+    expect(await state.tryAcquireLease(TENANT, 'probe', new Date(), 60_000)).toBe(true);
+    await state.releaseLease(TENANT, 'probe');
     await poll();
     const ids = sink.details<RiskChangedDetail>('data-store-risk-changed').map((d) => d.eventId);
     expect(ids).toHaveLength(2);

@@ -1,0 +1,63 @@
+/**
+ * The state of a dry run: every read goes to the real store, every write is dropped and reported
+ * as having succeeded. A dry run is this choice of port (with a sink that publishes nothing), made
+ * where the ports are wired, so the use cases run the same code either way.
+ */
+import type { ProtectionRecord, ProtectionStore, ResourceKey, TagRef } from './protection-records.ts';
+import type { CommitOutcome, SnapshotStore, StateStore, StoreRecord, TenantMeta } from './records.ts';
+
+/** Reads through to `real`; writes nothing. */
+export class DryRunStateStore implements StateStore {
+  readonly #real: SnapshotStore & ProtectionStore;
+
+  constructor(real: SnapshotStore & ProtectionStore) {
+    this.#real = real;
+  }
+
+  // Writes: granted and dropped. A lease or lock nobody holds cannot keep a real run out.
+  async tryAcquireLease(): Promise<boolean> {
+    return true;
+  }
+  async renewLease(): Promise<boolean> {
+    return true;
+  }
+  async releaseLease(): Promise<void> {}
+  async commitStores(_tenant: string, records: readonly StoreRecord[]): Promise<CommitOutcome> {
+    return { committed: records.length, stale: [] };
+  }
+  async saveMeta(): Promise<void> {}
+  async putProtection(): Promise<boolean> {
+    return true;
+  }
+  async tryLockStore(): Promise<boolean> {
+    return true;
+  }
+  async unlockStore(): Promise<void> {}
+  async putTagRef(): Promise<void> {}
+  get itemsWritten(): number {
+    return 0;
+  }
+
+  // Reads: the real state.
+  loadMeta(tenant: string): Promise<TenantMeta | undefined> {
+    return this.#real.loadMeta(tenant);
+  }
+  loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
+    return this.#real.loadStores(tenant);
+  }
+  getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
+    return this.#real.getProtection(tenant, storeId);
+  }
+  listProtections(tenant: string): Promise<Map<number, ProtectionRecord>> {
+    return this.#real.listProtections(tenant);
+  }
+  getTagRef(tenant: string): Promise<Partial<TagRef> | undefined> {
+    return this.#real.getTagRef(tenant);
+  }
+  findStoreByEndpoint(tenant: string, endpoint: string): Promise<StoreRecord | undefined> {
+    return this.#real.findStoreByEndpoint(tenant, endpoint);
+  }
+  findStoresByResource(tenant: string, key: ResourceKey): Promise<StoreRecord[]> {
+    return this.#real.findStoresByResource(tenant, key);
+  }
+}
