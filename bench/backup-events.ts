@@ -143,7 +143,6 @@ async function run(
     test: true,
     mappings: new Map<string, number>(),
     ...DEFAULT_LOCKING,
-    dryRun: false,
     acceptedSources: new Set<string>(),
   };
   const requestsBefore = sim.requests.length;

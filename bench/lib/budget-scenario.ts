@@ -100,7 +100,6 @@ function protectionSettings(): ProtectionSettings & { acceptedSources: ReadonlyS
     test: true,
     mappings: new Map(),
     ...DEFAULT_LOCKING,
-    dryRun: false,
     acceptedSources: new Set(['com.example.backup']),
   };
 }

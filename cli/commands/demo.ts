@@ -111,7 +111,6 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       test: true,
       mappings: new Map<string, number>(),
       ...DEFAULT_LOCKING,
-      dryRun: false,
       acceptedSources: new Set<string>(),
     };
     const tagsOf = (id: number) => {

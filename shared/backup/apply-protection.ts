@@ -25,12 +25,8 @@ import type { ProtectionRecord, ProtectionStore } from '../state/protection-reco
 import { FallbackLookups } from './fallback-lookups.ts';
 import type { BackupObservation } from './observation.ts';
 import { resolveStore } from './resolve-store.ts';
-import {
-  ensureUnprotectedTag,
-  findUnprotectedTag,
-  TAG_TO_BE_CREATED,
-  type UnprotectedTagSettings,
-} from './unprotected-tag.ts';
+import { liveTagWriter, type StoreTagWriter } from './store-tags.ts';
+import { TAG_TO_BE_CREATED, type UnprotectedTagSettings } from './unprotected-tag.ts';
 
 /** What applying needs. */
 export interface ProtectionPorts {
@@ -41,6 +37,8 @@ export interface ProtectionPorts {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly tenant: string;
+  /** The tagger's DSPM writes; without it, the live writer (a dry run wires `dryRunTagWriter`). */
+  readonly tags?: StoreTagWriter | undefined;
   /** Remembered DSPM lookups for resources the state does not know; without it nothing is remembered. */
   readonly lookups?: FallbackLookups | undefined;
 }
@@ -55,8 +53,6 @@ export interface ProtectionSettings {
   /** How long a store lock lasts, and how long to wait for one. */
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
-  /** Decide and report, but write nothing (the CLI's `--dry-run`). */
-  readonly dryRun: boolean;
 }
 
 /** Defaults: locks of 30 s, waited for up to 20 s. */
@@ -108,11 +104,11 @@ export async function applyBackupObservation(
   }
   const { storeId } = resolved;
   const holder = `${observation.eventId}:${Math.random().toString(36).slice(2)}`;
-  if (!settings.dryRun) await lockStore(ports, settings, storeId, holder);
+  await lockStore(ports, settings, storeId, holder);
   try {
     return await applyLocked(ports, settings, observation, storeId);
   } finally {
-    if (!settings.dryRun) await state.unlockStore(tenant, storeId, holder);
+    await state.unlockStore(tenant, storeId, holder);
   }
 }
 
@@ -140,17 +136,16 @@ async function applyLocked(
     logger.warn('backup event for a store DSPM no longer lists; acknowledged', { eventId, storeId });
     return { status: 'unknown-resource', eventId };
   }
-  const tagPorts = { dspm, state, clock: ports.clock, tenant, catalog: ports.catalog };
-  // A dry run creates nothing, not even the catalog tag: it reports id -1 for a tag still to be made.
-  let tag = settings.dryRun
-    ? ((await findUnprotectedTag(tagPorts, settings.tag)) ?? TAG_TO_BE_CREATED)
-    : await ensureUnprotectedTag(tagPorts, settings.tag);
+  const writer =
+    ports.tags ??
+    liveTagWriter({ dspm, state, clock: ports.clock, tenant, catalog: ports.catalog }, settings.tag);
+  let tag = await writer.managedTag();
   const tags = store.data_tags ?? [];
   const addedByBridge = record?.tagAddedByBridge ?? false;
   let plan = planTags(tags, tag.tagId, observation.protected, addedByBridge);
-  if (!settings.dryRun && plan.write) {
+  if (plan.write) {
     const write = (nextTags: readonly number[]) =>
-      dspm.updateConnectedDataStoreTags({
+      writer.writeTags({
         id: store.id,
         name: store.name,
         endpoint: store.endpoint,
@@ -175,7 +170,7 @@ async function applyLocked(
         tagId: tag.tagId,
         reason: (error as Error).message,
       });
-      tag = await ensureUnprotectedTag(tagPorts, settings.tag, true);
+      tag = await writer.managedTag(true);
       plan = planTags(tags, tag.tagId, observation.protected, addedByBridge);
       if (plan.write) await write(plan.nextTags);
     }
@@ -218,16 +213,14 @@ async function applyLocked(
       tagId: tag.tagId,
       action,
     });
-    if (!settings.dryRun) {
-      const [result] = await ports.sink.publish([event]);
-      // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes.
-      if (result && !result.ok)
-        throw new TransientError(
-          `publishing data-store-protection-changed failed: ${result.errorCode} ${result.errorMessage}`,
-        );
-    }
+    const [result] = await ports.sink.publish([event]);
+    // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes.
+    if (result && !result.ok)
+      throw new TransientError(
+        `publishing data-store-protection-changed failed: ${result.errorCode} ${result.errorMessage}`,
+      );
   }
-  if (!settings.dryRun && !(await state.putProtection(tenant, next))) {
+  if (!(await state.putProtection(tenant, next))) {
     throw new TransientError(
       `protection record of store ${storeId} changed while it was locked; the event will be retried`,
     );

@@ -2,6 +2,7 @@
  * Composes the tagger's and the coverage sweep's adapters from configuration, so the Lambdas and
  * the CLI apply backup events the same way.
  */
+
 import type { AwsClients } from '../aws/clients.ts';
 import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
@@ -16,9 +17,11 @@ import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
 import { createPollerRuntime, requireSink } from '../poll/poller-runtime.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
+import { DryRunStateStore } from '../state/dry-run-store.ts';
 import type { StateStore } from '../state/records.ts';
 import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
 import { FallbackLookups } from './fallback-lookups.ts';
+import { dryRunTagWriter, liveTagWriter } from './store-tags.ts';
 
 /** Everything the tagger needs, built once. */
 export interface TaggerRuntime {
@@ -61,30 +64,38 @@ export function createTaggerRuntime(
   };
 }
 
-/** The ports and settings `applyBackupObservation` takes. */
+/**
+ * The ports and settings `applyBackupObservation` takes. A dry run is a choice of ports made
+ * here: a state that writes nothing and a tag writer that only looks the tag up (the caller
+ * passes a sink that publishes nothing).
+ */
 export function protectionWiring(
   runtime: TaggerRuntime,
   sink: EventSink,
   options: { clock: Clock; logger: Logger; dryRun: boolean },
 ): { ports: ProtectionPorts & { state: StateStore }; settings: ProtectionSettings } {
+  const tenant = runtime.dspmConfig.tenant.host;
+  const state = options.dryRun ? new DryRunStateStore(runtime.state) : runtime.state;
+  const tagPorts = { dspm: runtime.dspm, state, clock: options.clock, tenant, catalog: runtime.catalog };
+  const tag = runtime.taggerConfig.tag;
   return {
     ports: {
       dspm: runtime.dspm,
-      state: runtime.state,
+      state,
       sink,
       catalog: runtime.catalog,
       lookups: runtime.lookups,
+      tags: options.dryRun ? dryRunTagWriter(tagPorts, tag) : liveTagWriter(tagPorts, tag),
       clock: options.clock,
       logger: options.logger,
-      tenant: runtime.dspmConfig.tenant.host,
+      tenant,
     },
     settings: {
-      tag: runtime.taggerConfig.tag,
+      tag,
       source: runtime.pollerConfig.settings.source,
       test: runtime.pollerConfig.settings.test,
       mappings: runtime.taggerConfig.mappings,
       ...DEFAULT_LOCKING,
-      dryRun: options.dryRun,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-protection.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { dryRunTagWriter } from '#shared/backup/store-tags.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
@@ -9,6 +10,7 @@ import { DETAIL_SCHEMAS, type ProtectionChangedDetail } from '#shared/events/con
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { CatalogCache } from '#shared/risk/catalog-cache.ts';
+import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
@@ -38,7 +40,6 @@ describe('the tagger against the guide tenant', () => {
     test: true,
     mappings: new Map(),
     ...DEFAULT_LOCKING,
-    dryRun: false,
   };
   const ports = (clock = systemClock) => ({
     dspm,
@@ -49,6 +50,17 @@ describe('the tagger against the guide tenant', () => {
     logger,
     tenant: TENANT,
   });
+  /** A dry run's ports, as the wiring chooses them: nothing written, nothing created, nothing published. */
+  const dryRunPorts = (clock = systemClock) => {
+    const live = ports(clock);
+    const readOnly = new DryRunStateStore(state);
+    return {
+      ...live,
+      state: readOnly,
+      sink: new RecordingSink(),
+      tags: dryRunTagWriter({ ...live, state: readOnly }, DEFAULT_UNPROTECTED_TAG),
+    };
+  };
   const apply = (event: object, overrides: Partial<ProtectionSettings> = {}) =>
     handleBackupEvent(JSON.stringify(event), ports(), {
       ...settings,
@@ -308,9 +320,11 @@ describe('the tagger against the guide tenant', () => {
   });
 
   it('writes nothing in a dry run but says what would happen', async () => {
-    const result = await apply(awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-11-22T10:00:00Z'), {
-      dryRun: true,
-    });
+    const result = await handleBackupEvent(
+      JSON.stringify(awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-11-22T10:00:00Z')),
+      dryRunPorts(),
+      { ...settings, acceptedSources: new Set() },
+    );
     expect(result).toMatchObject({
       kind: 'applied',
       outcome: { tagAction: 'added', event: { detailType: 'data-store-protection-changed' } },
@@ -380,8 +394,8 @@ describe('the tagger against the guide tenant', () => {
     it('lists what it would change in a dry run, writing nothing', async () => {
       const clock = new FakeClock(Date.parse('2026-11-22T12:00:00Z'));
       const report = await sweepCoverage(
-        { ...ports(clock), state },
-        { ...settings, dryRun: true },
+        dryRunPorts(clock),
+        settings,
         { ...sweep, maxChanges: 2 },
         'sweep-4',
       );

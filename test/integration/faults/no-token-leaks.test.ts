@@ -93,7 +93,6 @@ describe('the token', () => {
       test: true,
       mappings: new Map(),
       ...DEFAULT_LOCKING,
-      dryRun: false,
       acceptedSources: new Set(['com.veeam.backup']),
     };
     capture.errors.push(
