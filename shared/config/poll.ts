@@ -21,7 +21,7 @@ export interface PollerConfig {
   readonly eventBusName: string | undefined;
   /** `STATE_TABLE_NAME`: the DynamoDB state table; unset means a local state file (CLI only). */
   readonly stateTableName: string | undefined;
-  readonly settings: Omit<PollSettings, 'dryRun'>;
+  readonly settings: PollSettings;
 }
 
 /**
