@@ -19,6 +19,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
+import { FORWARDED_AWS_BACKUP_DETAIL_TYPES } from './backup-forwarder-stack.ts';
 import type { StackConfig } from './config.ts';
 import { BackupIntake } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
@@ -54,6 +56,15 @@ export class DspmBridgeStack extends Stack {
       importArn: config.importEventBusArn,
       source: config.eventSource,
       archiveRetentionDays: config.archiveRetentionDays,
+    });
+    bus.admitBackupSenders({
+      organizationId: config.organizationId,
+      accounts: config.backupSourceAccounts,
+      sources: [AWS_BACKUP.source, ...config.backupEventSources],
+      detailTypes: [
+        ...FORWARDED_AWS_BACKUP_DETAIL_TYPES,
+        ...(config.backupEventSources.length > 0 ? [GENERIC_DETAIL_TYPE] : []),
+      ],
     });
     this.tokenSecret = config.tokenSecretArn
       ? Secret.fromSecretCompleteArn(this, 'ApiToken', config.tokenSecretArn)
