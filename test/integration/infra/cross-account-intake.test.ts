@@ -1,47 +1,49 @@
 /**
- * Cross-account and cross-region backup intake on moto: the forwarder's synthesized template is
- * created by CloudFormation in a member account and region, AWS's own backup samples go onto
- * that account's default bus, and a spy on the bridge's bus (in the central account, with the
- * intake rules' patterns taken from the bridge's template) shows what arrives.
+ * Backup events from other accounts and regions on moto, deployed the way docs/operations.md
+ * says ("Backups in other accounts and regions"): an organization with an OU holding the
+ * bridge's account and a member account, the forwarder's synthesized template deployed by the
+ * section's own `aws cloudformation` commands (a service-managed StackSet to the OU, in two
+ * regions), run with the real AWS CLI. AWS's backup samples then go onto the default buses, and a
+ * spy on the bridge's bus, with the pattern of the intake's rule for forwarded events, shows
+ * which reach the tagger.
  *
  * What moto 5.2 does and does not do here, measured:
- * - It keeps one backend per account and region and picks the account from the
- *   `x-moto-account-id` header (the SDK clients below add it), so "member" and "central" are
- *   separate. A rule whose target is a bus in another account or region puts the event there.
- * - It does not check the bus policy or the forwarding role: a missing policy would still deliver.
- *   The policy's principals and conditions are asserted on the template (test/infra/org-intake).
- *   The policy document is put on the moto bus all the same, to check EventBridge's PutPermission
- *   takes it as written.
+ * - One backend per account and region; the account of a request is the `x-moto-account-id`
+ *   header (the SDK clients below add it). A StackSet instance creates the template's resources
+ *   in each account of the OU and region, and a rule whose target is a bus in another account or
+ *   region puts the event there.
+ * - It checks neither the bus policy nor the forwarding role: a missing policy would still
+ *   deliver. The policy's principals and conditions are asserted on the template
+ *   (test/infra/org-intake.test.ts); here it is only put on the bus, to see PutPermission take it.
+ * - It skips `AWS::SQS::QueuePolicy` (no CloudFormation model), so the dead-letter queue has no
+ *   policy here; it matters only when a delivery fails.
  * - A forwarded event is re-published: moto gives it a new id and the receiving bus's account and
  *   region, where AWS keeps the ones it happened in. Nothing below depends on either.
- * - `AWS::SQS::QueuePolicy` has no CloudFormation model in moto; the forwarder's template is
- *   created without it (the dead-letter queue's policy matters only when a delivery fails).
  */
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackResourcesCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand, PutPermissionCommand } from '@aws-sdk/client-eventbridge';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBus, motoClients, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
+import { credentialFreeEnvironment, REPOSITORY_ROOT } from '../../helpers/cdk-cli.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { MOTO_AWS } from '../../helpers/moto.ts';
-import { type CfnTemplate, UNSUPPORTED_IN_MOTO } from '../../helpers/moto-template.ts';
 import { synthesize } from '../../helpers/stack.ts';
 
-/** moto's default account: the bridge's central account here. */
-const CENTRAL = { account: '123456789012', region: MOTO_AWS.region };
-const MEMBER = { account: '210987654321', region: 'eu-west-1' };
-const ORGANIZATION = 'o-a1b2c3d4e5';
+const run = promisify(execFile);
+const HOME_REGION = MOTO_AWS.region;
+const OTHER_REGION = 'eu-west-1';
 
 type Place = { account: string; region: string };
-type RuleResource = { Type: string; Properties: { Description?: string; EventPattern: object } };
+type RuleResource = { Properties: { Description?: string; EventPattern: object } };
 type Sample = { source: string; 'detail-type': string; detail: Record<string, unknown> };
 
 /** Adds moto's account header to every request of `client`. */
-function inAccount<C extends EventBridgeClient | CloudFormationClient>(client: C, account: string): C {
+function inAccount<C extends EventBridgeClient | SQSClient>(client: C, account: string): C {
   client.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as { headers?: Record<string, string> };
@@ -53,21 +55,48 @@ function inAccount<C extends EventBridgeClient | CloudFormationClient>(client: C
   return client;
 }
 
-const clientConfig = (endpoint: string, region: string) => ({ ...MOTO_AWS, region, endpoint });
+/** The `sh` code blocks of one section of docs/operations.md, continuation lines joined. */
+function documentedCommands(section: string): string[][] {
+  const text = readFileSync(join(REPOSITORY_ROOT, 'docs/operations.md'), 'utf8');
+  const start = text.indexOf(`## ${section}\n`);
+  if (start < 0) throw new Error(`docs/operations.md has no section "${section}"`);
+  const end = text.indexOf('\n## ', start + 1);
+  const body = text.slice(start, end < 0 ? undefined : end);
+  return [...body.matchAll(/```sh\n([\s\S]*?)```/g)].map((block) =>
+    (block[1] ?? '')
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+  );
+}
 
-describe('backup events from other accounts and regions, through the forwarder, to the bridge', () => {
+describe('backup events from other accounts and regions, through the StackSet the docs deploy', () => {
   const endpoint = inject('motoEndpoint');
-  const central = motoClients(endpoint);
-  const busName = uniqueName('bridge-bus');
-  const bridgeBusArn = `arn:aws:events:${CENTRAL.region}:${CENTRAL.account}:event-bus/${busName}`;
-  const { template, app } = synthesize({
-    organizationId: ORGANIZATION,
-    backupEventSources: ['com.veeam.backup'],
+  const scratch = mkdtempSync(join(tmpdir(), 'dspm-bridge-stackset-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const awsEnvironment = credentialFreeEnvironment({
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: MOTO_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_AWS.credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: HOME_REGION,
   });
+  /** The AWS CLI as an operator runs it (the management account: moto's default one). */
+  const aws = async (...args: string[]) =>
+    (await run('aws', [...args, '--output', 'text'], { env: awsEnvironment, timeout: 60_000 })).stdout.trim();
+
+  const { template } = synthesize(
+    { organizationId: 'o-a1b2c3d4e5', backupEventSources: ['com.veeam.backup'] },
+    { outdir: scratch },
+  );
   const rules = template.findResources('AWS::Events::Rule') as Record<string, RuleResource>;
-  const forwarderTemplate = app.synth().getStackByName('DspmBridgeBackupForwarder').template as CfnTemplate;
-  let awsBackupSpy: SpyQueue;
+  const busName = uniqueName('bridge-bus');
+  let bridge: Place;
+  let member: Place;
+  let bridgeBusArn: string;
+  let spy: SpyQueue;
   let genericSpy: SpyQueue;
+  let instances: string;
 
   /** The pattern of the bridge's rule whose description matches. */
   const pattern = (description: RegExp) => {
@@ -76,47 +105,23 @@ describe('backup events from other accounts and regions, through the forwarder, 
     return rule.Properties.EventPattern;
   };
 
-  /** Creates the forwarder's template as a stack in `place`, pointed at the bridge's bus. */
-  async function deployForwarder(place: Place): Promise<void> {
-    const cloudFormation = inAccount(
-      new CloudFormationClient(clientConfig(endpoint, place.region)),
+  /** Puts events on the default bus of `place`, as AWS Backup (or a backup product) would. */
+  async function publishIn(place: Place, events: Sample[]): Promise<void> {
+    const eventBridge = inAccount(
+      new EventBridgeClient({ ...MOTO_AWS, region: place.region, endpoint }),
       place.account,
     );
-    const resources = Object.fromEntries(
-      Object.entries(forwarderTemplate.Resources).filter(([, r]) => !(r.Type in UNSUPPORTED_IN_MOTO)),
-    );
-    const stackName = uniqueName('DspmBridgeBackupForwarder');
-    await cloudFormation.send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: JSON.stringify({ ...forwarderTemplate, Resources: resources }),
-        Parameters: [{ ParameterKey: 'BridgeEventBusArn', ParameterValue: bridgeBusArn }],
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    expect(Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
-    const { StackResources = [] } = await cloudFormation.send(
-      new DescribeStackResourcesCommand({ StackName: stackName }),
-    );
-    expect(StackResources.filter((r) => r.ResourceType === 'AWS::Events::Rule')).toHaveLength(2);
-  }
-
-  /** Puts AWS's sample events (and any others) on the default bus of `place`, as AWS Backup would. */
-  async function publishIn(place: Place, samples: Sample[]): Promise<void> {
-    const eventBridge = inAccount(new EventBridgeClient(clientConfig(endpoint, place.region)), place.account);
     const { FailedEntryCount } = await eventBridge.send(
       new PutEventsCommand({
-        Entries: samples.map((sample) => ({
-          Source: sample.source,
-          DetailType: sample['detail-type'],
-          Detail: JSON.stringify(sample.detail),
+        Entries: events.map((event) => ({
+          Source: event.source,
+          DetailType: event['detail-type'],
+          Detail: JSON.stringify(event.detail),
         })),
       }),
     );
     expect(FailedEntryCount).toBe(0);
   }
-
   const samples = (...files: string[]) => files.map((file) => loadFixture<Sample>(`backup/aws/${file}`));
   const AWS_BACKUP_SAMPLES = [
     'backup-job-completed.json',
@@ -127,43 +132,114 @@ describe('backup events from other accounts and regions, through the forwarder, 
   ];
 
   beforeAll(async () => {
-    // The central account: the bridge's bus, its policy for the organization, and spies with the
-    // patterns of the intake's rules on that bus.
-    await createBus(central.eventBridge, busName);
-    const policy = Object.values(template.findResources('AWS::Events::EventBusPolicy'))[0] as {
-      Properties: { Statement: Record<string, unknown> };
+    // The organization: an OU with the bridge's (security tooling) account and a workload account.
+    await aws('organizations', 'create-organization', '--feature-set', 'ALL').catch(async (error: Error) => {
+      if (!/AlreadyInOrganization/.test(String(error))) throw error;
+    });
+    const root = await aws('organizations', 'list-roots', '--query', 'Roots[0].Id');
+    const ou = await aws(
+      'organizations',
+      'create-organizational-unit',
+      '--parent-id',
+      root,
+      '--name',
+      uniqueName('workloads'),
+      '--query',
+      'OrganizationalUnit.Id',
+    );
+    const account = async (name: string) => {
+      const id = await aws(
+        'organizations',
+        'create-account',
+        '--email',
+        `${name}@example.com`,
+        '--account-name',
+        name,
+        '--query',
+        'CreateAccountStatus.AccountId',
+      );
+      await aws(
+        'organizations',
+        'move-account',
+        '--account-id',
+        id,
+        '--source-parent-id',
+        root,
+        '--destination-parent-id',
+        ou,
+      );
+      return id;
     };
-    await central.eventBridge.send(
+    bridge = { account: await account(uniqueName('security')), region: HOME_REGION };
+    member = { account: await account(uniqueName('workload')), region: OTHER_REGION };
+
+    // The bridge's account: its bus with the stack's policy, and spies with the intake's patterns.
+    const central = motoClients(endpoint);
+    const clients = {
+      ...central,
+      eventBridge: inAccount(central.eventBridge, bridge.account),
+      sqs: inAccount(central.sqs, bridge.account),
+    };
+    await createBus(clients.eventBridge, busName);
+    bridgeBusArn = `arn:aws:events:${bridge.region}:${bridge.account}:event-bus/${busName}`;
+    const [policy] = Object.values(template.findResources('AWS::Events::EventBusPolicy')) as {
+      Properties: { Statement: Record<string, unknown> };
+    }[];
+    await clients.eventBridge.send(
       new PutPermissionCommand({
         EventBusName: busName,
         Policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ ...policy.Properties.Statement, Resource: bridgeBusArn }],
+          Statement: [{ ...policy?.Properties.Statement, Resource: bridgeBusArn }],
         }),
       }),
     );
-    awsBackupSpy = await spyOnRule(
-      central,
-      busName,
-      uniqueName('forwarded'),
-      pattern(/forwarded from other/),
-    );
+    spy = await spyOnRule(clients, busName, uniqueName('forwarded'), pattern(/forwarded from other/));
     genericSpy = await spyOnRule(
-      central,
+      clients,
       busName,
       uniqueName('generic'),
       pattern(/backup-protection-changed/),
     );
-    await Promise.all([
-      deployForwarder(MEMBER),
-      deployForwarder({ account: CENTRAL.account, region: MEMBER.region }),
-      deployForwarder(CENTRAL),
+
+    // The section's commands, as written, with its placeholders filled and the template where
+    // this test synthesized it.
+    const commands = documentedCommands('Backups in other accounts and regions');
+    const stackSetCommands = commands.flat().filter((line) => line.startsWith('aws cloudformation '));
+    expect(stackSetCommands.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
+      'aws cloudformation create-stack-set',
+      'aws cloudformation create-stack-instances',
+      'aws cloudformation list-stack-instances',
     ]);
+    const outputs = [];
+    for (const line of stackSetCommands) {
+      const command = line
+        .replace('<EventBusArn>', bridgeBusArn)
+        .replace('<ou-id>', ou)
+        .replace('file://cdk.out/', `file://${scratch}/`);
+      outputs.push((await run('sh', ['-c', command], { env: awsEnvironment, timeout: 60_000 })).stdout);
+    }
+    instances = outputs.at(-1) ?? '';
+  }, 120_000);
+
+  it('creates one forwarder per account of the OU and region listed', () => {
+    const rows = instances
+      .trim()
+      .split('\n')
+      .map((row) => row.split('\t'));
+    expect(rows.sort()).toEqual(
+      [
+        [bridge.account, HOME_REGION, 'SUCCEEDED'],
+        [bridge.account, OTHER_REGION, 'SUCCEEDED'],
+        [member.account, HOME_REGION, 'SUCCEEDED'],
+        [member.account, OTHER_REGION, 'SUCCEEDED'],
+      ].sort(),
+    );
   });
 
   it("delivers a member account's job and recovery point events to the tagger's rule on the bridge bus, and nothing else of AWS Backup's", async () => {
-    await publishIn(MEMBER, samples(...AWS_BACKUP_SAMPLES));
-    const arrived = await awsBackupSpy.drain();
+    await publishIn(member, samples(...AWS_BACKUP_SAMPLES));
+    const arrived = await spy.drain();
     expect(arrived.map((e) => e['detail-type']).sort()).toEqual([
       'Backup Job State Change',
       'Backup Job State Change',
@@ -175,24 +251,25 @@ describe('backup events from other accounts and regions, through the forwarder, 
     expect(completed?.detail).toEqual(samples('backup-job-completed.json')[0]?.detail);
   });
 
-  it("delivers the central account's events from another region", async () => {
-    await publishIn({ account: CENTRAL.account, region: MEMBER.region }, samples('backup-job-failed.json'));
-    expect((await awsBackupSpy.drain()).map((e) => e.detail.state)).toEqual(['FAILED']);
+  it("delivers the member account's events from the bridge's region too, and the bridge account's from another region", async () => {
+    await publishIn({ account: member.account, region: HOME_REGION }, samples('backup-job-completed.json'));
+    await publishIn({ account: bridge.account, region: OTHER_REGION }, samples('backup-job-failed.json'));
+    expect((await spy.drain()).map((e) => e.detail.state).sort()).toEqual(['COMPLETED', 'FAILED']);
   });
 
   it("forwards nothing of AWS Backup's from the bridge's own account and region, where the default-bus rule has them", async () => {
-    await publishIn(CENTRAL, samples(...AWS_BACKUP_SAMPLES));
-    expect(await awsBackupSpy.drain()).toEqual([]);
+    await publishIn(bridge, samples(...AWS_BACKUP_SAMPLES));
+    expect(await spy.drain()).toEqual([]);
   });
 
-  it('delivers the generic contract of a configured source, from a member account and from the bridge account', async () => {
-    const generic = (system: string): Sample => ({
-      source: 'com.veeam.backup',
+  it('delivers the generic contract of a configured source only, from a member account and from the bridge account', async () => {
+    const generic = (system: string, source = 'com.veeam.backup'): Sample => ({
+      source,
       'detail-type': 'backup-protection-changed',
       detail: { dataStoreId: 1, protected: false, reason: 'LAST_JOB_FAILED', system },
     });
-    await publishIn(MEMBER, [generic('member'), { ...generic('unknown'), source: 'com.unknown.backup' }]);
-    await publishIn(CENTRAL, [generic('central')]);
-    expect((await genericSpy.drain()).map((e) => e.detail.system).sort()).toEqual(['central', 'member']);
+    await publishIn(member, [generic('member'), generic('unknown', 'com.unknown.backup')]);
+    await publishIn(bridge, [generic('bridge')]);
+    expect((await genericSpy.drain()).map((e) => e.detail.system).sort()).toEqual(['bridge', 'member']);
   });
 });
