@@ -37,7 +37,8 @@ type Statement = {
 };
 const busPolicies = (template: Template) =>
   Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
-    (r) => (r as { Properties: { EventBusName: unknown; Statement: Statement } }).Properties,
+    (r) =>
+      (r as { Properties: { EventBusName: unknown; StatementId: string; Statement: Statement } }).Properties,
   );
 
 /** `Fn::Select [index, Fn::Split [":", Ref BridgeEventBusArn]]`: one part of the bus ARN. */

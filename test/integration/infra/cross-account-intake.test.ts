@@ -44,7 +44,8 @@ type Sample = { source: string; 'detail-type': string; detail: Record<string, un
 
 /** Adds moto's account header to every request of `client`. */
 function inAccount<C extends EventBridgeClient | SQSClient>(client: C, account: string): C {
-  client.middlewareStack.add(
+  // The header is the same for any client; one client's stack type serves to add it.
+  (client.middlewareStack as EventBridgeClient['middlewareStack']).add(
     (next) => async (args) => {
       const request = args.request as { headers?: Record<string, string> };
       if (request.headers) request.headers['x-moto-account-id'] = account;
