@@ -17,16 +17,11 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
+import { TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 
 /** The stack's name in the CDK app, and the parameter the StackSet passes. */
 export const FORWARDER_STACK_ID = 'DspmBridgeBackupForwarder';
 export const BRIDGE_BUS_ARN_PARAMETER = 'BridgeEventBusArn';
-
-/** Detail types of AWS Backup the forwarder sends on: the ones the tagger understands. */
-export const FORWARDED_AWS_BACKUP_DETAIL_TYPES = [
-  AWS_BACKUP.jobStateChange,
-  AWS_BACKUP.recoveryPointStateChange,
-] as const;
 
 /** Props of the forwarder. */
 export interface BackupForwarderStackProps extends StackProps {
@@ -76,7 +71,7 @@ export class BackupForwarderStack extends Stack {
 
     this.awsBackupRule = new Rule(this, 'AwsBackupEvents', {
       description: 'Forwards AWS Backup job and recovery point events to the dspm-bridge bus',
-      eventPattern: { source: [AWS_BACKUP.source], detailType: [...FORWARDED_AWS_BACKUP_DETAIL_TYPES] },
+      eventPattern: { source: [AWS_BACKUP.source], detailType: [...TAGGER_AWS_BACKUP_DETAIL_TYPES] },
       targets: [target()],
     });
     this.#skipTheBridgesOwnRegion(this.awsBackupRule);

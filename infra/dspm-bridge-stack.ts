@@ -20,9 +20,8 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
-import { FORWARDED_AWS_BACKUP_DETAIL_TYPES } from './backup-forwarder-stack.ts';
 import type { StackConfig } from './config.ts';
-import { BackupIntake } from './constructs/backup-intake.ts';
+import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
@@ -62,7 +61,7 @@ export class DspmBridgeStack extends Stack {
       accounts: config.backupSourceAccounts,
       sources: [AWS_BACKUP.source, ...config.backupEventSources],
       detailTypes: [
-        ...FORWARDED_AWS_BACKUP_DETAIL_TYPES,
+        ...TAGGER_AWS_BACKUP_DETAIL_TYPES,
         ...(config.backupEventSources.length > 0 ? [GENERIC_DETAIL_TYPE] : []),
       ],
     });

@@ -20,6 +20,12 @@ import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TAGGER_MAX_CONCURRENCY } from '../rate-budget.ts';
 
+/** AWS Backup's detail types the tagger understands: the intake's rules and the forwarder's match these. */
+export const TAGGER_AWS_BACKUP_DETAIL_TYPES = [
+  AWS_BACKUP.jobStateChange,
+  AWS_BACKUP.recoveryPointStateChange,
+] as const;
+
 /** Props of the intake. */
 export interface BackupIntakeProps {
   readonly bus: IEventBus;
@@ -56,7 +62,7 @@ export class BackupIntake extends Construct {
     });
     const awsBackupPattern = {
       source: [AWS_BACKUP.source],
-      detailType: [AWS_BACKUP.jobStateChange, AWS_BACKUP.recoveryPointStateChange],
+      detailType: [...TAGGER_AWS_BACKUP_DETAIL_TYPES],
     };
     this.awsBackupRule = new Rule(this, 'AwsBackupEvents', {
       description: 'AWS Backup job and recovery point events, for the Unprotected tag',

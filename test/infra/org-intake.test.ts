@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthesize } from '../helpers/stack.ts';
@@ -25,7 +26,7 @@ afterAll(() => {
 function synthesizeBoth(config: Record<string, unknown>, outdir?: string) {
   const synthesized = synthesize(config, outdir ? { outdir } : {});
   const forwarderStack = synthesized.app.node.findChild('DspmBridgeBackupForwarder');
-  return { ...synthesized, forwarder: Template.fromStack(forwarderStack as never) };
+  return { ...synthesized, forwarder: Template.fromStack(forwarderStack as Stack) };
 }
 
 type Statement = {
