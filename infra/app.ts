@@ -1,24 +1,41 @@
 /**
- * The CDK app, run by the CDK CLI (`npx cdk synth`, `npx cdk deploy`, `npm run synth`).
+ * The CDK app, run by the CDK CLI (`npx cdk synth`, `npx cdk deploy`, `npm run synth`): the
+ * bridge (`DspmBridge`) and the backup forwarder that other accounts and regions deploy as a
+ * StackSet (`DspmBridgeBackupForwarder`).
  * Configuration comes from the `dspm-bridge` context in cdk.json or `-c`; cdk-nag's AWS Solutions
  * checks run on every synth.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '#shared/errors.ts';
+import { BackupForwarderStack, FORWARDER_STACK_ID } from './backup-forwarder-stack.ts';
 import { readStackConfig, stackContextOf } from './config.ts';
 import { DspmBridgeStack } from './dspm-bridge-stack.ts';
 
 /** Builds the app from its context (tests pass their own). */
-export function buildApp(app: App = new App()): { app: App; stack: DspmBridgeStack } {
+export function buildApp(app: App = new App()): {
+  app: App;
+  stack: DspmBridgeStack;
+  forwarder: BackupForwarderStack;
+} {
   const config = readStackConfig(stackContextOf(app.node.getAllContext()));
   const stack = new DspmBridgeStack(app, 'DspmBridge', {
     config,
     description:
       'dspm-bridge: Netskope One DSPM risk events to Amazon EventBridge, and the Unprotected tag from backup events',
   });
+  // Deployed by a StackSet into member accounts and regions, which are not bootstrapped: the
+  // bootstrapless synthesizer writes a template with no bootstrap version check and refuses
+  // assets. No analytics resource either: the same template lands in every region.
+  const forwarder = new BackupForwarderStack(app, FORWARDER_STACK_ID, {
+    genericSources: config.backupEventSources,
+    synthesizer: new BootstraplessSynthesizer(),
+    analyticsReporting: false,
+    description:
+      "dspm-bridge backup forwarder: this account's AWS Backup events to the dspm-bridge bus in the central account",
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, forwarder };
 }
 
 if (import.meta.main) {

@@ -9,6 +9,13 @@ import { ConfigError } from '#shared/errors.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 import { MIN_SHARED_RPS } from './rate-budget.ts';
 
+/** AWS Organizations ids, as AWS documents them (`o-` and 10 to 32 lowercase letters or digits). */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** AWS account ids: 12 digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** A value for an error message, cut short so a pasted blob does not fill the terminal. */
+const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 64));
+
 const arn = (what: string) => z.string().regex(/^arn:aws[a-z-]*:/, `must be an ARN of ${what}`);
 
 /** The configuration as validated. */
@@ -34,6 +41,30 @@ export const stackConfigSchema = z
     archiveRetentionDays: z.number().int().min(1).max(3650).default(30),
     /** Sources allowed to send the generic backup-protection-changed contract to the bus. */
     backupEventSources: z.array(z.string().min(1)).default([]),
+    /**
+     * The AWS Organizations id whose accounts may forward backup events to the bus (the backup
+     * forwarder stack, deployed as a StackSet): the bus policy admits principals of this org.
+     */
+    organizationId: z
+      .string()
+      .regex(ORGANIZATION_ID, {
+        error: (issue) =>
+          `${quoted(issue.input)} is not an AWS Organizations id: it is "o-" and 10 to 32 lowercase letters or digits (aws organizations describe-organization --query Organization.Id)`,
+      })
+      .optional(),
+    /** Accounts that may forward backup events to the bus, when not the whole organization. */
+    backupSourceAccounts: z
+      .array(
+        z
+          .string({
+            error: 'must be a list of account ids as strings ("111122223333"), quoted so leading zeros stay',
+          })
+          .regex(ACCOUNT_ID, {
+            error: (issue) => `${quoted(issue.input)} is not an AWS account id: it is 12 digits, as a string`,
+          }),
+        { error: 'must be a list of 12-digit account ids as strings, e.g. ["111122223333"]' },
+      )
+      .default([]),
     rpoHours: z.number().min(1).max(8760).default(26),
     excludedServices: z.array(z.string()).default([]),
     excludedConnections: z.array(z.number().int()).default([]),

@@ -19,9 +19,10 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
 import type { StackConfig } from './config.ts';
-import { BackupIntake } from './constructs/backup-intake.ts';
+import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
@@ -56,6 +57,15 @@ export class DspmBridgeStack extends Stack {
       importArn: config.importEventBusArn,
       source: config.eventSource,
       archiveRetentionDays: config.archiveRetentionDays,
+    });
+    bus.admitBackupSenders({
+      organizationId: config.organizationId,
+      accounts: config.backupSourceAccounts,
+      sources: [AWS_BACKUP.source, ...config.backupEventSources],
+      detailTypes: [
+        ...TAGGER_AWS_BACKUP_DETAIL_TYPES,
+        ...(config.backupEventSources.length > 0 ? [GENERIC_DETAIL_TYPE] : []),
+      ],
     });
     this.tokenSecret = config.tokenSecretArn
       ? Secret.fromSecretCompleteArn(this, 'ApiToken', config.tokenSecretArn)

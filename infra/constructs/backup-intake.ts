@@ -1,6 +1,8 @@
 /**
  * Backup events into the tagger: rules for AWS Backup's events (on the default bus, where AWS
- * publishes them) and for the generic contract from the accepted sources (on the bridge's bus),
+ * publishes them for this account and region, and on the bridge's bus, where the backup forwarder
+ * of other accounts and regions puts them) and for the generic contract from the accepted sources
+ * (on the bridge's bus, wherever they were published),
  * into an SQS FIFO queue with content-based deduplication, read by the tagger with partial batch
  * responses. Messages that keep failing, and events the tagger cannot use, land in the FIFO
  * dead-letter queue.
@@ -18,6 +20,12 @@ import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TAGGER_MAX_CONCURRENCY } from '../rate-budget.ts';
 
+/** AWS Backup's detail types the tagger understands: the intake's rules and the forwarder's match these. */
+export const TAGGER_AWS_BACKUP_DETAIL_TYPES = [
+  AWS_BACKUP.jobStateChange,
+  AWS_BACKUP.recoveryPointStateChange,
+] as const;
+
 /** Props of the intake. */
 export interface BackupIntakeProps {
   readonly bus: IEventBus;
@@ -31,6 +39,8 @@ export class BackupIntake extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly awsBackupRule: Rule;
+  /** AWS Backup's events forwarded from other accounts and regions; none when the bridge's bus is the default bus. */
+  readonly forwardedAwsBackupRule: Rule | undefined;
   readonly genericRule: Rule | undefined;
 
   constructor(scope: Construct, id: string, props: BackupIntakeProps) {
@@ -50,15 +60,28 @@ export class BackupIntake extends Construct {
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
+    const awsBackupPattern = {
+      source: [AWS_BACKUP.source],
+      detailType: [...TAGGER_AWS_BACKUP_DETAIL_TYPES],
+    };
     this.awsBackupRule = new Rule(this, 'AwsBackupEvents', {
       description: 'AWS Backup job and recovery point events, for the Unprotected tag',
       eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-      eventPattern: {
-        source: [AWS_BACKUP.source],
-        detailType: [AWS_BACKUP.jobStateChange, AWS_BACKUP.recoveryPointStateChange],
-      },
+      eventPattern: awsBackupPattern,
       targets: [new SqsQueue(this.queue, { messageGroupId: 'aws-backup' })],
     });
+    // Forwarded events keep the account and region they happened in; the forwarder sends none
+    // from this account and region (the rule above has those), so the two rules never overlap.
+    this.forwardedAwsBackupRule =
+      props.bus.eventBusName === 'default'
+        ? undefined
+        : new Rule(this, 'ForwardedAwsBackupEvents', {
+            description:
+              'AWS Backup events forwarded from other accounts and regions, for the Unprotected tag',
+            eventBus: props.bus,
+            eventPattern: awsBackupPattern,
+            targets: [new SqsQueue(this.queue, { messageGroupId: 'aws-backup-forwarded' })],
+          });
     this.genericRule =
       props.acceptedSources.length > 0
         ? new Rule(this, 'GenericBackupEvents', {

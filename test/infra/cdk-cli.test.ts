@@ -42,7 +42,9 @@ describe('npm run synth with the tenant as -c', () => {
     expect(synth.stderr).not.toMatch(/schema version mismatch|not compatible/i);
     expect(synth.code, synth.stderr).toBe(0);
     expect(synth.stdout).toContain('> cdk synth --quiet -c dspm-bridge.tenantUrl=https://acme.goskope.com');
-    expect(synth.stdout).toContain('> cfn-lint --non-zero-exit-code error cdk.out/DspmBridge.template.json');
+    expect(synth.stdout).toContain(
+      '> cfn-lint --non-zero-exit-code error cdk.out/DspmBridge.template.json cdk.out/DspmBridgeBackupForwarder.template.json',
+    );
   });
 
   it('writes the template and the bundled functions', () => {
@@ -100,7 +102,59 @@ describe('npm run synth with the tenant as -c', () => {
   it('lists the stack from the synthesized assembly: npx cdk ls --app cdk.out', async () => {
     const listed = await runCdk(['ls', '--no-notices', '--app', outdir]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.trim()).toBe('DspmBridge');
+    expect(listed.stdout.trim().split('\n')).toEqual(['DspmBridge', 'DspmBridgeBackupForwarder']);
+  });
+
+  it('writes the backup forwarder as a template a StackSet can take: no bootstrap, no assets, one parameter', () => {
+    const text = readFileSync(join(outdir, 'DspmBridgeBackupForwarder.template.json'), 'utf8');
+    const forwarder = JSON.parse(text) as Template & {
+      Parameters?: Record<string, unknown>;
+      Rules?: unknown;
+    };
+    expect(Object.keys(forwarder.Parameters ?? {})).toEqual(['BridgeEventBusArn']);
+    expect(forwarder.Rules).toBeUndefined();
+    expect(text).not.toMatch(/BootstrapVersion|cdk-hnb659fds|AWS::CDK::Metadata/);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; dependencies?: string[] }>;
+    };
+    expect(manifest.artifacts.DspmBridgeBackupForwarder?.dependencies ?? []).toEqual([]);
+    expect(Object.keys(manifest.artifacts)).not.toContain('DspmBridgeBackupForwarder.assets');
+  });
+});
+
+describe('npx cdk synth DspmBridgeBackupForwarder, as docs/operations.md has it', () => {
+  it('writes the forwarder template, with the generic sources of the configuration', async () => {
+    // As documented, with the tenant as -c and a scratch output directory (cdk.out is the test above's).
+    const run = await runCdk([
+      'synth',
+      'DspmBridgeBackupForwarder',
+      '--quiet',
+      '--no-notices',
+      ...TENANT,
+      '-c',
+      'dspm-bridge.backupEventSources=["com.veeam.backup"]',
+      '-o',
+      join(scratch, 'forwarder'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('Resources:');
+    const written = readFileSync(
+      join(scratch, 'forwarder', 'DspmBridgeBackupForwarder.template.json'),
+      'utf8',
+    );
+    expect(written).toContain('"com.veeam.backup"');
+    expect(
+      Object.values((JSON.parse(written) as Template).Resources)
+        .map((r) => r.Type)
+        .sort(),
+    ).toEqual([
+      'AWS::Events::Rule',
+      'AWS::Events::Rule',
+      'AWS::IAM::Policy',
+      'AWS::IAM::Role',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+    ]);
   });
 });
 

@@ -110,7 +110,12 @@ describe('the stack with its defaults', () => {
   });
 
   it('has no generic backup rule until a source is accepted', () => {
-    expect(Object.keys(template.findResources('AWS::Events::Rule'))).toHaveLength(1);
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { EventPattern: { 'detail-type'?: string[] } };
+    }[];
+    expect(rules.map((r) => r.Properties.EventPattern['detail-type'])).not.toContainEqual([
+      'backup-protection-changed',
+    ]);
   });
 
   it('grants PutEvents on the bus only and the secret only (the table: least-privilege.test.ts)', () => {

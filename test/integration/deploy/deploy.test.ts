@@ -318,8 +318,9 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
     });
 
     it('creates the backup rules on both buses, each targeting the intake queue', async () => {
+      // AWS Backup's on the default bus; forwarded AWS Backup and the generic contract on the bridge's.
       const rules = logicalIdsOf('AWS::Events::Rule');
-      expect(rules).toHaveLength(2);
+      expect(rules).toHaveLength(3);
       for (const id of rules) {
         const synthesized = deployment.synthesized.Resources[id]?.Properties ?? {};
         const bus = synthesized.EventBusName === 'default' ? 'default' : busName;
@@ -338,7 +339,9 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
             .split('/')
             .at(-1),
         ]);
-        expect(Targets?.[0]?.SqsParameters?.MessageGroupId).toMatch(/^(aws-backup|generic)$/);
+        expect(Targets?.[0]?.SqsParameters?.MessageGroupId).toMatch(
+          /^(aws-backup|aws-backup-forwarded|generic)$/,
+        );
       }
     });
 
