@@ -199,18 +199,18 @@ async function applyLocked(
     coverageOf(record).state !== coverageOf(next).state
   ) {
     const known = await ports.catalog.get();
-    // A dry run's tag still to be created has no catalog entry: name it, so the event says what it adds.
-    const catalog =
-      tag.tagId === TAG_TO_BE_CREATED.tagId
-        ? {
-            ...known,
-            tags: new Map(known.tags).set(tag.tagId, {
-              id: tag.tagId,
-              name: settings.tag.tagName,
-              category_id: null,
-            }),
-          }
-        : known;
+    // A tag created just now (or, in a dry run, still to be created) is not in the cached catalog
+    // yet: name it, so the event says what it adds rather than `"name": null`.
+    const catalog = known.tags.has(tag.tagId)
+      ? known
+      : {
+          ...known,
+          tags: new Map(known.tags).set(tag.tagId, {
+            id: tag.tagId,
+            name: settings.tag.tagName,
+            category_id: tag.tagId === TAG_TO_BE_CREATED.tagId ? null : (tag.categoryId ?? null),
+          }),
+        };
     event = buildProtectionChanged(ports, settings, observation, {
       storeId,
       dataStore: describeStore(storeId, identityOf(store), nextTags, catalog),

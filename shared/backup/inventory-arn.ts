@@ -39,7 +39,8 @@ export function storeResource(
   const partition = partitionOf(region);
   if (context.mappedArn?.startsWith('arn:')) return { resourceArn: context.mappedArn, accountId, region };
 
-  const host = hostOf(identity.endpoint);
+  // China's endpoints end in `.amazonaws.com.cn`.
+  const host = hostOf(identity.endpoint).replace(/\.amazonaws\.com\.cn$/, '.amazonaws.com');
   const [label = '', second = ''] = host.split('.');
   if (host.endsWith('.rds.amazonaws.com') && label) {
     // Aurora's cluster endpoints carry `cluster-` (writer) or `cluster-ro-` (reader) in the second label.
