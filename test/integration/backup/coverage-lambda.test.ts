@@ -4,7 +4,6 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { systemClock } from '#shared/dspm/rate-limiter.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
