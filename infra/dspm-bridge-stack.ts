@@ -126,7 +126,7 @@ export class DspmBridgeStack extends Stack {
     this.coverage = new BridgeFunction(this, 'Coverage', {
       ...functionDefaults,
       entry: 'sweep-coverage.ts',
-      description: 'Tags stores AWS Backup holds no recovery point for within the RPO',
+      description: 'Tags stores with no successful backup within the RPO (AWS Backup decides)',
       timeout: FUNCTION_TIMEOUTS.coverage,
       memorySize: 1024,
       // One sweep at a time, so its share of the rate budget is never spent twice.
