@@ -51,6 +51,11 @@ export interface SweepSettings {
   readonly maxChanges: number;
   /** Inventory questions in flight at once (`BACKUP_INVENTORY_CONCURRENCY`, default 8). */
   readonly inventoryConcurrency?: number | undefined;
+  /**
+   * Most stores one sweep asks the inventory about (`COVERAGE_MAX_LOOKUPS`, default 5,000), so a
+   * first sweep of a large tenant ends within its invocation; stores watched for one RPO go first.
+   */
+  readonly maxLookups?: number | undefined;
 }
 
 /** What one store's sweep decided to change. */
@@ -186,13 +191,25 @@ export async function sweepCoverage(
     candidates.push(record);
   }
 
-  const answers = await askInventory(ports, candidates, catalog, settings, new Date(now - rpoMs), sweep);
+  // Stores watched for one RPO can be tagged, so they are asked first; the rest wait if need be.
+  const watchedFor = (record: StoreRecord) => now - Date.parse(record.firstSeenAt ?? record.observedAt);
+  const maxLookups = sweep.maxLookups ?? 5_000;
+  const asked = [...candidates]
+    .sort((a, b) => Number(watchedFor(b) >= rpoMs) - Number(watchedFor(a) >= rpoMs))
+    .slice(0, maxLookups);
+  const answers = await askInventory(ports, asked, catalog, settings, new Date(now - rpoMs), sweep);
+  if (candidates.length > asked.length) {
+    logger.warn('coverage sweep hit its inventory lookup cap; the rest are unknown until the next sweep', {
+      lookups: maxLookups,
+      notAsked: candidates.length - asked.length,
+    });
+  }
   let unavailable = 0;
   let refreshed = 0;
   for (const record of candidates) {
     const protection = protections.get(record.storeId);
-    const answer = answers.get(record.storeId) ?? { kind: 'unavailable', why: 'not asked' };
-    if (answer.kind === 'unavailable' && answer.why !== NO_ARN) unavailable++;
+    const answer: InventoryAnswer = answers.get(record.storeId) ?? { kind: 'unavailable', why: NOT_ASKED };
+    if (answer.kind === 'unavailable' && answer.why !== NO_ARN && answer.why !== NOT_ASKED) unavailable++;
     const lastPoint = answer.kind === 'answered' ? answer.lastRecoveryPointAt : undefined;
     if (answer.kind === 'answered' && lastPoint && now - lastPoint.getTime() <= rpoMs) {
       tally.protected++;
@@ -298,7 +315,7 @@ export async function sweepCoverage(
       example: unknown.find((u) => u.reason === 'INVENTORY_UNAVAILABLE')?.detail,
     });
   }
-  logger.debug('coverage sweep inventory', { lookups: candidates.length, refreshed });
+  logger.debug('coverage sweep inventory', { lookups: asked.length, refreshed });
   return {
     sweepId,
     storesChecked: checked,
@@ -306,13 +323,14 @@ export async function sweepCoverage(
     decisions,
     deferred,
     inventory: inventory.name,
-    inventoryLookups: candidates.length,
+    inventoryLookups: asked.length,
     inventoryUnavailable: unavailable,
     coverage: tally,
     unknown,
   };
 }
 
+const NOT_ASKED = 'not asked this sweep: COVERAGE_MAX_LOOKUPS reached; asked on a later sweep';
 const NO_ARN = 'the store names no AWS resource (RDS, Aurora, Redshift, DynamoDB or S3) to ask about';
 
 /** Asks the inventory about each candidate, a few at a time. */

@@ -80,6 +80,7 @@ export function readTaggerConfig(env: Environment): TaggerConfig {
         max: 64,
         integer: true,
       }),
+      maxLookups: numberVar(env, 'COVERAGE_MAX_LOOKUPS', 5_000, { min: 1, max: 1_000_000, integer: true }),
     },
     inventory: readInventory(env),
     deadLetterQueueUrl: optionalString(env, 'DEAD_LETTER_QUEUE_URL'),

@@ -393,6 +393,23 @@ describe('the coverage sweep asks AWS Backup before it tags', () => {
     expect(await state.listProtections(TENANT)).toEqual(new Map());
   });
 
+  it('asks at most COVERAGE_MAX_LOOKUPS stores a sweep, those watched for one RPO first', async () => {
+    // Store 1, first in order, as if the bridge had first seen it 20 hours after the others.
+    const engineering = (await state.loadStores(TENANT)).get(1);
+    if (!engineering) throw new Error('the baseline has store 1');
+    const seen = new Date(T0 + 20 * HOUR).toISOString();
+    await state.commitStores(TENANT, [
+      { ...engineering, sequence: engineering.sequence + 1, observedAt: seen, firstSeenAt: seen },
+    ]);
+    const report = await sweepAt(27, { sweep: { maxLookups: 4 } });
+    expect(report.inventoryLookups).toBe(4);
+    expect(peer.requests.some((r) => r.resourceArn === ARN.engineering)).toBe(false);
+    expect(report.unknown.find((u) => u.storeId === 1)?.detail).toMatch(/COVERAGE_MAX_LOOKUPS/);
+    expect(report.inventoryUnavailable).toBe(0);
+    expect(taggedStores()).toEqual([2, 3, 4, 5]);
+    expect(logger.lines.some((l) => /inventory lookup cap/.test(l.message))).toBe(true);
+  });
+
   it('a store the bridge first saw less than one RPO ago is not tagged, even when AWS Backup has nothing', async () => {
     await sweepAt(27);
     const late = sim.tenant.addStore({

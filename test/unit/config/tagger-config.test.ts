@@ -21,6 +21,7 @@ describe('readTaggerConfig', () => {
         excludedConnections: new Set(),
         maxChanges: 500,
         inventoryConcurrency: 8,
+        maxLookups: 5_000,
       },
       inventory: {
         kind: 'aws-backup',
