@@ -1,16 +1,19 @@
 /**
- * Lambda: the scheduled coverage sweep (**adapter** -> use case -> domain). Stores with no
- * successful backup seen within `BACKUP_RPO_HOURS` are tagged `Unprotected`; ones the sweep tagged
- * that are covered again are untagged. Until the token secret holds a token, no sweep is
- * attempted: the run says so once, counts `TokenNotSet`, and ends normally.
+ * Lambda: the scheduled coverage sweep (**adapter** -> use case -> domain). Stores no backup event
+ * shows covered within `BACKUP_RPO_HOURS` are checked against AWS Backup's recovery points: tagged
+ * `Unprotected` only when AWS Backup has none within the RPO and the bridge has watched the store
+ * for one RPO; untagged when covered again; reported unknown when AWS Backup cannot be asked.
+ * Until the token secret holds a token, no sweep is attempted: the run says so once, counts
+ * `TokenNotSet`, and ends normally.
  */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { inventoryFromConfig } from '#shared/aws/backup-inventory.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
-import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
+import { type SweepReport, sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
@@ -19,16 +22,20 @@ import { tokenNotSet } from '#shared/dspm/token-provider.ts';
 const SERVICE = 'dspm-bridge-coverage';
 
 /** What an invocation returns. */
-export type SweepInvocationResult = SweepReport | { readonly status: 'token-not-set' };
+export type SweepInvocationResult = SweepRunResult | { readonly status: 'token-not-set' };
 
 /** What a sweep that ran returns. */
-export interface SweepReport {
+export interface SweepRunResult {
   readonly status: 'completed';
   readonly sweepId: string;
   readonly storesChecked: number;
   readonly tagged: number;
   readonly untagged: number;
   readonly deferred: number;
+  /** Stores per coverage state after the sweep. */
+  readonly coverage: SweepReport['coverage'];
+  /** Stores the inventory could not be asked about (reported unknown, never tagged). */
+  readonly inventoryUnavailable: number;
 }
 
 /** Builds the handler from an environment; the module's `handler` uses `process.env`. */
@@ -41,6 +48,10 @@ export function createSweepHandler(env: Environment) {
     clock: systemClock,
     dryRun: false,
   });
+  const inventory = inventoryFromConfig(runtime.taggerConfig.inventory, {
+    clock: systemClock,
+    capture: (client) => tracer.captureAWSv3Client(client),
+  });
 
   const sweep = async (_event: unknown, _context: Context): Promise<SweepInvocationResult> => {
     const notSet = await tokenNotSet(runtime.tokens);
@@ -48,21 +59,36 @@ export function createSweepHandler(env: Environment) {
       reportTokenNotSet(notSet, tools, 'coverage sweep skipped');
       return { status: 'token-not-set' };
     }
-    const report = await sweepCoverage(ports, settings, runtime.taggerConfig.sweep, randomUUID());
-    const tagged = report.decisions.filter((d) => d.to === 'unprotected').length;
-    const untagged = report.decisions.length - tagged;
+    const report = await sweepCoverage(
+      { ...ports, inventory },
+      settings,
+      runtime.taggerConfig.sweep,
+      randomUUID(),
+    );
+    const tagged = report.decisions.filter(
+      (d) => d.outcome?.status === 'applied' && d.outcome.tagAction === 'added',
+    ).length;
+    const untagged = report.decisions.filter(
+      (d) => d.outcome?.status === 'applied' && d.outcome.tagAction === 'removed',
+    ).length;
     metrics.addMetric('CoverageStoresChecked', MetricUnit.Count, report.storesChecked);
     metrics.addMetric('CoverageTagged', MetricUnit.Count, tagged);
     metrics.addMetric('CoverageUntagged', MetricUnit.Count, untagged);
     metrics.addMetric('CoverageDeferred', MetricUnit.Count, report.deferred);
     // NoCompletedSweep alarms when this is missing for two sweep intervals.
     metrics.addMetric('SweepsCompleted', MetricUnit.Count, 1);
+    metrics.addMetric('CoverageUnknown', MetricUnit.Count, report.coverage.unknown);
+    metrics.addMetric('CoverageInventoryUnavailable', MetricUnit.Count, report.inventoryUnavailable);
     logger.info('coverage sweep completed', {
       sweepId: report.sweepId,
       checked: report.storesChecked,
       tagged,
       untagged,
       deferred: report.deferred,
+      coverage: report.coverage,
+      inventory: report.inventory,
+      inventoryLookups: report.inventoryLookups,
+      inventoryUnavailable: report.inventoryUnavailable,
     });
     return {
       status: 'completed',
@@ -71,6 +97,8 @@ export function createSweepHandler(env: Environment) {
       tagged,
       untagged,
       deferred: report.deferred,
+      coverage: report.coverage,
+      inventoryUnavailable: report.inventoryUnavailable,
     };
   };
 

@@ -15,6 +15,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -137,7 +138,7 @@ export class DspmBridgeStack extends Stack {
     this.coverage = new BridgeFunction(this, 'Coverage', {
       ...functionDefaults,
       entry: 'sweep-coverage.ts',
-      description: 'Tags stores with no successful backup within the RPO',
+      description: 'Tags stores with no successful backup within the RPO (AWS Backup decides)',
       timeout: FUNCTION_TIMEOUTS.coverage,
       memorySize: 1024,
       // One sweep at a time, so its share of the rate budget is never spent twice.
@@ -163,6 +164,15 @@ export class DspmBridgeStack extends Stack {
       this.tokenSecret.grantRead(fn.function);
     }
     intake.deadLetterQueue.grantSendMessages(this.tagger.function);
+    // The sweep asks AWS Backup about a store before tagging it (its own account, without a role).
+    this.coverage.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['backup:ListRecoveryPointsByResource'], resources: ['*'] }),
+    );
+    Validations.of(this.coverage).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'backup:ListRecoveryPointsByResource takes no resource-level permission; the sweep asks about any store the tenant holds, read-only.',
+    });
 
     const pollSchedule = new ScheduledInvocation(this, 'PollSchedule', {
       target: this.poller.function,

@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-protection.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import type { BackupInventory } from '#shared/backup/inventory.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
@@ -164,11 +165,17 @@ export async function runBudgetScenario(
       if (polling) writesDuringPoll++;
     }
   };
+  // The budget is about DSPM requests, not AWS Backup: an inventory that holds no recovery point
+  // and an RPO of zero make every store overdue, so the sweep spends its five tag writes.
+  const noRecoveryPoints: BackupInventory = {
+    name: 'empty',
+    lastRecoveryPoint: async () => ({ kind: 'answered', lastRecoveryPointAt: undefined }),
+  };
   const sweep = () =>
     sweepCoverage(
-      sweeper,
+      { ...sweeper, inventory: noRecoveryPoints },
       protectionSettings(),
-      { rpoHours: 26, excludedServices: new Set(), excludedConnections: new Set(), maxChanges: 5 },
+      { rpoHours: 0, excludedServices: new Set(), excludedConnections: new Set(), maxChanges: 5 },
       'budget-sweep',
     );
   const pollStarted = performance.now();

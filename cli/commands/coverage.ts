@@ -1,10 +1,14 @@
 /**
- * `dspm-bridge coverage [--dry-run] [--state FILE] [--events FILE] [--json]`: the coverage sweep. Stores the
- * poller knows with no successful backup within `BACKUP_RPO_HOURS` get the `Unprotected` tag.
- * `--dry-run` lists what would change and writes nothing.
+ * `dspm-bridge coverage [--dry-run] [--state FILE] [--events FILE] [--json]`: the coverage sweep.
+ * A store the poller knows gets the `Unprotected` tag only on evidence: AWS Backup holds no
+ * recovery point within `BACKUP_RPO_HOURS` and the bridge has watched the store for that long.
+ * Stores it cannot tell about are listed as unknown, with why. `--dry-run` lists what would change
+ * and writes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { inventoryFromConfig } from '#shared/aws/backup-inventory.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
+import { systemClock } from '#shared/clock.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT } from '../io.ts';
@@ -26,8 +30,17 @@ export const COVERAGE_USAGE = `usage: dspm-bridge coverage [--dry-run] [--state 
   --events FILE  without EVENT_BUS_NAME, append the data-store-protection-changed events to FILE, not stdout
   --json         print the decisions as JSON on stdout (events then need EVENT_BUS_NAME or --events)
 
+Before tagging, the sweep asks AWS Backup for the store's recovery points (BACKUP_INVENTORY_*);
+a store it cannot ask about, or has watched for less than one RPO, is reported unknown, not tagged.
 Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines on stdout or
 --events FILE, written before the state is committed.`;
+
+const VERBS = {
+  protected: ['would mark protected', 'marked protected'],
+  unprotected: ['would tag', 'tagged'],
+  unknown: ['would mark unknown', 'marked unknown'],
+  excluded: ['would mark excluded', 'marked excluded'],
+} as const;
 
 /** Runs `coverage`. */
 export async function coverageCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -44,18 +57,25 @@ export async function coverageCommand(argv: readonly string[], io: CliIo): Promi
     json: values.json,
     dryRun,
   });
-  const { sweep } = runtime.taggerConfig;
-  const report = await sweepCoverage(ports, settings, sweep, randomUUID());
+  const { sweep, inventory: inventoryConfig } = runtime.taggerConfig;
+  const inventory = inventoryFromConfig(inventoryConfig, { clock: systemClock });
+  const report = await sweepCoverage({ ...ports, inventory }, settings, sweep, randomUUID());
 
   for (const decision of report.decisions) {
-    const verb = decision.to === 'unprotected' ? 'tag' : 'untag';
+    const verb = VERBS[decision.to][dryRun ? 0 : 1];
     io.stderr(
-      `${dryRun ? `would ${verb}` : `${verb}ged`} store ${decision.storeId} (${decision.name}): ${decision.reason}\n`,
+      `${verb} store ${decision.storeId} (${decision.name}): ${decision.reason} (${decision.evidence})\n`,
     );
   }
+  for (const store of report.unknown) {
+    io.stderr(`unknown: store ${store.storeId} (${store.name}): ${store.reason}: ${store.detail}\n`);
+  }
+  const { coverage } = report;
   io.stderr(
     `coverage ${dryRun ? 'dry run' : 'sweep'}: ${report.storesChecked} stores checked against an RPO of ${sweep.rpoHours} h, ` +
-      `${report.excluded} excluded, ${report.decisions.length} ${dryRun ? 'would change' : 'changed'}, ${report.deferred} left for the next sweep\n`,
+      `${report.excluded} excluded, ${report.decisions.length} ${dryRun ? 'would change' : 'changed'}, ${report.deferred} left for the next sweep\n` +
+      `coverage: ${coverage.protected} protected, ${coverage.unprotected} unprotected, ${coverage.unknown} unknown, ${coverage.excluded} excluded; ` +
+      `inventory ${report.inventory}: ${report.inventoryLookups} asked, ${report.inventoryUnavailable} could not be asked${report.inventoryUnavailable > 0 ? ' (those stores are unknown, not tagged)' : ''}\n`,
   );
   if (values.json) {
     io.stdout(

@@ -21,7 +21,12 @@ import type { Logger } from '../logger.ts';
 import { correlationIdOf } from '../risk/build-events.ts';
 import { describeStore, identityOf } from '../risk/catalog.ts';
 import type { CatalogCache } from '../risk/catalog-cache.ts';
-import type { ProtectionRecord, ProtectionStore } from '../state/protection-records.ts';
+import {
+  type Coverage,
+  coverageOf,
+  type ProtectionRecord,
+  type ProtectionStore,
+} from '../state/protection-records.ts';
 import { FallbackLookups } from './fallback-lookups.ts';
 import type { BackupObservation } from './observation.ts';
 import { resolveStore } from './resolve-store.ts';
@@ -188,23 +193,30 @@ async function applyLocked(
     tagAddedByBridge: action === 'added' ? true : action === 'removed' ? false : addedByBridge,
     recentEventIds: [...(record?.recentEventIds ?? []), eventId].slice(-RECENT_EVENT_IDS),
     version: (record?.version ?? 0) + 1,
+    coverage: coverageFor(observation),
   };
 
   let event: BusEvent<ProtectionChangedDetail> | undefined;
-  if (record?.status !== status || action === 'added' || action === 'removed') {
+  if (
+    record?.status !== status ||
+    action === 'added' ||
+    action === 'removed' ||
+    !record ||
+    coverageOf(record).state !== coverageOf(next).state
+  ) {
     const known = await ports.catalog.get();
-    // A dry run's tag still to be created has no catalog entry: name it, so the event says what it adds.
-    const catalog =
-      tag.tagId === TAG_TO_BE_CREATED.tagId
-        ? {
-            ...known,
-            tags: new Map(known.tags).set(tag.tagId, {
-              id: tag.tagId,
-              name: settings.tag.tagName,
-              category_id: null,
-            }),
-          }
-        : known;
+    // A tag created just now (or, in a dry run, still to be created) is not in the cached catalog
+    // yet: name it, so the event says what it adds rather than `"name": null`.
+    const catalog = known.tags.has(tag.tagId)
+      ? known
+      : {
+          ...known,
+          tags: new Map(known.tags).set(tag.tagId, {
+            id: tag.tagId,
+            name: settings.tag.tagName,
+            category_id: tag.tagId === TAG_TO_BE_CREATED.tagId ? null : (tag.categoryId ?? null),
+          }),
+        };
     event = buildProtectionChanged(ports, settings, observation, {
       storeId,
       dataStore: describeStore(storeId, identityOf(store), nextTags, catalog),
@@ -286,6 +298,10 @@ function buildProtectionChanged(
         lastSuccessAt: change.next.lastSuccessAt ?? null,
       },
     },
+    coverage: {
+      previous: change.previous ? coverageOf(change.previous) : null,
+      current: coverageOf(change.next),
+    },
     tag: { id: change.tagId, name: settings.tag.tagName, action: change.action },
     trigger: { source: observation.source, detailType: observation.detailType, eventId: observation.eventId },
   };
@@ -314,6 +330,17 @@ function planTags(
       : { action: 'kept', nextTags: tags, write: false };
   }
   return { action: 'unchanged', nextTags: tags, write: false };
+}
+
+/** The coverage an observation sets: the sweep's own, or what a backup system's event says. */
+function coverageFor(observation: BackupObservation): Coverage {
+  return (
+    observation.coverage ?? {
+      state: observation.protected ? 'protected' : 'unprotected',
+      reason: observation.reason,
+      evidence: 'backup-event',
+    }
+  );
 }
 
 function latest(recorded: string | undefined, success: Date | undefined): string | undefined {

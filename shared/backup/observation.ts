@@ -2,7 +2,7 @@
  * What the tagger learns from one backup event, whatever system sent it: which resource, whether
  * it is protected now, why, and when that was observed.
  */
-import type { ProtectionReason } from '../state/protection-records.ts';
+import type { Coverage, ProtectionReason } from '../state/protection-records.ts';
 
 /** Where the event points: at least one of these is set. */
 export interface BackupTarget {
@@ -23,8 +23,13 @@ export interface BackupObservation {
   readonly target: BackupTarget;
   readonly protected: boolean;
   readonly reason: ProtectionReason;
-  /** When a backup succeeded, if this event reports one (the coverage sweep's own verdicts never do). */
+  /** When a backup succeeded, if this event reports one (or the inventory's newest recovery point). */
   readonly successAt?: Date | undefined;
+  /**
+   * The coverage this sets (the sweep's verdicts); without it, `protected` and `reason` imply it.
+   * An `unknown` or `excluded` coverage never adds the tag (`protected` is true for them).
+   */
+  readonly coverage?: Coverage | undefined;
 }
 
 /** The outcome of reading an event. */

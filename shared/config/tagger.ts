@@ -7,6 +7,22 @@ import { DEFAULT_UNPROTECTED_TAG, type UnprotectedTagSettings } from '../backup/
 import { ConfigError } from '../errors.ts';
 import { type Environment, numberVar, optionalString } from './env.ts';
 
+/** Where the coverage sweep asks about recovery points (`BACKUP_INVENTORY_*`). */
+export interface InventoryConfig {
+  /** `BACKUP_INVENTORY`: `aws-backup` (default) or `off` (the sweep then never tags on absence). */
+  readonly kind: 'aws-backup' | 'off';
+  /** `BACKUP_INVENTORY_ROLE`: role name, or ARN with `{accountId}`, assumed in each store's account. */
+  readonly roleArnTemplate: string | undefined;
+  /** `BACKUP_INVENTORY_ACCOUNTS`: accounts that may be asked (unset: any). */
+  readonly accounts: ReadonlySet<string> | undefined;
+  /** `BACKUP_INVENTORY_REGIONS`: regions that may be asked (unset: any). */
+  readonly regions: ReadonlySet<string> | undefined;
+  /** `AWS_ENDPOINT_URL_BACKUP` (else `AWS_ENDPOINT_URL`): AWS Backup elsewhere (the tests' peer). */
+  readonly backupEndpoint: string | undefined;
+  /** `AWS_ENDPOINT_URL_STS` (else `AWS_ENDPOINT_URL`): STS elsewhere (moto). */
+  readonly stsEndpoint: string | undefined;
+}
+
 /** Tagger configuration from the environment. */
 export interface TaggerConfig {
   /** `BACKUP_EVENT_SOURCES`: sources accepted for the generic contract (`aws.backup` always is). */
@@ -15,6 +31,7 @@ export interface TaggerConfig {
   readonly mappings: ReadonlyMap<string, number>;
   readonly tag: UnprotectedTagSettings;
   readonly sweep: SweepSettings;
+  readonly inventory: InventoryConfig;
   /** `DEAD_LETTER_QUEUE_URL`: where malformed events go, with their reason. */
   readonly deadLetterQueueUrl: string | undefined;
 }
@@ -58,8 +75,67 @@ export function readTaggerConfig(env: Environment): TaggerConfig {
         }),
       ),
       maxChanges: numberVar(env, 'COVERAGE_MAX_CHANGES', 500, { min: 1, max: 1_000_000, integer: true }),
+      inventoryConcurrency: numberVar(env, 'BACKUP_INVENTORY_CONCURRENCY', 8, {
+        min: 1,
+        max: 64,
+        integer: true,
+      }),
+      maxLookups: numberVar(env, 'COVERAGE_MAX_LOOKUPS', 5_000, { min: 1, max: 1_000_000, integer: true }),
     },
+    inventory: readInventory(env),
     deadLetterQueueUrl: optionalString(env, 'DEAD_LETTER_QUEUE_URL'),
+  };
+}
+
+function readInventory(env: Environment): InventoryConfig {
+  const kind = optionalString(env, 'BACKUP_INVENTORY')?.toLowerCase() ?? 'aws-backup';
+  if (kind !== 'aws-backup' && kind !== 'off')
+    throw new ConfigError(`BACKUP_INVENTORY must be aws-backup or off, got "${kind}"`);
+  const role = optionalString(env, 'BACKUP_INVENTORY_ROLE');
+  if (
+    role !== undefined &&
+    !(
+      role.startsWith('arn:')
+        ? /^arn:aws[a-z-]*:iam::\{accountId\}:role\/[\w+=,.@/-]{1,512}$/
+        : /^[\w+=,.@-]{1,64}$/
+    ).test(role)
+  ) {
+    throw new ConfigError(
+      `BACKUP_INVENTORY_ROLE must be a role name (dspm-bridge-backup-read) or an ARN with {accountId} (arn:aws:iam::{accountId}:role/dspm-bridge-backup-read), got "${role}"`,
+    );
+  }
+  const accounts = optionalString(env, 'BACKUP_INVENTORY_ACCOUNTS');
+  const regions = optionalString(env, 'BACKUP_INVENTORY_REGIONS');
+  const endpoint = optionalString(env, 'AWS_ENDPOINT_URL');
+  return {
+    kind,
+    roleArnTemplate: role,
+    backupEndpoint: optionalString(env, 'AWS_ENDPOINT_URL_BACKUP') ?? endpoint,
+    stsEndpoint: optionalString(env, 'AWS_ENDPOINT_URL_STS') ?? endpoint,
+    accounts:
+      accounts === undefined
+        ? undefined
+        : new Set(
+            list(accounts).map((id) => {
+              if (!/^\d{12}$/.test(id))
+                throw new ConfigError(
+                  `BACKUP_INVENTORY_ACCOUNTS must list 12-digit account ids, got "${id}"`,
+                );
+              return id;
+            }),
+          ),
+    regions:
+      regions === undefined
+        ? undefined
+        : new Set(
+            list(regions).map((region) => {
+              if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+                throw new ConfigError(
+                  `BACKUP_INVENTORY_REGIONS must list regions like eu-west-1, got "${region}"`,
+                );
+              return region;
+            }),
+          ),
   };
 }
 

@@ -106,7 +106,34 @@ const protectionReason = z.enum([
   'ENROLLED',
 ]);
 
-/** `data-store-protection-changed`: the tagger changed a store's protection status or its tag. */
+const coverageSchema = z
+  .object({
+    state: z
+      .enum(['protected', 'unprotected', 'unknown', 'excluded'])
+      .describe(
+        'unknown: no evidence either way yet (watched for less than one RPO, or the backup inventory could not be asked); excluded: configuration takes the store out of the sweep.',
+      ),
+    reason: z
+      .enum([
+        ...protectionReason.options,
+        'WATCHING',
+        'INVENTORY_UNAVAILABLE',
+        'NO_RESOURCE_ARN',
+        'EXCLUDED_SERVICE',
+        'EXCLUDED_CONNECTION',
+      ])
+      .describe(
+        'Why: a protection reason for protected and unprotected, else why it is unknown or excluded.',
+      ),
+    evidence: z
+      .enum(['backup-event', 'backup-inventory', 'configuration', 'none'])
+      .describe(
+        "Where it was learned: a backup system's event, AWS Backup's recovery points, the bridge's configuration, or nowhere yet.",
+      ),
+  })
+  .describe("The store's backup coverage; protection.current.status stays the two-valued view of the tag.");
+
+/** `data-store-protection-changed`: the tagger changed a store's protection status, coverage or tag. */
 export const protectionChangedDetailSchema = z.object({
   schemaVersion: z.literal('1'),
   eventId: z
@@ -127,6 +154,7 @@ export const protectionChangedDetailSchema = z.object({
       lastSuccessAt: isoTime.nullable(),
     }),
   }),
+  coverage: z.object({ previous: coverageSchema.nullable(), current: coverageSchema }),
   tag: z.object({
     id: z.number().int(),
     name: z.string(),

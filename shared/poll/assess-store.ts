@@ -60,6 +60,8 @@ export function assessStore(
       fingerprint: fingerprint(snapshot),
       sequence: settings.silentBaseline ? 0 : (previous?.sequence ?? 0) + 1,
       observedAt: observed,
+      // A store back from the removed keeps no earlier watch: its coverage is watched afresh.
+      firstSeenAt: observed,
     };
     if (settings.silentBaseline) return { kind: 'quiet', record, unchanged: false };
     const event = buildDiscovered(context, {
@@ -96,6 +98,7 @@ export function assessStore(
     fingerprint: fingerprint(committable),
     sequence: previous.sequence + 1,
     observedAt: observed,
+    ...(previous.firstSeenAt === undefined ? {} : { firstSeenAt: previous.firstSeenAt }),
   };
   const event = buildRiskChanged(context, {
     store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),

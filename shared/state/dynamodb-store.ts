@@ -392,6 +392,7 @@ function storeToItem(tenant: string, record: StoreRecord): Record<string, unknow
     fingerprint: record.fingerprint,
     sequence: record.sequence,
     observedAt: record.observedAt,
+    ...(record.firstSeenAt ? { firstSeenAt: record.firstSeenAt } : {}),
     ...(record.removedAt
       ? {
           removedAt: record.removedAt,
@@ -410,6 +411,7 @@ function storeFromItem(item: Record<string, unknown>): StoreRecord {
     fingerprint: String(item.fingerprint),
     sequence: Number(item.sequence),
     observedAt: String(item.observedAt),
+    ...(typeof item.firstSeenAt === 'string' ? { firstSeenAt: item.firstSeenAt } : {}),
     ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
   };
 }
@@ -425,5 +427,8 @@ function protectionFromItem(item: Record<string, unknown>): ProtectionRecord {
     tagAddedByBridge: item.tagAddedByBridge === true,
     recentEventIds: Array.isArray(item.recentEventIds) ? item.recentEventIds.map(String) : [],
     version: Number(item.version),
+    ...(typeof item.coverage === 'object' && item.coverage !== null
+      ? { coverage: item.coverage as ProtectionRecord['coverage'] }
+      : {}),
   };
 }

@@ -13,6 +13,34 @@ export type ProtectionReason =
   | 'BACKUP_SUCCEEDED'
   | 'ENROLLED';
 
+/**
+ * What the bridge knows about a store's backups, beyond the tag's two values: `unknown` until there
+ * is evidence either way, `excluded` when configuration takes the store out of the sweep.
+ */
+export type CoverageState = 'protected' | 'unprotected' | 'unknown' | 'excluded';
+
+/** Why a store's coverage is what it is: a protection reason, or why it is unknown or excluded. */
+export type CoverageReason =
+  | ProtectionReason
+  /** No evidence yet: the bridge has watched the store for less than one RPO. */
+  | 'WATCHING'
+  /** The inventory could not be asked (not configured, access denied, throttled, down). */
+  | 'INVENTORY_UNAVAILABLE'
+  /** The store names no AWS resource the inventory can be asked about. */
+  | 'NO_RESOURCE_ARN'
+  | 'EXCLUDED_SERVICE'
+  | 'EXCLUDED_CONNECTION';
+
+/** Where the evidence came from. */
+export type CoverageEvidence = 'backup-event' | 'backup-inventory' | 'configuration' | 'none';
+
+/** A store's coverage. */
+export interface Coverage {
+  readonly state: CoverageState;
+  readonly reason: CoverageReason;
+  readonly evidence: CoverageEvidence;
+}
+
 /** The protection state of one store. */
 export interface ProtectionRecord {
   readonly storeId: number;
@@ -30,6 +58,19 @@ export interface ProtectionRecord {
   readonly recentEventIds: readonly string[];
   /** Optimistic-concurrency version: each write expects the one it read. */
   readonly version: number;
+  /** The fuller picture; absent on records written before it existed (then it follows `status`). */
+  readonly coverage?: Coverage | undefined;
+}
+
+/** A record's coverage: the recorded one, or the one its status and reason imply. */
+export function coverageOf(record: ProtectionRecord): Coverage {
+  return (
+    record.coverage ?? {
+      state: record.status,
+      reason: record.reason,
+      evidence: record.system === 'coverage-sweep' ? 'none' : 'backup-event',
+    }
+  );
 }
 
 /** The catalog tag the bridge manages, once known. */

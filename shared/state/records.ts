@@ -27,6 +27,12 @@ export interface StoreRecord {
   readonly sequence: number;
   /** When the committed snapshot was observed (ISO). */
   readonly observedAt: string;
+  /**
+   * When the bridge first saw the store (ISO): the start of its watch, which the coverage sweep
+   * needs before absence of backups can count. Absent on records written before it existed; the
+   * sweep then counts from `observedAt`, which is never earlier than the true first sighting.
+   */
+  readonly firstSeenAt?: string | undefined;
   /** Set when the store was reported removed; the record stays as a tombstone so sequences keep growing. */
   readonly removedAt?: string | undefined;
 }

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-protection.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { dryRunTagWriter } from '#shared/backup/store-tags.ts';
-import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
@@ -348,61 +347,6 @@ describe('the tagger against the guide tenant', () => {
     sim.faults.clear();
     await apply(event);
     expect(tagsOf(1)).toEqual([unprotectedTagId()]);
-  });
-
-  describe('the coverage sweep', () => {
-    const sweep = {
-      rpoHours: 26,
-      excludedServices: new Set<string>(),
-      excludedConnections: new Set<number>(),
-      maxChanges: 500,
-    };
-
-    it('tags stores never seen in any backup event, then untags one after a successful job', async () => {
-      const clock = new FakeClock(Date.parse('2026-11-22T12:00:00Z'));
-      const first = await sweepCoverage({ ...ports(clock), state }, settings, sweep, 'sweep-1');
-      expect(first.decisions.map((d) => [d.storeId, d.reason])).toEqual([
-        [1, 'NOT_ENROLLED'],
-        [2, 'NOT_ENROLLED'],
-        [3, 'NOT_ENROLLED'],
-      ]);
-      for (const id of [1, 2, 3]) expect(tagsOf(id)).toContain(unprotectedTagId());
-
-      await apply(awsBackupJobEvent('COMPLETED', ENGINEERING_ARN, '2026-11-22T12:30:00Z'));
-      expect(tagsOf(1)).toEqual([]);
-      clock.nowMs = Date.parse('2026-11-22T13:00:00Z');
-      const second = await sweepCoverage({ ...ports(clock), state }, settings, sweep, 'sweep-2');
-      expect(second.decisions).toEqual([]);
-    });
-
-    it('tags a store whose last success is older than the RPO as RPO_BREACH', async () => {
-      await apply(awsBackupJobEvent('COMPLETED', ENGINEERING_ARN, '2026-11-20T00:00:00Z'));
-      const clock = new FakeClock(Date.parse('2026-11-22T12:00:00Z'));
-      const report = await sweepCoverage(
-        { ...ports(clock), state },
-        settings,
-        { ...sweep, excludedServices: new Set(['4']) },
-        'sweep-3',
-      );
-      expect(report.decisions.map((d) => [d.storeId, d.reason])).toEqual([
-        [1, 'RPO_BREACH'],
-        [3, 'NOT_ENROLLED'],
-      ]);
-      expect(report.excluded).toBe(1);
-    });
-
-    it('lists what it would change in a dry run, writing nothing', async () => {
-      const clock = new FakeClock(Date.parse('2026-11-22T12:00:00Z'));
-      const report = await sweepCoverage(
-        dryRunPorts(clock),
-        settings,
-        { ...sweep, maxChanges: 2 },
-        'sweep-4',
-      );
-      expect(report.decisions).toHaveLength(2);
-      expect(report.deferred).toBe(1);
-      expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
-    });
   });
 
   it('never puts the token in its logs', () => {

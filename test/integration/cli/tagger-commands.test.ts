@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
@@ -14,6 +14,9 @@ import { createBus, motoClients, uniqueName, useMotoEnvironment } from '../../he
 import { awsBackupJobEvent, ENGINEERING_ARN, genericBackupEvent } from '../../helpers/backup-events.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { motoAccountOf } from '../../peers/aws-backup/moto-accounts.ts';
+import { type AwsBackupPeer, startAwsBackupPeer } from '../../peers/aws-backup/server.ts';
 
 const TOKEN = 'cli-tagger-token-0d93aa';
 const EXAMPLE_EVENT = fileURLToPath(
@@ -22,6 +25,7 @@ const EXAMPLE_EVENT = fileURLToPath(
 
 describe('dspm-bridge backup-event and coverage', () => {
   let sim: RunningSimulator;
+  let peer: AwsBackupPeer;
   let directory: string;
   let stateFile: string;
   let env: Record<string, string>;
@@ -33,6 +37,7 @@ describe('dspm-bridge backup-event and coverage', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
+    peer = await startAwsBackupPeer({ accountOf: motoAccountOf(inject('motoEndpoint')) });
     directory = mkdtempSync(join(tmpdir(), 'dspm-bridge-tagger-cli-'));
   });
   beforeEach(async () => {
@@ -59,6 +64,7 @@ describe('dspm-bridge backup-event and coverage', () => {
     );
   });
   afterAll(async () => {
+    await peer.close();
     await sim.close();
     rmSync(directory, { recursive: true, force: true });
   });
@@ -201,39 +207,127 @@ describe('dspm-bridge backup-event and coverage', () => {
     expect(again.stdout).toBe('');
   });
 
-  it('coverage without EVENT_BUS_NAME tags the stores and appends their events to --events FILE', async () => {
-    const eventsFile = join(directory, `${uniqueName('coverage-events')}.ndjson`);
-    const refused = await runCliCaptured(['coverage', '--state', stateFile, '--json'], env);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/--json prints the report on stdout, where the events go too/);
+  describe('coverage, asking AWS Backup (its peer) through a role assumed in each account (moto STS)', () => {
+    const WATCHED_SINCE = Date.now() - 30 * 3_600_000;
+    let restore: () => void;
+    let coverageEnv: Record<string, string>;
+    beforeEach(async () => {
+      restore = useMotoEnvironment(inject('motoEndpoint'));
+      peer.reset();
+      // Engineering was backed up an hour ago; the other two stores AWS Backup knows nothing about.
+      peer.addResource({
+        resourceArn: ENGINEERING_ARN,
+        accountId: '123456789012',
+        region: 'us-west-2',
+        recoveryPoints: [
+          {
+            recoveryPointArn: `${ENGINEERING_ARN}:rp-1`,
+            creationDate: new Date(Date.now() - 3_600_000),
+            status: 'COMPLETED',
+          },
+        ],
+      });
+      coverageEnv = {
+        ...env,
+        BACKUP_INVENTORY_ROLE: 'dspm-bridge-backup-read',
+        AWS_ENDPOINT_URL_BACKUP: peer.url,
+        AWS_ENDPOINT_URL_STS: inject('motoEndpoint'),
+      };
+      // The bridge has watched the stores for 30 hours: longer than the 26-hour RPO.
+      rmSync(stateFile, { force: true });
+      await pollDataStores(
+        {
+          dspm: testClient(sim.url, { token: TOKEN }),
+          state: new FileStateStore(stateFile),
+          sink: new NdjsonSink(() => {}),
+          clock: new FakeClock(WATCHED_SINCE),
+          logger: silentLogger,
+          tenant: new URL(sim.url).host,
+        },
+        DEFAULT_POLL_SETTINGS,
+      );
+    });
+    afterEach(() => restore());
 
-    const run = await runCliCaptured(
-      ['coverage', '--state', stateFile, '--events', eventsFile, '--json'],
-      env,
-    );
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`events: NDJSON appended to ${eventsFile} (EVENT_BUS_NAME is not set)`);
-    expect(JSON.parse(run.stdout).decisions).toHaveLength(3);
-    const events = readFileSync(eventsFile, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(events.map((e) => [e.DetailType, e.Detail.dataStore.id])).toEqual([
-      ['data-store-protection-changed', 1],
-      ['data-store-protection-changed', 2],
-      ['data-store-protection-changed', 3],
-    ]);
-  });
+    it('without EVENT_BUS_NAME tags the stores AWS Backup shows unprotected and appends the events to --events FILE', async () => {
+      const eventsFile = join(directory, `${uniqueName('coverage-events')}.ndjson`);
+      const refused = await runCliCaptured(['coverage', '--state', stateFile, '--json'], coverageEnv);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--json prints the report on stdout, where the events go too/);
 
-  it('coverage --dry-run lists the stores it would tag, writing nothing', async () => {
-    const run = await runCliCaptured(['coverage', '--dry-run', '--state', stateFile, '--json'], env);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/would tag store 1 \(engineering\): NOT_ENROLLED/);
-    expect(run.stderr).toMatch(
-      /coverage dry run: 3 stores checked against an RPO of 26 h, 0 excluded, 3 would change/,
-    );
-    expect(JSON.parse(run.stdout).decisions).toHaveLength(3);
-    expect(sim.tenant.listTags().find((t) => t.name === 'Unprotected')).toBeUndefined();
+      const run = await runCliCaptured(
+        ['coverage', '--state', stateFile, '--events', eventsFile, '--json'],
+        coverageEnv,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`events: NDJSON appended to ${eventsFile} (EVENT_BUS_NAME is not set)`);
+      expect(run.stderr).toMatch(/tagged store 2 \(finance\): NOT_ENROLLED \(backup-inventory\)/);
+      expect(run.stderr).toMatch(
+        /coverage: 1 protected, 2 unprotected, 0 unknown, 0 excluded; inventory aws-backup: 3 asked, 0 could not be asked/,
+      );
+      expect(
+        JSON.parse(run.stdout).decisions.map((d: { storeId: number; to: string }) => [d.storeId, d.to]),
+      ).toEqual([
+        [1, 'protected'],
+        [2, 'unprotected'],
+        [3, 'unprotected'],
+      ]);
+      const events = readFileSync(eventsFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(
+        events.map((e) => [e.DetailType, e.Detail.dataStore.id, e.Detail.coverage.current.state]),
+      ).toEqual([
+        ['data-store-protection-changed', 1, 'protected'],
+        ['data-store-protection-changed', 2, 'unprotected'],
+        ['data-store-protection-changed', 3, 'unprotected'],
+      ]);
+      const tag = sim.tenant.listTags().find((t) => t.name === 'Unprotected');
+      expect([1, 2, 3].map((id) => sim.tenant.getStore(id)?.data_tags)).toEqual([[], [tag?.id], [tag?.id]]);
+      // Store 2's account was asked through its own assumed role.
+      expect(peer.requests.map((r) => r.accountId).sort()).toEqual([
+        '123456789012',
+        '123456789012',
+        '234567890123',
+      ]);
+    });
+
+    it('--dry-run lists the stores it would tag, writing nothing', async () => {
+      const run = await runCliCaptured(
+        ['coverage', '--dry-run', '--state', stateFile, '--json'],
+        coverageEnv,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/would tag store 3 \(production\): NOT_ENROLLED \(backup-inventory\)/);
+      expect(run.stderr).toMatch(
+        /coverage dry run: 3 stores checked against an RPO of 26 h, 0 excluded, 3 would change/,
+      );
+      expect(JSON.parse(run.stdout).decisions).toHaveLength(3);
+      expect(sim.tenant.listTags().find((t) => t.name === 'Unprotected')).toBeUndefined();
+    });
+
+    it('tags nothing when AWS Backup cannot be asked, and says so', async () => {
+      peer.addFault({ kind: 'throttle', count: 1_000 });
+      const run = await runCliCaptured(
+        [
+          'coverage',
+          '--state',
+          stateFile,
+          '--json',
+          '--events',
+          join(directory, `${uniqueName('e')}.ndjson`),
+        ],
+        coverageEnv,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(
+        /unknown: store 2 \(finance\): INVENTORY_UNAVAILABLE: AWS Backup in 234567890123\/us-west-2: ThrottlingException/,
+      );
+      expect(run.stderr).toMatch(/3 could not be asked \(those stores are unknown, not tagged\)/);
+      expect(JSON.parse(run.stdout).decisions).toEqual([]);
+      expect(sim.tenant.listTags().find((t) => t.name === 'Unprotected')).toBeUndefined();
+    });
   });
 
   it('never shows the token', async () => {

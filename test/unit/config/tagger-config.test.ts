@@ -15,8 +15,50 @@ describe('readTaggerConfig', () => {
         categoryDescription: 'External tags defined in remote system',
         categoryId: undefined,
       },
-      sweep: { rpoHours: 26, excludedServices: new Set(), excludedConnections: new Set(), maxChanges: 500 },
+      sweep: {
+        rpoHours: 26,
+        excludedServices: new Set(),
+        excludedConnections: new Set(),
+        maxChanges: 500,
+        inventoryConcurrency: 8,
+        maxLookups: 5_000,
+      },
+      inventory: {
+        kind: 'aws-backup',
+        roleArnTemplate: undefined,
+        accounts: undefined,
+        regions: undefined,
+        backupEndpoint: undefined,
+        stsEndpoint: undefined,
+      },
       deadLetterQueueUrl: undefined,
+    });
+  });
+
+  it('reads where the sweep asks AWS Backup', () => {
+    const config = readTaggerConfig({
+      BACKUP_INVENTORY: 'AWS-Backup',
+      BACKUP_INVENTORY_ROLE: 'arn:aws:iam::{accountId}:role/dspm-bridge-backup-read',
+      BACKUP_INVENTORY_ACCOUNTS: '123456789012, 234567890123',
+      BACKUP_INVENTORY_REGIONS: 'us-west-2,eu-west-1',
+      BACKUP_INVENTORY_CONCURRENCY: '4',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL_BACKUP: 'http://127.0.0.1:6000',
+    });
+    expect(config.inventory).toEqual({
+      kind: 'aws-backup',
+      roleArnTemplate: 'arn:aws:iam::{accountId}:role/dspm-bridge-backup-read',
+      accounts: new Set(['123456789012', '234567890123']),
+      regions: new Set(['us-west-2', 'eu-west-1']),
+      backupEndpoint: 'http://127.0.0.1:6000',
+      stsEndpoint: 'http://127.0.0.1:5000',
+    });
+    expect(config.sweep.inventoryConcurrency).toBe(4);
+    expect(
+      readTaggerConfig({ BACKUP_INVENTORY: 'off', BACKUP_INVENTORY_ROLE: 'reader' }).inventory,
+    ).toMatchObject({
+      kind: 'off',
+      roleArnTemplate: 'reader',
     });
   });
 
@@ -64,6 +106,32 @@ describe('readTaggerConfig', () => {
       'a connection name',
       { BACKUP_EXCLUDED_CONNECTIONS: 'aws-demo' },
       /BACKUP_EXCLUDED_CONNECTIONS must list connection ids/,
+    ],
+    [
+      'an unknown inventory',
+      { BACKUP_INVENTORY: 'veeam' },
+      /BACKUP_INVENTORY must be aws-backup or off, got "veeam"/,
+    ],
+    [
+      'a role ARN without {accountId} (one account would be asked about every account)',
+      { BACKUP_INVENTORY_ROLE: 'arn:aws:iam::123456789012:role/reader' },
+      /BACKUP_INVENTORY_ROLE must be a role name .* or an ARN with \{accountId\}/,
+    ],
+    ['a role name with a space', { BACKUP_INVENTORY_ROLE: 'backup reader' }, /BACKUP_INVENTORY_ROLE must be/],
+    [
+      'an 11-digit account',
+      { BACKUP_INVENTORY_ACCOUNTS: '23456789012' },
+      /BACKUP_INVENTORY_ACCOUNTS must list 12-digit account ids, got "23456789012"/,
+    ],
+    [
+      'a region name',
+      { BACKUP_INVENTORY_REGIONS: 'Oregon' },
+      /BACKUP_INVENTORY_REGIONS must list regions like eu-west-1/,
+    ],
+    [
+      'no concurrency',
+      { BACKUP_INVENTORY_CONCURRENCY: '0' },
+      /BACKUP_INVENTORY_CONCURRENCY must be between 1/,
     ],
   ])('refuses %s, naming the variable', (_case, env, message) => {
     expect(() => readTaggerConfig(env)).toThrow(ConfigError);

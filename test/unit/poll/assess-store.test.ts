@@ -43,6 +43,23 @@ describe('assessStore', () => {
     });
   });
 
+  it('remembers when the bridge first saw a store, through changes and renames; a store back from removal starts again', () => {
+    expect(committed().firstSeenAt).toBe(at.toISOString());
+    const changed = assessStore({ ...store(), backup: 'Off' }, committed(), later, context, settings);
+    const renamed = assessStore(
+      { ...store(), name: 'engineering-v2' },
+      committed(),
+      later,
+      context,
+      settings,
+    );
+    expect(changed.kind !== 'unchanged' && changed.record.firstSeenAt).toBe(at.toISOString());
+    expect(renamed.kind !== 'unchanged' && renamed.record.firstSeenAt).toBe(at.toISOString());
+    const removed = { ...committed(), removedAt: later.toISOString() };
+    const back = assessStore(store(), removed, new Date('2026-11-23T10:00:00Z'), context, settings);
+    expect(back.kind !== 'unchanged' && back.record.firstSeenAt).toBe('2026-11-23T10:00:00.000Z');
+  });
+
   it('settles an unchanged store without a write', () => {
     expect(assessStore(store(), committed(), later, context, settings)).toEqual({ kind: 'unchanged' });
   });
