@@ -1,7 +1,8 @@
 /**
  * The CDK app, run by the CDK CLI (`npx cdk synth`, `npx cdk deploy`, `npm run synth`): the
- * bridge (`DspmBridge`) and the backup forwarder that other accounts and regions deploy as a
- * StackSet (`DspmBridgeBackupForwarder`).
+ * bridge (`DspmBridge`), the backup forwarder that other accounts and regions deploy as a
+ * StackSet (`DspmBridgeBackupForwarder`), and the read-only role those accounts deploy once, so
+ * the coverage sweep can ask their AWS Backup (`DspmBridgeBackupReader`).
  * Configuration comes from the `dspm-bridge` context in cdk.json or `-c`; cdk-nag's AWS Solutions
  * checks run on every synth.
  */
@@ -9,6 +10,7 @@ import { App, BootstraplessSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '#shared/errors.ts';
 import { BackupForwarderStack, FORWARDER_STACK_ID } from './backup-forwarder-stack.ts';
+import { BackupReaderStack, DEFAULT_BACKUP_READER_ROLE, READER_STACK_ID } from './backup-reader-stack.ts';
 import { readStackConfig, stackContextOf } from './config.ts';
 import { DspmBridgeStack } from './dspm-bridge-stack.ts';
 
@@ -17,6 +19,7 @@ export function buildApp(app: App = new App()): {
   app: App;
   stack: DspmBridgeStack;
   forwarder: BackupForwarderStack;
+  reader: BackupReaderStack;
 } {
   const config = readStackConfig(stackContextOf(app.node.getAllContext()));
   const stack = new DspmBridgeStack(app, 'DspmBridge', {
@@ -34,8 +37,16 @@ export function buildApp(app: App = new App()): {
     description:
       "dspm-bridge backup forwarder: this account's AWS Backup events to the dspm-bridge bus in the central account",
   });
+  // A StackSet too, in one region per account (IAM is global), with the same synthesizer.
+  const reader = new BackupReaderStack(app, READER_STACK_ID, {
+    roleName: config.backupInventoryRoleName ?? DEFAULT_BACKUP_READER_ROLE,
+    synthesizer: new BootstraplessSynthesizer(),
+    analyticsReporting: false,
+    description:
+      "dspm-bridge backup reader: lets the bridge's coverage sweep list this account's recovery points",
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, forwarder };
+  return { app, stack, forwarder, reader };
 }
 
 if (import.meta.main) {

@@ -66,6 +66,15 @@ export const stackConfigSchema = z
       )
       .default([]),
     rpoHours: z.number().min(1).max(8760).default(26),
+    /**
+     * The role the coverage sweep assumes in each store's account to ask AWS Backup
+     * (`BACKUP_INVENTORY_ROLE`); the DspmBridgeBackupReader StackSet creates it. Unset: the sweep
+     * asks its own account only, and stores elsewhere stay unknown (never tagged).
+     */
+    backupInventoryRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (letters, digits and +=,.@_-, at most 64)')
+      .optional(),
     excludedServices: z.array(z.string()).default([]),
     excludedConnections: z.array(z.number().int()).default([]),
     watchedFields: z

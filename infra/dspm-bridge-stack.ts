@@ -7,6 +7,7 @@
 import {
   Arn,
   ArnFormat,
+  Aws,
   type CfnElement,
   CfnOutput,
   Duration,
@@ -172,6 +173,24 @@ export class DspmBridgeStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'backup:ListRecoveryPointsByResource takes no resource-level permission; the sweep asks about any store the tenant holds, read-only.',
+    });
+    if (config.backupInventoryRoleName) {
+      // In every other account, through the reader role the DspmBridgeBackupReader StackSet
+      // creates there under this one name; the account is the store's, so it cannot be listed here.
+      const readerRoles = `arn:${Aws.PARTITION}:iam::*:role/${config.backupInventoryRoleName}`;
+      this.coverage.function.addEnvironment('BACKUP_INVENTORY_ROLE', config.backupInventoryRoleName);
+      this.coverage.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [readerRoles] }),
+      );
+      Validations.of(this.coverage).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.backupInventoryRoleName}]`,
+        reason:
+          "The reader role has one name in every member account; which account is the store's, known only at run time.",
+      });
+    }
+    new CfnOutput(this, 'CoverageRoleArn', {
+      value: this.coverage.function.role?.roleArn ?? '',
+      description: 'The DspmBridgeBackupReader StackSet trusts this role (its CoverageRoleArn parameter)',
     });
 
     const pollSchedule = new ScheduledInvocation(this, 'PollSchedule', {

@@ -189,6 +189,10 @@ function resolveOutputs(
     if (resource?.Type === 'AWS::Events::EventBus' && attribute === 'Arn') {
       return `arn:aws:events:${MOTO_AWS.region}:${ACCOUNT}:event-bus/${String(resource.Properties?.Name)}`;
     }
+    // A role's ARN: IAM's path is `/` and moto names the role by its physical id.
+    if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn' && target) {
+      return `arn:aws:iam::${ACCOUNT}:role/${physicalId(target)}`;
+    }
     throw new Error(`cannot resolve output ${key}: ${JSON.stringify(value)}`);
   };
   return Object.fromEntries(

@@ -102,7 +102,11 @@ describe('npm run synth with the tenant as -c', () => {
   it('lists the stack from the synthesized assembly: npx cdk ls --app cdk.out', async () => {
     const listed = await runCdk(['ls', '--no-notices', '--app', outdir]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.trim().split('\n')).toEqual(['DspmBridge', 'DspmBridgeBackupForwarder']);
+    expect(listed.stdout.trim().split('\n')).toEqual([
+      'DspmBridge',
+      'DspmBridgeBackupForwarder',
+      'DspmBridgeBackupReader',
+    ]);
   });
 
   it('writes the backup forwarder as a template a StackSet can take: no bootstrap, no assets, one parameter', () => {
