@@ -31,7 +31,7 @@ export function cliTaggerWiring(
   // A dry run publishes nothing (the command prints what it would); anything else needs a destination.
   let sink: EventSink = new NdjsonSink(() => {});
   if (!flags.dryRun) {
-    const { eventBusName } = runtime.pollerConfig;
+    const { eventBusName } = runtime.publishing;
     const output = chooseEventOutput(
       {
         dryRun: false,

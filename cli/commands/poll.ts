@@ -72,11 +72,11 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     logger,
     stateFile: values.state ?? DEFAULT_STATE_FILE,
   });
-  if (runtime.pollerConfig.stateTableName && values.state !== undefined) {
+  if (runtime.publishing.stateTableName && values.state !== undefined) {
     io.stderr(`note: STATE_TABLE_NAME is set, so --state ${values.state} is ignored\n`);
   }
   const dryRun = values['dry-run'] ?? false;
-  const { eventBusName } = runtime.pollerConfig;
+  const { eventBusName } = runtime.publishing;
   const output = chooseEventOutput(
     {
       dryRun,

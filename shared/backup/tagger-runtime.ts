@@ -4,10 +4,11 @@
  */
 
 import type { AwsClients } from '../aws/clients.ts';
+import { createBridgeRuntime, requireSink } from '../bridge-runtime.ts';
 import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
-import type { PollerConfig } from '../config/poll.ts';
+import type { PublishingConfig } from '../config/publishing.ts';
 import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { TokenProvider } from '../dspm/token-provider.ts';
@@ -15,7 +16,6 @@ import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts
 import { NdjsonSink } from '../events/ndjson-sink.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { createPollerRuntime, requireSink } from '../poll/poller-runtime.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import { DryRunStateStore } from '../state/dry-run-store.ts';
 import type { StateStore } from '../state/records.ts';
@@ -26,7 +26,7 @@ import { dryRunTagWriter, liveTagWriter } from './store-tags.ts';
 /** Everything the tagger needs, built once. */
 export interface TaggerRuntime {
   readonly dspmConfig: DspmConfig;
-  readonly pollerConfig: PollerConfig;
+  readonly publishing: PublishingConfig;
   readonly taggerConfig: TaggerConfig;
   readonly dspm: DspmClient;
   readonly tokens: TokenProvider;
@@ -46,11 +46,12 @@ export function createTaggerRuntime(
   env: Environment,
   options: { aws: AwsClients; logger: Logger; clock: Clock; stateFile?: string | undefined },
 ): TaggerRuntime {
-  const base = createPollerRuntime(env, options);
+  // Its own runtime: the shared adapters and the tagger's settings, never the poller's.
+  const base = createBridgeRuntime(env, options);
   const taggerConfig = readTaggerConfig(env);
   return {
     dspmConfig: base.dspmConfig,
-    pollerConfig: base.pollerConfig,
+    publishing: base.publishing,
     taggerConfig,
     dspm: base.dspm,
     tokens: base.tokens,
@@ -92,8 +93,8 @@ export function protectionWiring(
     },
     settings: {
       tag,
-      source: runtime.pollerConfig.settings.source,
-      test: runtime.pollerConfig.settings.test,
+      source: runtime.publishing.source,
+      test: runtime.publishing.test,
       mappings: runtime.taggerConfig.mappings,
       ...DEFAULT_LOCKING,
     },

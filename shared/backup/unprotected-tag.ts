@@ -16,26 +16,9 @@ import type { DataTag } from '../dspm/schemas.ts';
 import { ConfigError } from '../errors.ts';
 import type { CatalogCache } from '../risk/catalog-cache.ts';
 import type { ProtectionStore, TagRef } from '../state/protection-records.ts';
+import type { UnprotectedTagSettings } from './unprotected-tag-settings.ts';
 
-/** The tag and category the bridge creates (defaults from the guide). */
-export interface UnprotectedTagSettings {
-  readonly tagName: string;
-  readonly tagDescription: string;
-  readonly tagColor: string;
-  readonly categoryName: string;
-  readonly categoryDescription: string;
-  /** An existing category to create the tag in, instead of creating `categoryName`. */
-  readonly categoryId?: number | undefined;
-}
-
-/** The guide's names, description and colour. */
-export const DEFAULT_UNPROTECTED_TAG = {
-  tagName: 'Unprotected',
-  tagDescription: 'Data store is not currently-protected within remote system',
-  tagColor: '#e3d9ff',
-  categoryName: 'Remote System',
-  categoryDescription: 'External tags defined in remote system',
-} as const satisfies UnprotectedTagSettings;
+export { DEFAULT_UNPROTECTED_TAG, type UnprotectedTagSettings } from './unprotected-tag-settings.ts';
 
 /** What the lookup needs. */
 export interface TagPorts {

@@ -3,7 +3,6 @@
  * watched and how it is graded.
  */
 import { ConfigError } from '../errors.ts';
-import { DEFAULT_EVENT_SOURCE } from '../events/detail-types.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '../poll/poll-config.ts';
 import type { MinimumDeltas } from '../risk/diff.ts';
 import { checkBands, DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';
@@ -14,32 +13,27 @@ import {
   type WatchedField,
 } from '../risk/watched-fields.ts';
 import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
+import type { PublishingConfig } from './publishing.ts';
 
 /** Poller configuration from the environment. */
 export interface PollerConfig {
-  /** `EVENT_BUS_NAME`: the bus events go to (required to publish; a dry run needs none). */
-  readonly eventBusName: string | undefined;
-  /** `STATE_TABLE_NAME`: the DynamoDB state table; unset means a local state file (CLI only). */
-  readonly stateTableName: string | undefined;
   readonly settings: PollSettings;
 }
 
 /**
- * Reads `EVENT_BUS_NAME`, `EVENT_SOURCE`, `STATE_TABLE_NAME`, `RISK_WATCHED_FIELDS`,
- * `RISK_MIN_DELTAS`, `RISK_BANDS`, `EVENT_TEST_MODE`, `POLL_EMIT_BASELINE_EVENTS` and
- * `POLL_LEASE_TTL_SECONDS`.
+ * Reads the poller's own settings, `RISK_WATCHED_FIELDS`, `RISK_MIN_DELTAS`, `RISK_BANDS`,
+ * `POLL_EMIT_BASELINE_EVENTS` and `POLL_LEASE_TTL_SECONDS`, on top of where its events go
+ * (`publishing`, read once for every function by config/publishing.ts).
  * @throws ConfigError naming the variable that is wrong.
  */
 export function readPollerConfig(
   env: Environment,
-  defaults: { test: boolean } = { test: false },
+  publishing: Pick<PublishingConfig, 'source' | 'test'>,
 ): PollerConfig {
   return {
-    eventBusName: optionalString(env, 'EVENT_BUS_NAME'),
-    stateTableName: optionalString(env, 'STATE_TABLE_NAME'),
     settings: {
-      source: optionalString(env, 'EVENT_SOURCE') ?? DEFAULT_EVENT_SOURCE,
-      test: booleanVar(env, 'EVENT_TEST_MODE', defaults.test),
+      source: publishing.source,
+      test: publishing.test,
       watchedFields: readWatchedFields(optionalString(env, 'RISK_WATCHED_FIELDS')),
       minimumDeltas: readMinimumDeltas(optionalString(env, 'RISK_MIN_DELTAS')),
       bands: readBands(optionalString(env, 'RISK_BANDS')),

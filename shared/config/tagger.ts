@@ -2,8 +2,8 @@
  * The tagger's and the coverage sweep's side of the runtime contract.
  */
 
-import type { SweepSettings } from '../backup/sweep-coverage.ts';
-import { DEFAULT_UNPROTECTED_TAG, type UnprotectedTagSettings } from '../backup/unprotected-tag.ts';
+import type { SweepSettings } from '../backup/sweep-settings.ts';
+import { DEFAULT_UNPROTECTED_TAG, type UnprotectedTagSettings } from '../backup/unprotected-tag-settings.ts';
 import { ConfigError } from '../errors.ts';
 import { type Environment, numberVar, optionalString } from './env.ts';
 

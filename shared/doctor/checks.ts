@@ -12,7 +12,8 @@ import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import type { AwsClients } from '../aws/clients.ts';
 import { type DspmConfig, readDspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
-import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
+import { readPollerConfig } from '../config/poll.ts';
+import { type PublishingConfig, readPublishingConfig } from '../config/publishing.ts';
 import { readTaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import {
@@ -86,10 +87,11 @@ export async function runDoctor(ports: DoctorPorts): Promise<CheckResult[]> {
   };
 
   let config: DspmConfig;
-  let poller: PollerConfig;
+  let poller: PublishingConfig;
   try {
     config = readDspmConfig(ports.env);
-    poller = readPollerConfig(ports.env, { test: config.allowAnyHost });
+    poller = readPublishingConfig(ports.env, { test: config.allowAnyHost });
+    readPollerConfig(ports.env, poller);
     readTaggerConfig(ports.env);
     add({
       check: 'configuration',
@@ -321,7 +323,7 @@ function judgeRateLimit(
   };
 }
 
-async function checkAws(ports: DoctorPorts, poller: PollerConfig): Promise<CheckResult[]> {
+async function checkAws(ports: DoctorPorts, poller: PublishingConfig): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   if (poller.eventBusName) {
     try {

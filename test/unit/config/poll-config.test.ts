@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { readPollerConfig } from '#shared/config/poll.ts';
+import { readPublishingConfig } from '#shared/config/publishing.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { DEFAULT_WATCHED_FIELDS } from '#shared/risk/watched-fields.ts';
 
+/** The poller's configuration as its runtime reads it: where events go, then its own settings. */
+const readPoller = (env: Record<string, string>) =>
+  readPollerConfig(env, readPublishingConfig(env, { test: false }));
+
 describe('readPollerConfig', () => {
   it('defaults to every field, default bands, the netskope.dspm source', () => {
-    expect(readPollerConfig({})).toEqual({
+    expect(readPublishingConfig({}, { test: false })).toEqual({
       eventBusName: undefined,
       stateTableName: undefined,
+      source: 'netskope.dspm',
+      test: false,
+    });
+    expect(readPoller({})).toEqual({
       settings: {
         source: 'netskope.dspm',
         test: false,
@@ -21,7 +30,7 @@ describe('readPollerConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = readPollerConfig({
+    const env = {
       EVENT_BUS_NAME: 'dspm',
       STATE_TABLE_NAME: 'state',
       EVENT_SOURCE: 'acme.dspm',
@@ -31,10 +40,12 @@ describe('readPollerConfig', () => {
       EVENT_TEST_MODE: 'true',
       POLL_EMIT_BASELINE_EVENTS: 'true',
       POLL_LEASE_TTL_SECONDS: '600',
-    });
-    expect(config).toEqual({
+    };
+    expect(readPublishingConfig(env, { test: false })).toMatchObject({
       eventBusName: 'dspm',
       stateTableName: 'state',
+    });
+    expect(readPoller(env)).toEqual({
       settings: {
         source: 'acme.dspm',
         test: true,
@@ -61,7 +72,7 @@ describe('readPollerConfig', () => {
     ['bands going down', { RISK_BANDS: '50,40,90' }, /RISK_BANDS: .*must increase/],
     ['a short lease', { POLL_LEASE_TTL_SECONDS: '5' }, /POLL_LEASE_TTL_SECONDS must be between 60/],
   ])('refuses %s, naming the variable', (_case, env, message) => {
-    expect(() => readPollerConfig(env)).toThrow(ConfigError);
-    expect(() => readPollerConfig(env)).toThrow(message);
+    expect(() => readPoller(env)).toThrow(ConfigError);
+    expect(() => readPoller(env)).toThrow(message);
   });
 });
