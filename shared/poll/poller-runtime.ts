@@ -1,7 +1,7 @@
 /**
- * Composes the poller's adapters from configuration, so the Lambda and the CLI run the same use
- * case with the same wiring: the DSPM client, the state store (DynamoDB, or a file for the CLI)
- * and the sink (EventBridge, or NDJSON for a dry run).
+ * The poller's runtime, so the Lambda and the CLI run the same use case with the same wiring: the
+ * shared adapters (bridge-runtime.ts: DSPM client, state store, EventBridge sink) and the poller's
+ * own settings (watched fields, bands, deltas, lease).
  */
 import { type BridgeRuntime, type BridgeRuntimeOptions, createBridgeRuntime } from '../bridge-runtime.ts';
 import type { Environment } from '../config/env.ts';
