@@ -35,6 +35,15 @@ export interface EventOutputChoice {
   readonly json: boolean;
 }
 
+/** The configured bus of a runtime, as `EventOutputChoice.bus` takes it. */
+export function configuredBus(runtime: {
+  readonly publishing: { readonly eventBusName: string | undefined };
+  readonly eventBridgeSink: EventSink | undefined;
+}): EventOutputChoice['bus'] {
+  const name = runtime.publishing.eventBusName;
+  return name && runtime.eventBridgeSink ? { name, sink: runtime.eventBridgeSink } : undefined;
+}
+
 /**
  * Picks the events' destination.
  * @throws UsageError when `--events` contradicts `EVENT_BUS_NAME`, or `--json` and the events

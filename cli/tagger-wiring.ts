@@ -10,7 +10,7 @@ import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import type { EventSink } from '#shared/events/sink.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
-import { chooseEventOutput } from './event-output.ts';
+import { chooseEventOutput, configuredBus } from './event-output.ts';
 import type { CliIo } from './io.ts';
 import { stderrLogger } from './stderr-logger.ts';
 
@@ -31,17 +31,8 @@ export function cliTaggerWiring(
   // A dry run publishes nothing (the command prints what it would); anything else needs a destination.
   let sink: EventSink = new NdjsonSink(() => {});
   if (!flags.dryRun) {
-    const { eventBusName } = runtime.publishing;
     const output = chooseEventOutput(
-      {
-        dryRun: false,
-        eventsFile: flags.events,
-        json: flags.json ?? false,
-        bus:
-          runtime.eventBridgeSink && eventBusName
-            ? { name: eventBusName, sink: runtime.eventBridgeSink }
-            : undefined,
-      },
+      { dryRun: false, eventsFile: flags.events, json: flags.json ?? false, bus: configuredBus(runtime) },
       io,
     );
     io.stderr(`${output.notice}\n`);

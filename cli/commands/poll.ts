@@ -17,7 +17,7 @@ import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { CountingSink } from '../counting-sink.ts';
 import { parseDuration } from '../duration.ts';
-import { chooseEventOutput } from '../event-output.ts';
+import { chooseEventOutput, configuredBus } from '../event-output.ts';
 import { parseFlags } from '../flags.ts';
 import { INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';
@@ -76,17 +76,8 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     io.stderr(`note: STATE_TABLE_NAME is set, so --state ${values.state} is ignored\n`);
   }
   const dryRun = values['dry-run'] ?? false;
-  const { eventBusName } = runtime.publishing;
   const output = chooseEventOutput(
-    {
-      dryRun,
-      eventsFile: values.events,
-      json: values.json ?? false,
-      bus:
-        runtime.eventBridgeSink && eventBusName
-          ? { name: eventBusName, sink: runtime.eventBridgeSink }
-          : undefined,
-    },
+    { dryRun, eventsFile: values.events, json: values.json ?? false, bus: configuredBus(runtime) },
     io,
   );
   const sink = new CountingSink(output.sink);
