@@ -20,14 +20,17 @@
  * - A forwarded event is re-published: moto gives it a new id and the receiving bus's account and
  *   region, where AWS keeps the ones it happened in. Nothing below depends on either.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand, PutPermissionCommand } from '@aws-sdk/client-eventbridge';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_BACKUP_READER_ROLE } from '../../../infra/backup-reader-stack.ts';
 import { createBus, motoClients, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { credentialFreeEnvironment, REPOSITORY_ROOT } from '../../helpers/cdk-cli.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
@@ -98,6 +101,8 @@ describe('backup events from other accounts and regions, through the StackSet th
   let spy: SpyQueue;
   let genericSpy: SpyQueue;
   let instances: string;
+  /** The bridge's coverage role, which the reader roles trust (the stack's CoverageRoleArn output). */
+  const coverageRoleArn = () => `arn:aws:iam::${bridge.account}:role/dspm-bridge-coverage`;
 
   /** The pattern of the bridge's rule whose description matches. */
   const pattern = (description: RegExp) => {
@@ -208,20 +213,44 @@ describe('backup events from other accounts and regions, through the StackSet th
     const commands = documentedCommands('Backups in other accounts and regions');
     const stackSetCommands = commands.flat().filter((line) => line.startsWith('aws cloudformation '));
     expect(stackSetCommands.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
+      // The forwarder, in every region listed.
       'aws cloudformation create-stack-set',
       'aws cloudformation create-stack-instances',
       'aws cloudformation list-stack-instances',
+      // The reader role, in one region.
+      'aws cloudformation create-stack-set',
+      'aws cloudformation create-stack-instances',
     ]);
     const outputs = [];
     for (const line of stackSetCommands) {
       const command = line
         .replace('<EventBusArn>', bridgeBusArn)
+        .replace('<CoverageRoleArn>', coverageRoleArn())
         .replace('<ou-id>', ou)
         .replace('file://cdk.out/', `file://${scratch}/`);
       outputs.push((await run('sh', ['-c', command], { env: awsEnvironment, timeout: 60_000 })).stdout);
     }
-    instances = outputs.at(-1) ?? '';
+    instances = outputs[2] ?? '';
   }, 120_000);
+
+  it("creates the coverage sweep's reader role in each account of the OU, trusted by the coverage role alone", async () => {
+    for (const place of [bridge, member]) {
+      const iam = new IAMClient({ ...MOTO_AWS, endpoint });
+      iam.middlewareStack.add(
+        (next) => async (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) request.headers['x-moto-account-id'] = place.account;
+          return next(args);
+        },
+        { step: 'build' },
+      );
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: DEFAULT_BACKUP_READER_ROLE }));
+      const trust = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}')) as {
+        Statement: { Principal: { AWS: string } }[];
+      };
+      expect(trust.Statement.map((statement) => statement.Principal.AWS)).toEqual([coverageRoleArn()]);
+    }
+  });
 
   it('creates one forwarder per account of the OU and region listed', () => {
     const rows = instances
