@@ -4,6 +4,7 @@
  * store (its snapshot then stays uncommitted and the next poll finds the change again). A call
  * that throws after the SDK's own retries fails every entry of its batch.
  */
+
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -15,6 +16,7 @@ import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { BusEvent } from './contract.ts';
 import { batchBySize, entrySize, MAX_PUT_EVENTS_BYTES } from './entry-size.ts';
+import { resourcesOf } from './resources.ts';
 import type { EventSink, PublishResult } from './sink.ts';
 
 /** Entry error codes worth another try. */
@@ -61,17 +63,20 @@ export class EventBridgeSink implements EventSink {
     const results: PublishResult[] = new Array(events.length);
     const sendable: { index: number; entry: PutEventsRequestEntry; size: number }[] = [];
     events.forEach((event, index) => {
+      const resources = resourcesOf(event);
       const entry: PutEventsRequestEntry = {
         EventBusName: this.#options.busName,
         Source: event.source,
         DetailType: event.detailType,
         Time: event.time,
         Detail: JSON.stringify(event.detail),
+        ...(resources.length > 0 ? { Resources: resources } : {}),
       };
       const size = entrySize({
         Source: event.source,
         DetailType: event.detailType,
         Detail: entry.Detail ?? '',
+        Resources: resources,
       });
       if (size > MAX_PUT_EVENTS_BYTES) {
         results[index] = {

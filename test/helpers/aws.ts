@@ -129,7 +129,13 @@ export interface SpyQueue {
   readonly queueUrl: string;
   /** Every EventBridge event delivered so far (and not yet drained). */
   drain(): Promise<
-    { 'detail-type': string; source: string; time: string; detail: Record<string, unknown> }[]
+    {
+      'detail-type': string;
+      source: string;
+      time: string;
+      resources: string[];
+      detail: Record<string, unknown>;
+    }[]
   >;
 }
 

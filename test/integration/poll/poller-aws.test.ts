@@ -133,6 +133,14 @@ describe('the poller on AWS (moto)', () => {
       source: 'netskope.dspm',
       detail: { severity: 'critical', sequence: 1 },
     });
+    // The store's AWS ARN rides in the entry's resources, for rules that match on it; a store
+    // whose account id is not one (the guide's store 2) and the summary carry none.
+    expect(critical?.resources).toEqual(['arn:aws:rds:us-west-2:123456789012:db:postgres-engineering']);
+    const byStore = (id: number) =>
+      all.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === id);
+    expect(byStore(3)?.resources).toEqual(['arn:aws:rds:us-west-2:123456789012:db:production']);
+    expect(byStore(2)?.resources).toEqual([]);
+    expect(all.find((e) => e['detail-type'] === 'dspm-poll-completed')?.resources).toEqual([]);
     expect((await state.loadStores(tenant)).get(1)).toMatchObject({
       sequence: 1,
       snapshot: { data_store_risk_rating: 80 },
