@@ -2,6 +2,7 @@
  * What the tagger learns from one backup event, whatever system sent it: which resource, whether
  * it is protected now, why, and when that was observed.
  */
+import { BridgeError } from '../errors.ts';
 import type { Coverage, ProtectionReason } from '../state/protection-records.ts';
 
 /** Where the event points: at least one of these is set. */
@@ -39,12 +40,13 @@ export type NormalizedEvent =
   | { readonly kind: 'ignored'; readonly eventId: string; readonly why: string };
 
 /** A backup event that cannot be used; the message names the field and what was expected. */
-export class BackupEventError extends Error {
+export class BackupEventError extends BridgeError {
+  /** Bad input: the same event can never succeed, so it goes to the dead-letter queue. */
+  readonly retryable = false;
   readonly field: string;
 
   constructor(field: string, message: string) {
     super(`${field}: ${message}`);
-    this.name = 'BackupEventError';
     this.field = field;
   }
 }

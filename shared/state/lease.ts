@@ -6,16 +6,15 @@
  * commits over another holder.
  */
 import type { Clock } from '../clock.ts';
+import { TransientError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SnapshotStore } from './records.ts';
 
-/** The poll lost its lease while it ran; it stopped without committing. */
-export class LeaseLostError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LeaseLostError';
-  }
-}
+/**
+ * The poll lost its lease while it ran; it stopped without committing. Transient: the poll that
+ * holds the lease now does the work, and the next one goes on from there.
+ */
+export class LeaseLostError extends TransientError {}
 
 /** What `keepLease` needs. */
 export interface KeepLeaseOptions {
