@@ -103,7 +103,8 @@ export class BridgeAlarms extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
     add('DspmThrottling', {
-      alarmDescription: 'DSPM answered 429 often: lower DSPM_RATE_LIMIT_RPS or raise the tenant limit',
+      alarmDescription:
+        "DSPM answered 429 often: set the stack's rateLimitRps to the tenant's global limit (the functions share it), or find what else spends the tenant's budget",
       metric: poller('DspmThrottles', Duration.hours(1)),
       threshold: 50,
       evaluationPeriods: 1,
