@@ -10,6 +10,21 @@ import { runCliCaptured } from '../../helpers/cli.ts';
 
 const TOKEN = 'cli-suite-token-91be02';
 
+/** The NDJSON lines of a first poll with --no-baseline: each store discovered, then the summary, in the CLI's line shape. */
+function expectEveryStoreDiscovered(stdout: string): void {
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(lines.map((l) => l.DetailType)).toEqual([
+    'data-store-discovered',
+    'data-store-discovered',
+    'data-store-discovered',
+    'dspm-poll-completed',
+  ]);
+  expect(Object.keys(lines[0])).toEqual(['Source', 'DetailType', 'Time', 'Detail']);
+}
+
 describe('dspm-bridge poll', () => {
   let sim: RunningSimulator;
   let directory: string;
@@ -41,17 +56,7 @@ describe('dspm-bridge poll', () => {
       env,
     );
     expect(run.code).toBe(0);
-    const lines = run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines.map((l) => l.DetailType)).toEqual([
-      'data-store-discovered',
-      'data-store-discovered',
-      'data-store-discovered',
-      'dspm-poll-completed',
-    ]);
-    expect(Object.keys(lines[0])).toEqual(['Source', 'DetailType', 'Time', 'Detail']);
+    expectEveryStoreDiscovered(run.stdout);
     expect(run.stderr).toMatch(/dry run/);
     expect(() => readFileSync(stateFile)).toThrow(/ENOENT/);
   });
@@ -122,17 +127,7 @@ describe('dspm-bridge poll', () => {
   it('without EVENT_BUS_NAME writes the events as NDJSON on stdout and commits state after them', async () => {
     const run = await runCliCaptured(['poll', '--once', '--no-baseline', '--state', stateFile], env);
     expect(run.code).toBe(0);
-    const lines = run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines.map((l) => l.DetailType)).toEqual([
-      'data-store-discovered',
-      'data-store-discovered',
-      'data-store-discovered',
-      'dspm-poll-completed',
-    ]);
-    expect(Object.keys(lines[0])).toEqual(['Source', 'DetailType', 'Time', 'Detail']);
+    expectEveryStoreDiscovered(run.stdout);
     expect(run.stderr.match(/events: NDJSON on stdout \(EVENT_BUS_NAME is not set\)\n/g)).toHaveLength(1);
     expect(run.stderr).toMatch(/3 store events and the summary written to stdout, 0 refused, 0 uncommitted/);
     const committed = JSON.parse(readFileSync(stateFile, 'utf8')).tenants[new URL(sim.url).host].stores;
