@@ -2,6 +2,7 @@
 import type {
   BusEvent,
   DiscoveredDetail,
+  FindingDetail,
   PollCompletedDetail,
   ProtectionChangedDetail,
   RemovedDetail,
@@ -43,6 +44,14 @@ export function describeEvent(event: BusEvent): string {
       const d = event.detail as PollCompletedDetail;
       const s = d.stores;
       return `${pad(event.detailType)}${s.seen} stores: ${s.changed} changed, ${s.discovered} discovered, ${s.removed} removed${d.baseline ? ' (baseline)' : ''}`;
+    }
+    case 'data-store-finding-opened':
+    case 'data-store-finding-updated':
+    case 'data-store-finding-resolved': {
+      const d = event.detail as FindingDetail;
+      const severity = d.previousSeverity ? `${d.previousSeverity} -> ${d.severity}` : d.severity;
+      const why = d.resolution ? ` (${d.resolution})` : '';
+      return `${pad(event.detailType)}${d.dataStore.name}: ${d.condition} ${severity}, occurrence ${d.occurrence}${why}`;
     }
   }
 }

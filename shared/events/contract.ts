@@ -10,9 +10,15 @@ import { z } from 'zod';
 
 // The names the Lambdas need at run time live apart from the schemas, so a bundle that only names
 // a detail type does not build every schema (and load zod) at its cold start.
-import { DETAIL_TYPES, type DetailType } from './detail-types.ts';
+import { DETAIL_TYPES, type DetailType, FINDING_CONDITIONS } from './detail-types.ts';
 
-export { DEFAULT_EVENT_SOURCE, DETAIL_TYPES, type DetailType } from './detail-types.ts';
+export {
+  DEFAULT_EVENT_SOURCE,
+  DETAIL_TYPES,
+  type DetailType,
+  FINDING_CONDITIONS,
+  type FindingCondition,
+} from './detail-types.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
 const riskLevel = z.enum(['unknown', 'low', 'medium', 'high', 'critical']);
@@ -165,6 +171,63 @@ export const protectionChangedDetailSchema = z.object({
   trigger: z.object({ source: z.string(), detailType: z.string(), eventId: z.string() }),
 });
 
+const findingSeverity = z.enum(['low', 'medium', 'high', 'critical']);
+
+/**
+ * `data-store-finding-opened`, `-updated` and `-resolved`: one condition holding for one store,
+ * with a lifecycle. One schema for the three types; `status`, `previousSeverity`, `resolvedAt` and
+ * `resolution` tell them apart.
+ */
+export const findingDetailSchema = z.object({
+  schemaVersion: z.literal('1'),
+  eventId: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('The same finding transition always gets the same id: drop duplicates by it.'),
+  findingId: z
+    .string()
+    .describe('Stable per tenant, store and condition: <tenant>/data-store/<id>/finding/<condition>.'),
+  occurrence: z
+    .number()
+    .int()
+    .min(1)
+    .describe('1 when the condition first holds, then one more each time it holds again after a resolve.'),
+  correlationId: z
+    .string()
+    .describe(
+      'Names one occurrence: <tenant>/data-store/<id>/finding/<condition>/<occurrence>. A ticket keyed by it stays closed; a recurrence gets a new one.',
+    ),
+  condition: z.enum(FINDING_CONDITIONS),
+  status: z.enum(['open', 'resolved']),
+  severity: findingSeverity,
+  previousSeverity: findingSeverity
+    .nullable()
+    .describe('On data-store-finding-updated: the severity before; null otherwise.'),
+  title: z.string().describe('One line for people: what holds, for which store.'),
+  openedAt: isoTime.describe('When this occurrence was first observed.'),
+  resolvedAt: isoTime.nullable(),
+  resolution: z
+    .enum(['condition-cleared', 'store-removed'])
+    .nullable()
+    .describe('On data-store-finding-resolved: why; null otherwise.'),
+  sequence: z
+    .number()
+    .int()
+    .min(1)
+    .describe('Grows by one per event of this finding, across occurrences: order by it.'),
+  baseline: z
+    .boolean()
+    .describe("The condition already held at the tenant's first poll (or the store's first assessment)."),
+  tenant: z.string(),
+  pollId: z.string().nullable().describe('The poll that observed it; null when the tagger raised it.'),
+  observedAt: isoTime,
+  test: z.boolean().describe('True for events from a simulator, a demo or `dspm-bridge test-event`.'),
+  dataStore: dataStoreSchema,
+  evidence: watchedValues.describe(
+    'The fields that make the condition hold (on resolve: their values now), named as DSPM names them.',
+  ),
+});
+
 /** `dspm-poll-completed`: one per poll, a summary and a heartbeat. */
 export const pollCompletedDetailSchema = z.object({
   schemaVersion: z.literal('1'),
@@ -206,6 +269,7 @@ export type DiscoveredDetail = z.infer<typeof discoveredDetailSchema>;
 export type RemovedDetail = z.infer<typeof removedDetailSchema>;
 export type PollCompletedDetail = z.infer<typeof pollCompletedDetailSchema>;
 export type ProtectionChangedDetail = z.infer<typeof protectionChangedDetailSchema>;
+export type FindingDetail = z.infer<typeof findingDetailSchema>;
 
 /** Detail schema per detail type. */
 export const DETAIL_SCHEMAS = {
@@ -214,6 +278,9 @@ export const DETAIL_SCHEMAS = {
   [DETAIL_TYPES.removed]: removedDetailSchema,
   [DETAIL_TYPES.protectionChanged]: protectionChangedDetailSchema,
   [DETAIL_TYPES.pollCompleted]: pollCompletedDetailSchema,
+  [DETAIL_TYPES.findingOpened]: findingDetailSchema,
+  [DETAIL_TYPES.findingUpdated]: findingDetailSchema,
+  [DETAIL_TYPES.findingResolved]: findingDetailSchema,
 } as const;
 
 /** An entry for the bus, before it is serialised. */

@@ -13,7 +13,22 @@ export const DETAIL_TYPES = {
   removed: 'data-store-removed',
   protectionChanged: 'data-store-protection-changed',
   pollCompleted: 'dspm-poll-completed',
+  findingOpened: 'data-store-finding-opened',
+  findingUpdated: 'data-store-finding-updated',
+  findingResolved: 'data-store-finding-resolved',
 } as const;
+
+/** The finding conditions, by their fixed ids. */
+export const FINDING_CONDITIONS = [
+  'high-risk',
+  'public-access',
+  'encryption-off',
+  'backup-off',
+  'unprotected',
+] as const;
+
+/** One finding condition. */
+export type FindingCondition = (typeof FINDING_CONDITIONS)[number];
 
 /** One of the detail types. */
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
