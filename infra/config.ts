@@ -109,6 +109,11 @@ export const stackConfigSchema = z
         invocationsPerSecond: z.number().int().min(1).max(300).default(1),
       })
       .optional(),
+    /**
+     * Findings into AWS Security Hub (ASFF through BatchImportFindings, the account's own default
+     * product): Security Hub must be enabled in the account and region of the stack.
+     */
+    securityHub: z.boolean().default(false),
     serviceNow: z
       .object({
         /** `https://<instance>.service-now.com`. */
