@@ -48,10 +48,8 @@ const REQUIRED = [
 ] as const;
 
 /** Why a finding breaks the rules (empty: it keeps them). */
-export function asffViolations(
-  finding: Record<string, unknown>,
-  strictness: AsffStrictness = STRICT,
-): string[] {
+export function asffViolations(sent: object, strictness: AsffStrictness = STRICT): string[] {
+  const finding = sent as Record<string, unknown>;
   const problems: string[] = [];
   const text = (name: string, max: number) => {
     const value = finding[name];
