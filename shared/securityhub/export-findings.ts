@@ -62,7 +62,7 @@ export async function exportFindings(
   const { newest, superseded } = newestPerFinding(parsed);
   const current = await currentSequences(securityHub, newest);
   if ('error' in current) {
-    return { imported: [], stale: superseded, malformed, failed: failAll(parsed, current.error) };
+    return { imported: [], stale: [], malformed, failed: failAll(parsed, current.error) };
   }
   const stale = [...superseded];
   const toImport: Parsed[] = [];
@@ -73,7 +73,9 @@ export async function exportFindings(
     else toImport.push(entry);
   }
   const { imported, failed } = await importAll(securityHub, target, toImport, parsed);
-  return { imported, stale, malformed, failed };
+  // A superseded record whose newer sibling failed comes back with it: it is a failure, not stale.
+  const failedIds = new Set(failed.map((failure) => failure.messageId));
+  return { imported, stale: stale.filter((entry) => !failedIds.has(entry.messageId)), malformed, failed };
 }
 
 function readRecords(records: readonly FindingRecord[]) {

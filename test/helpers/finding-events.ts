@@ -62,13 +62,14 @@ export function detailTypeOf(detail: FindingDetail): string {
 }
 
 /** The lifecycle 80 -> 90 -> 30 of one occurrence: opened (high), updated (critical), resolved. */
-export function lifecycle(occurrence = 1, firstSequence = 1): FindingDetail[] {
+export function lifecycle(occurrence = 1, firstSequence = 1, dataStore = RDS_STORE): FindingDetail[] {
   const at = (minutes: number) =>
     new Date(Date.parse('2026-11-22T10:00:00.000Z') + minutes * 60_000).toISOString();
   const openedAt = at((occurrence - 1) * 60);
   return [
-    findingDetail({ occurrence, sequence: firstSequence, openedAt, observedAt: openedAt }),
+    findingDetail({ dataStore, occurrence, sequence: firstSequence, openedAt, observedAt: openedAt }),
     findingDetail({
+      dataStore,
       occurrence,
       sequence: firstSequence + 1,
       openedAt,
@@ -78,6 +79,7 @@ export function lifecycle(occurrence = 1, firstSequence = 1): FindingDetail[] {
       evidence: { data_store_risk_rating: 90 },
     }),
     findingDetail({
+      dataStore,
       occurrence,
       sequence: firstSequence + 2,
       openedAt,
