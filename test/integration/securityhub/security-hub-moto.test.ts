@@ -94,8 +94,10 @@ describe('the Security Hub export bundle on AWS (moto)', () => {
       expect(FailedEntryCount).toBe(0);
     }
     const messages = await receiveAll(queueUrl);
-    const bodies = [...messages.map((m) => ({ id: m.MessageId ?? '', body: m.Body ?? '' }))];
-    extraBodies.forEach((body, i) => bodies.push({ id: `extra-${i}`, body }));
+    const bodies = [
+      ...messages.map((m) => ({ id: m.MessageId ?? '', body: m.Body ?? '' })),
+      ...extraBodies.map((body, i) => ({ id: `extra-${i}`, body })),
+    ];
     return {
       Records: bodies.map(({ id, body }) => ({
         messageId: id,
