@@ -20,10 +20,8 @@ describe('toAsffFinding', () => {
   });
 
   it('names one finding per occurrence in the account default product', () => {
-    const [first] = lifecycle(1);
-    const [second] = lifecycle(2, 4);
-    const a = toAsffFinding(first as never, TARGET);
-    const b = toAsffFinding(second as never, TARGET);
+    const a = toAsffFinding(findingDetail({ occurrence: 1 }), TARGET);
+    const b = toAsffFinding(findingDetail({ occurrence: 2, sequence: 4 }), TARGET);
     expect(a.Id).toBe('example.goskope.com/data-store/1/finding/high-risk/1');
     expect(b.Id).toBe('example.goskope.com/data-store/1/finding/high-risk/2');
     expect(a.ProductArn).toBe('arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default');
