@@ -25,7 +25,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FindingDetail } from '#shared/events/contract.ts';
 import { securityHubPattern } from '../../../infra/constructs/security-hub-export.ts';
-import { createBus, motoClients, uniqueName } from '../../helpers/aws.ts';
+import { createBus, motoClients, motoEnvironment, uniqueName } from '../../helpers/aws.ts';
+import { startCliProcess } from '../../helpers/cli-process.ts';
 import { detailTypeOf, findingDetail, lifecycle, RDS_STORE_ARN } from '../../helpers/finding-events.ts';
 import { invokeBundle, type StagedBundle, stageBundle } from '../../helpers/lambda-bundle.ts';
 import { lambdaRuntimeEnvironment } from '../../helpers/lambda-runtime-env.ts';
@@ -267,5 +268,30 @@ describe('the Security Hub export bundle on AWS (moto)', () => {
     expect((await findings()).map((f) => f.Id)).toContain(
       'example.goskope.com/data-store/1/finding/encryption-off/1',
     );
+  });
+
+  it('shows the finding of `dspm-bridge test-event --resolve` archived and marked as a test', async () => {
+    // Arrange / Act: the operator's check after a deploy, then one run of the export.
+    const cli = startCliProcess(['test-event', '--resolve', '--json'], {
+      ...motoEnvironment(endpoint),
+      EVENT_BUS_NAME: busName,
+    });
+    const { code } = await cli.exited;
+    expect(code, cli.stderr()).toBe(0);
+    const { correlationId } = JSON.parse(cli.stdout()) as { correlationId: string };
+    const event = await deliver([]);
+    expect(event.Records).toHaveLength(2);
+    const { result } = await invoke(event);
+    // Assert
+    expect(result.batchItemFailures).toEqual([]);
+    const { Findings = [] } = await securityHub.send(new GetFindingsCommand({ MaxResults: 100 }));
+    const finding = Findings.find((f) => f.Id === correlationId);
+    expect(finding).toMatchObject({
+      RecordState: 'ARCHIVED',
+      Title: '[test] [dspm-bridge test event] High DSPM risk on dspm-bridge-test-event',
+      Resources: [expect.objectContaining({ Type: 'Other', Id: 'test-event.invalid/data-store/0' })],
+      ProductFields: expect.objectContaining({ 'dspm-bridge/test': 'true' }),
+    });
+    expect(asffViolations(finding as object)).toEqual([]);
   });
 });
