@@ -22,7 +22,7 @@ import { buildCatalog } from '../risk/catalog.ts';
 import { type HeldLease, keepLease } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
 import type { PollSettings } from './poll-config.ts';
-import { newPlan, type PollPlan, planRemovals, planStore } from './poll-plan.ts';
+import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -154,6 +154,8 @@ async function readStartingPoint(
       source: settings.source,
       test: settings.test,
       bands: settings.bands,
+      findings: settings.findings,
+      firstPoll: baseline,
       catalog: buildCatalog({ platforms, connections, services, tags }),
     },
   };
@@ -222,25 +224,17 @@ async function publishPlan(
   pollId: string,
 ): Promise<{ accepted: StoreRecord[]; failed: number }> {
   const { sink, logger, tenant } = ports;
-  const results = await sink.publish(plan.events);
-  const accepted: StoreRecord[] = [];
-  let failed = 0;
-  results.forEach((result, index) => {
-    const storeId = plan.events[index]?.storeId;
-    const record = storeId === undefined ? undefined : plan.onAccepted.get(storeId);
-    if (result.ok && record) accepted.push(record);
-    else if (!result.ok) {
-      failed++;
-      logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
-        tenant,
-        pollId,
-        storeId,
-        errorCode: result.errorCode,
-        reason: result.errorMessage,
-      });
-    }
-  });
-  return { accepted, failed };
+  const { toCommit, refused } = settlePublish(plan, await sink.publish(plan.events));
+  for (const { storeId, errorCode, errorMessage } of refused) {
+    logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
+      tenant,
+      pollId,
+      storeId,
+      errorCode,
+      reason: errorMessage,
+    });
+  }
+  return { accepted: toCommit, failed: refused.length };
 }
 
 /** Commits the accepted stores and the quiet ones, then the tenant's meta; returns how many were stale. */
