@@ -111,6 +111,7 @@ async function runPoll(
     pollId,
     startedAt,
     failed: published.failed,
+    refusedStores: published.refusedStores,
     stale,
     statsBefore,
   });
@@ -222,9 +223,9 @@ async function publishPlan(
   ports: PollPorts,
   plan: PollPlan,
   pollId: string,
-): Promise<{ accepted: StoreRecord[]; failed: number }> {
+): Promise<{ accepted: StoreRecord[]; failed: number; refusedStores: number }> {
   const { sink, logger, tenant } = ports;
-  const { toCommit, refused } = settlePublish(plan, await sink.publish(plan.events));
+  const { toCommit, refused, refusedStores } = settlePublish(plan, await sink.publish(plan.events));
   for (const { storeId, errorCode, errorMessage } of refused) {
     logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
       tenant,
@@ -234,7 +235,7 @@ async function publishPlan(
       reason: errorMessage,
     });
   }
-  return { accepted: toCommit, failed: refused.length };
+  return { accepted: toCommit, failed: refused.length, refusedStores };
 }
 
 /** Commits the accepted stores and the quiet ones, then the tenant's meta; returns how many were stale. */
@@ -276,12 +277,14 @@ async function summarise(
     pollId: string;
     startedAt: Date;
     failed: number;
+    /** Stores with a refused event: several events of one store count it once. */
+    refusedStores: number;
     stale: number;
     statsBefore: PollPorts['dspm']['stats'];
   },
 ): Promise<PollCompletedDetail> {
   const { dspm, sink, clock, logger, tenant } = ports;
-  const { pollId, startedAt, failed, stale, statsBefore } = run;
+  const { pollId, startedAt, failed, refusedStores, stale, statsBefore } = run;
   const { complete } = listed;
   const completedAt = new Date(clock.now());
   const summaryEvent = buildPollCompleted(
@@ -297,7 +300,7 @@ async function summarise(
         : (listed.error?.message ??
           (listed.stoppedEarly ? STOPPED_EARLY : listed.report.reason) ??
           'unknown'),
-      stores: { ...plan.counts, uncommitted: failed + stale },
+      stores: { ...plan.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
         pages: listed.report.pages,

@@ -191,6 +191,8 @@ export function planRemovals(
 /** What publishing a plan settled: the records to commit, and the refused events with their store. */
 export interface PublishSettlement {
   readonly toCommit: StoreRecord[];
+  /** How many stores had an event refused (their state stays as it was). */
+  readonly refusedStores: number;
   readonly refused: {
     readonly storeId: number | undefined;
     readonly errorCode: string;
@@ -224,7 +226,7 @@ export function settlePublish(plan: PollPlan, results: readonly PublishResult[])
       if (fallback) toCommit.push(fallback);
     }
   }
-  return { toCommit, refused };
+  return { toCommit, refusedStores: refusedStores.size, refused };
 }
 
 function tagIdsOf(record: StoreRecord): readonly number[] {
