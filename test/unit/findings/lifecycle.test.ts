@@ -47,7 +47,6 @@ describe('the finding lifecycle, row by row', () => {
           status: 'open',
           severity: 'medium',
           openedAt: AT.toISOString(),
-          resolvedAt: undefined,
         },
       },
     ],
