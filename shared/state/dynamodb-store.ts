@@ -452,5 +452,12 @@ function protectionFromItem(item: Record<string, unknown>): ProtectionRecord {
     ...(typeof item.coverage === 'object' && item.coverage !== null
       ? { coverage: item.coverage as ProtectionRecord['coverage'] }
       : {}),
+    ...(typeof item.unprotectedFinding === 'object' && item.unprotectedFinding !== null
+      ? {
+          unprotectedFinding: findingsFromItem({
+            unprotected: item.unprotectedFinding as Record<string, unknown>,
+          }).unprotected,
+        }
+      : {}),
   };
 }
