@@ -202,7 +202,9 @@ async function applyLocked(
   };
 
   const finding = stepUnprotected(settings, record, observation);
-  const committed: ProtectionRecord = finding ? { ...next, unprotectedFinding: finding.next } : next;
+  // The record is built afresh above: carry the finding's state over even when it did not move.
+  const findingState = finding?.next ?? record?.unprotectedFinding;
+  const committed: ProtectionRecord = findingState ? { ...next, unprotectedFinding: findingState } : next;
   let event: BusEvent<ProtectionChangedDetail> | undefined;
   const changed =
     record?.status !== status ||
