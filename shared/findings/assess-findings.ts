@@ -33,11 +33,12 @@ export interface FindingsOutcome {
 export function findingsUpToDate(
   states: FindingStates | undefined,
   snapshot: Snapshot,
-  assessment: FindingAssessment,
+  settings: FindingSettings,
+  bands: RiskBands,
 ): boolean {
   if (states === undefined) return false;
   for (const condition of POLL_CONDITIONS) {
-    const now = evaluateCondition(condition, snapshot, assessment.settings, assessment.bands);
+    const now = evaluateCondition(condition, snapshot, settings, bands);
     if (now === undefined) continue;
     const state = states[condition];
     const open = state?.status === 'open';

@@ -109,17 +109,24 @@ function planFindings(
   at: Date,
   context: PollContext,
 ): { readonly record: StoreRecord; readonly events: BusEvent[] } | undefined {
+  const settings = context.findings ?? DEFAULT_FINDING_SETTINGS;
+  // The common case, an unchanged store whose findings cannot have moved, allocates nothing.
+  if (
+    result.kind === 'unchanged' &&
+    (committed === undefined ||
+      findingsUpToDate(committed.findings, committed.snapshot, settings, context.bands))
+  )
+    return undefined;
+  const base = result.kind === 'unchanged' ? committed : result.record;
+  if (base === undefined) return undefined;
   const live = committed !== undefined && committed.removedAt === undefined;
+  const states = live ? committed.findings : undefined;
   const assessment = {
-    settings: context.findings ?? DEFAULT_FINDING_SETTINGS,
+    settings,
     bands: context.bands,
     // A store committed before findings existed: what holds now already held then.
     baseline: context.firstPoll === true || (live && committed.findings === undefined),
   };
-  const base = result.kind === 'unchanged' ? committed : result.record;
-  if (base === undefined) return undefined;
-  const states = live ? committed.findings : undefined;
-  if (result.kind === 'unchanged' && findingsUpToDate(states, base.snapshot, assessment)) return undefined;
   const outcome = assessFindings(states, base.snapshot, at, assessment);
   const record: StoreRecord = {
     ...base,

@@ -152,14 +152,30 @@ describe("a store's findings", () => {
       ['high-risk', 'critical'],
       ['encryption-off', 'medium'],
     ]);
-    expect(findingsUpToDate(next, risky, assessment)).toBe(true);
-    expect(findingsUpToDate(next, { ...risky, encryption: 'On' }, assessment)).toBe(false);
-    expect(findingsUpToDate(next, { ...risky, data_store_risk_rating: 60 }, assessment)).toBe(false);
-    expect(findingsUpToDate(next, { ...risky, data_store_risk_rating: null }, assessment)).toBe(true);
+    expect(findingsUpToDate(next, risky, DEFAULT_FINDING_SETTINGS, DEFAULT_RISK_BANDS)).toBe(true);
+    expect(
+      findingsUpToDate(next, { ...risky, encryption: 'On' }, DEFAULT_FINDING_SETTINGS, DEFAULT_RISK_BANDS),
+    ).toBe(false);
+    expect(
+      findingsUpToDate(
+        next,
+        { ...risky, data_store_risk_rating: 60 },
+        DEFAULT_FINDING_SETTINGS,
+        DEFAULT_RISK_BANDS,
+      ),
+    ).toBe(false);
+    expect(
+      findingsUpToDate(
+        next,
+        { ...risky, data_store_risk_rating: null },
+        DEFAULT_FINDING_SETTINGS,
+        DEFAULT_RISK_BANDS,
+      ),
+    ).toBe(true);
   });
 
   it('is never up to date without states (a record from before findings)', () => {
-    expect(findingsUpToDate(undefined, {}, assessment)).toBe(false);
+    expect(findingsUpToDate(undefined, {}, DEFAULT_FINDING_SETTINGS, DEFAULT_RISK_BANDS)).toBe(false);
   });
 
   it('resolves only the open ones of a removed store', () => {
