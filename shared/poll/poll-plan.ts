@@ -120,7 +120,9 @@ function planFindings(
   const base = result.kind === 'unchanged' ? committed : result.record;
   if (base === undefined) return undefined;
   const live = committed !== undefined && committed.removedAt === undefined;
-  const states = live ? committed.findings : undefined;
+  // A store back from the removed keeps its findings' history (all resolved on removal), so a
+  // condition holding again opens the next occurrence, never occurrence 1 under a reused eventId.
+  const states = committed?.findings;
   const assessment = {
     settings,
     bands: context.bands,
