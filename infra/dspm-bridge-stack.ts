@@ -24,7 +24,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
-import type { StackConfig } from './config.ts';
+import { findingSeveritiesVariable, type StackConfig } from './config.ts';
 import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
@@ -88,6 +88,10 @@ export class DspmBridgeStack extends Stack {
       EVENT_BUS_NAME: busName,
       EVENT_SOURCE: config.eventSource,
       STATE_TABLE_NAME: state.table.tableName,
+      // The poller raises four conditions and the tagger `unprotected`: both read the severities.
+      ...(config.findingSeverities
+        ? { FINDING_SEVERITIES: findingSeveritiesVariable(config.findingSeverities) }
+        : {}),
     };
     const functionDefaults = { logRetention, tracing: config.tracing, vpc: egress?.vpc };
     const budget = rateBudget(config.rateLimitRps);

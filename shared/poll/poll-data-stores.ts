@@ -22,7 +22,7 @@ import { buildCatalog } from '../risk/catalog.ts';
 import { type HeldLease, keepLease } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
 import type { PollSettings } from './poll-config.ts';
-import { newPlan, type PollPlan, planRemovals, planStore } from './poll-plan.ts';
+import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -111,6 +111,7 @@ async function runPoll(
     pollId,
     startedAt,
     failed: published.failed,
+    refusedStores: published.refusedStores,
     stale,
     statsBefore,
   });
@@ -154,6 +155,8 @@ async function readStartingPoint(
       source: settings.source,
       test: settings.test,
       bands: settings.bands,
+      findings: settings.findings,
+      firstPoll: baseline,
       catalog: buildCatalog({ platforms, connections, services, tags }),
     },
   };
@@ -220,27 +223,19 @@ async function publishPlan(
   ports: PollPorts,
   plan: PollPlan,
   pollId: string,
-): Promise<{ accepted: StoreRecord[]; failed: number }> {
+): Promise<{ accepted: StoreRecord[]; failed: number; refusedStores: number }> {
   const { sink, logger, tenant } = ports;
-  const results = await sink.publish(plan.events);
-  const accepted: StoreRecord[] = [];
-  let failed = 0;
-  results.forEach((result, index) => {
-    const storeId = plan.events[index]?.storeId;
-    const record = storeId === undefined ? undefined : plan.onAccepted.get(storeId);
-    if (result.ok && record) accepted.push(record);
-    else if (!result.ok) {
-      failed++;
-      logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
-        tenant,
-        pollId,
-        storeId,
-        errorCode: result.errorCode,
-        reason: result.errorMessage,
-      });
-    }
-  });
-  return { accepted, failed };
+  const { toCommit, refused, refusedStores } = settlePublish(plan, await sink.publish(plan.events));
+  for (const { storeId, errorCode, errorMessage } of refused) {
+    logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
+      tenant,
+      pollId,
+      storeId,
+      errorCode,
+      reason: errorMessage,
+    });
+  }
+  return { accepted: toCommit, failed: refused.length, refusedStores };
 }
 
 /** Commits the accepted stores and the quiet ones, then the tenant's meta; returns how many were stale. */
@@ -282,12 +277,14 @@ async function summarise(
     pollId: string;
     startedAt: Date;
     failed: number;
+    /** Stores with a refused event: several events of one store count it once. */
+    refusedStores: number;
     stale: number;
     statsBefore: PollPorts['dspm']['stats'];
   },
 ): Promise<PollCompletedDetail> {
   const { dspm, sink, clock, logger, tenant } = ports;
-  const { pollId, startedAt, failed, stale, statsBefore } = run;
+  const { pollId, startedAt, failed, refusedStores, stale, statsBefore } = run;
   const { complete } = listed;
   const completedAt = new Date(clock.now());
   const summaryEvent = buildPollCompleted(
@@ -303,7 +300,7 @@ async function summarise(
         : (listed.error?.message ??
           (listed.stoppedEarly ? STOPPED_EARLY : listed.report.reason) ??
           'unknown'),
-      stores: { ...plan.counts, uncommitted: failed + stale },
+      stores: { ...plan.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
         pages: listed.report.pages,
