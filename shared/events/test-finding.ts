@@ -60,8 +60,17 @@ const CONDITIONS: Readonly<
   unprotected: {
     severity: 'medium',
     says: 'Unprotected (no recent backup)',
-    open: { protection: 'unprotected' },
-    cleared: { protection: 'protected' },
+    // The same evidence fields the tagger puts in a real unprotected finding.
+    open: {
+      protection_status: 'unprotected',
+      protection_reason: 'LAST_JOB_FAILED',
+      backup_system: 'test-event',
+    },
+    cleared: {
+      protection_status: 'protected',
+      protection_reason: 'BACKUP_SUCCEEDED',
+      backup_system: 'test-event',
+    },
   },
 };
 
