@@ -18,8 +18,8 @@ import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { readServiceNowConfig } from '#shared/config/servicenow.ts';
 import { SqsDeadLetterSink } from '#shared/events/dead-letter.ts';
-import { followFinding } from '#shared/servicenow/follow-finding.ts';
 import { parseFindingMessage } from '#shared/servicenow/finding-message.ts';
+import { followFinding } from '#shared/servicenow/follow-finding.ts';
 import { DynamoDbProgressStore } from '#shared/servicenow/progress-store.ts';
 import { SecretsManagerCredentials } from '#shared/servicenow/secret-credentials.ts';
 import { TableClient } from '#shared/servicenow/table-client.ts';
@@ -62,7 +62,9 @@ export function createServiceNowHandler(env: Environment) {
     const { detail } = parsed.message;
     const outcome = await followFinding(parsed.message, ports, config);
     metrics.addMetric(
-      outcome.kind === 'unchanged' ? 'ServiceNowRecordsUnchanged' : `ServiceNowRecords${capitalized(outcome.kind)}`,
+      outcome.kind === 'unchanged'
+        ? 'ServiceNowRecordsUnchanged'
+        : `ServiceNowRecords${capitalized(outcome.kind)}`,
       MetricUnit.Count,
       1,
     );

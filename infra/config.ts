@@ -121,7 +121,10 @@ export const stackConfigSchema = z
           .regex(/^[a-z][a-z0-9_]*$/)
           .default('incident'),
         /** Finding conditions that get a record. */
-        conditions: z.array(z.enum(FINDING_CONDITIONS)).min(1).default([...FINDING_CONDITIONS]),
+        conditions: z
+          .array(z.enum(FINDING_CONDITIONS))
+          .min(1)
+          .default([...FINDING_CONDITIONS]),
         /** Also follow occurrences already open at the tenant's first poll. */
         followBaseline: z.boolean().default(false),
         /** Below this severity a finding opens no record (one already open is still updated and resolved). */

@@ -45,8 +45,10 @@ export function readServiceNowConfig(env: Environment): ServiceNowConfig {
   }
   if (url.protocol !== 'https:') throw new ConfigError('SERVICENOW_INSTANCE_URL must be https');
   const table = optionalString(env, 'SERVICENOW_TABLE') ?? SERVICENOW_DEFAULTS.table;
-  if (!/^[a-z][a-z0-9_]*$/.test(table)) throw new ConfigError(`SERVICENOW_TABLE is not a table name: "${table}"`);
-  const severity = optionalString(env, 'SERVICENOW_CREATE_MIN_SEVERITY') ?? SERVICENOW_DEFAULTS.createMinimumSeverity;
+  if (!/^[a-z][a-z0-9_]*$/.test(table))
+    throw new ConfigError(`SERVICENOW_TABLE is not a table name: "${table}"`);
+  const severity =
+    optionalString(env, 'SERVICENOW_CREATE_MIN_SEVERITY') ?? SERVICENOW_DEFAULTS.createMinimumSeverity;
   if (!(severity in SEVERITY_RANK)) {
     throw new ConfigError(
       `SERVICENOW_CREATE_MIN_SEVERITY must be one of ${Object.keys(SEVERITY_RANK).join(', ')}, got "${severity}"`,
@@ -62,8 +64,11 @@ export function readServiceNowConfig(env: Environment): ServiceNowConfig {
     category: optionalString(env, 'SERVICENOW_CATEGORY'),
     assignmentGroup: optionalString(env, 'SERVICENOW_ASSIGNMENT_GROUP'),
     leaseMs:
-      numberVar(env, 'SERVICENOW_LEASE_SECONDS', SERVICENOW_DEFAULTS.leaseSeconds, { min: 10, max: 3600, integer: true }) *
-      1000,
+      numberVar(env, 'SERVICENOW_LEASE_SECONDS', SERVICENOW_DEFAULTS.leaseSeconds, {
+        min: 10,
+        max: 3600,
+        integer: true,
+      }) * 1000,
     deadLetterQueueUrl: optionalString(env, 'DEAD_LETTER_QUEUE_URL'),
   };
 }

@@ -43,7 +43,11 @@ const findingDetail = z.looseObject({
   evidence: z.record(z.string(), z.unknown()),
 });
 
-const FINDING_TYPES = [DETAIL_TYPES.findingOpened, DETAIL_TYPES.findingUpdated, DETAIL_TYPES.findingResolved] as const;
+const FINDING_TYPES = [
+  DETAIL_TYPES.findingOpened,
+  DETAIL_TYPES.findingUpdated,
+  DETAIL_TYPES.findingResolved,
+] as const;
 
 const findingEvent = z.looseObject({
   id: text(512),

@@ -48,7 +48,11 @@ export interface FollowSettings extends IncidentDefaults {
 
 /** What applying one event did. */
 export type FollowOutcome =
-  | { readonly kind: 'created' | 'updated' | 'resolved'; readonly sysId: string; readonly number?: string | undefined }
+  | {
+      readonly kind: 'created' | 'updated' | 'resolved';
+      readonly sysId: string;
+      readonly number?: string | undefined;
+    }
   | {
       readonly kind: 'unchanged';
       readonly why:
@@ -73,7 +77,12 @@ export async function followFinding(
 ): Promise<FollowOutcome> {
   const { detail } = message;
   const owner = randomUUID();
-  const claimed = await ports.progress.claim(detail.correlationId, owner, ports.clock.now(), settings.leaseMs);
+  const claimed = await ports.progress.claim(
+    detail.correlationId,
+    owner,
+    ports.clock.now(),
+    settings.leaseMs,
+  );
   if (!claimed) {
     throw new TransientError(`another delivery is applying ${detail.correlationId}; this one is retried`);
   }
@@ -102,7 +111,9 @@ export async function followFinding(
   });
   if (!kept) {
     // The write is done and idempotent to redo; the retry looks the record up again.
-    throw new TransientError(`the claim on ${detail.correlationId} expired before sequence ${detail.sequence} was recorded`);
+    throw new TransientError(
+      `the claim on ${detail.correlationId} expired before sequence ${detail.sequence} was recorded`,
+    );
   }
   return outcome;
 }
@@ -129,7 +140,8 @@ async function applyToRecord(
     return { kind: 'created', sysId: created.sys_id as string, number: created.number };
   }
   const sysId = record.sys_id as string;
-  if (FINISHED_STATES.has(record.state ?? '')) return { kind: 'unchanged', why: 'finished-in-servicenow', sysId };
+  if (FINISHED_STATES.has(record.state ?? ''))
+    return { kind: 'unchanged', why: 'finished-in-servicenow', sysId };
   if (transition === 'opened') return { kind: 'unchanged', why: 'already-exists', sysId };
   const fields = transition === 'resolved' ? resolveFields(detail, settings) : updateFields(detail);
   const written = await ports.table.update(sysId, fields);

@@ -48,13 +48,17 @@ export class SecretsManagerCredentials implements CredentialsProvider {
         throw new ConfigError(`the ServiceNow credentials secret ${this.#secretId} does not exist`);
       }
       const name = error instanceof Error ? error.name : 'error';
-      throw new TransientError(`the ServiceNow credentials secret ${this.#secretId} could not be read now (${name})`);
+      throw new TransientError(
+        `the ServiceNow credentials secret ${this.#secretId} could not be read now (${name})`,
+      );
     }
     let value: unknown;
     try {
       value = JSON.parse(text ?? '');
     } catch {
-      throw new ConfigError(`the ServiceNow credentials secret ${this.#secretId} is not JSON {"username","password"}`);
+      throw new ConfigError(
+        `the ServiceNow credentials secret ${this.#secretId} is not JSON {"username","password"}`,
+      );
     }
     const { username, password } = (value ?? {}) as { username?: unknown; password?: unknown };
     if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {

@@ -164,7 +164,11 @@ export class TableClient {
       const again = failure.retryable && (idempotent || failure.status === 429);
       if (!again || attempt >= maxAttempts) throw failure;
       const wait =
-        failure.retryAfterMs ?? backoffDelay(attempt, { baseDelayMs: this.#settings.backoffBaseMs, maxDelayMs: this.#settings.maxWaitMs });
+        failure.retryAfterMs ??
+        backoffDelay(attempt, {
+          baseDelayMs: this.#settings.backoffBaseMs,
+          maxDelayMs: this.#settings.maxWaitMs,
+        });
       await clock.sleep(Math.min(wait, this.#settings.maxWaitMs));
     }
   }
@@ -195,7 +199,10 @@ export class TableClient {
     } catch (error) {
       // undici's error says what failed (refused, reset, timeout); it never holds the headers.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-      throw new ServiceNowError(`ServiceNow ${method} ${where.path}: no answer (${reason})`, { status: 0, ...where });
+      throw new ServiceNowError(`ServiceNow ${method} ${where.path}: no answer (${reason})`, {
+        status: 0,
+        ...where,
+      });
     }
     const text = await readText(response);
     const parsed = parseJson(text);
@@ -209,7 +216,8 @@ export class TableClient {
       }
       return parsed;
     }
-    const said = describeFailureBody(parsed) ?? (status >= 300 && status < 400 ? 'redirect refused' : 'no error body');
+    const said =
+      describeFailureBody(parsed) ?? (status >= 300 && status < 400 ? 'redirect refused' : 'no error body');
     throw new ServiceNowError(`ServiceNow ${method} ${where.path} answered ${status}: ${said}`, {
       status,
       ...where,

@@ -19,13 +19,18 @@ describe('the ServiceNow follower', () => {
   const followerId = Object.keys(resources).find(
     (id) => resources[id]?.Type === 'AWS::Lambda::Function' && id.startsWith('ServiceNowFollower'),
   );
+  const follower = resources[followerId ?? ''] as Resource;
 
   it('follows the three finding events of every condition, skipping baseline occurrences by default', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Description: Match.stringLikeRegexp('ServiceNow follows'),
       EventPattern: {
         source: ['netskope.dspm'],
-        'detail-type': ['data-store-finding-opened', 'data-store-finding-updated', 'data-store-finding-resolved'],
+        'detail-type': [
+          'data-store-finding-opened',
+          'data-store-finding-updated',
+          'data-store-finding-resolved',
+        ],
         detail: {
           condition: ['high-risk', 'public-access', 'encryption-off', 'backup-off', 'unprotected'],
           baseline: [false],
@@ -52,8 +57,7 @@ describe('the ServiceNow follower', () => {
 
   it('runs the function with the instance, table, secret and defaults as its environment', () => {
     expect(followerId).toBeDefined();
-    const env = (resources[followerId as string]?.Properties.Environment as { Variables: Record<string, unknown> })
-      .Variables;
+    const env = (follower.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env).toMatchObject({
       SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com',
       SERVICENOW_TABLE: 'incident',
@@ -66,14 +70,16 @@ describe('the ServiceNow follower', () => {
   });
 
   it('lets the function update its own table, read the one secret, and send to its dead-letter queue, nothing more', () => {
-    const role = (resources[followerId as string]?.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const role = (follower.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     const policies = Object.values(resources).filter(
       (r) =>
         r.Type === 'AWS::IAM::Policy' &&
         (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role),
     );
     const actions = policies
-      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      )
       .flatMap((statement) => statement.Action)
       .sort();
     expect([...new Set(actions)]).toEqual(

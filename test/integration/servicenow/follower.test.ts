@@ -99,7 +99,10 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     peer = await startServiceNowPeer();
     const secretName = uniqueName('snow-credentials');
     const secret = await clients.secretsManager.send(
-      new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ username: USER, password: PASSWORD }) }),
+      new CreateSecretCommand({
+        Name: secretName,
+        SecretString: JSON.stringify({ username: USER, password: PASSWORD }),
+      }),
     );
     const { template } = synthesize(
       {
@@ -116,9 +119,14 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       ([, r]) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('ServiceNow'),
     ) as [string, Resource];
     const queue = Object.values(resources).find(
-      (r) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy !== undefined && r.Properties.VisibilityTimeout === 360,
+      (r) =>
+        r.Type === 'AWS::SQS::Queue' &&
+        r.Properties.RedrivePolicy !== undefined &&
+        r.Properties.VisibilityTimeout === 360,
     ) as Resource;
-    bundle = stageBundle(join(assembly, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`));
+    bundle = stageBundle(
+      join(assembly, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`),
+    );
 
     // The resources the template names, made in moto under names of our own.
     const tableName = uniqueName('servicenow-progress');
@@ -138,7 +146,9 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     );
     deadLetterUrl = dlq.QueueUrl as string;
     const dlqArn = (
-      await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }))
+      await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+      )
     ).Attributes?.QueueArn;
     const redrive = queue.Properties.RedrivePolicy as { maxReceiveCount: number };
     const main = await clients.sqs.send(
@@ -148,13 +158,18 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
           FifoQueue: 'true',
           ContentBasedDeduplication: 'true',
           VisibilityTimeout: '0',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: redrive.maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: redrive.maxReceiveCount,
+          }),
         },
       }),
     );
     queueUrl = main.QueueUrl as string;
     const queueArn = (
-      await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+      await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      )
     ).Attributes?.QueueArn;
     await createBus(clients.eventBridge, busName);
     const ruleName = uniqueName('servicenow-rule');
@@ -180,7 +195,11 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     };
     env = {
       ...lambdaRuntimeEnvironment(
-        { Environment: { Variables: variables }, Handler: 'index.handler', FunctionName: 'servicenow-follower' },
+        {
+          Environment: { Variables: variables },
+          Handler: 'index.handler',
+          FunctionName: 'servicenow-follower',
+        },
         endpoint,
       ),
       // The peer's certificate, as a TLS-inspecting proxy's CA would be trusted.
@@ -245,13 +264,17 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     );
     for (const m of messages) {
       if (!failed.has(m.MessageId as string)) {
-        await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+        await clients.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
+        );
       }
     }
     return { failed, output: run.output };
   };
   const recordOf = (store: number) =>
-    [...peer.records.values()].filter((r) => r.correlation_id === `${TENANT}/data-store/${store}/finding/high-risk/1`);
+    [...peer.records.values()].filter(
+      (r) => r.correlation_id === `${TENANT}/data-store/${store}/finding/high-risk/1`,
+    );
   const writes = (store: number) =>
     peer.requests.filter(
       (r) =>
@@ -316,7 +339,9 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     if (failures > 0) await invoke([message as Message]);
     // Assert
     expect(recordOf(3)).toHaveLength(1);
-    expect(peer.requests.filter((r) => r.method === 'POST' && JSON.stringify(r.body).includes('/data-store/3/'))).toHaveLength(1);
+    expect(
+      peer.requests.filter((r) => r.method === 'POST' && JSON.stringify(r.body).includes('/data-store/3/')),
+    ).toHaveLength(1);
   });
 
   it('never lets an older event take a record back: resolved, then a late update, stays resolved', async () => {
@@ -333,7 +358,7 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     expect(output).toContain('"why":"stale"');
   });
 
-  it('creates nothing for a resolve with no record, nor for that occurrence\'s late opened event', async () => {
+  it("creates nothing for a resolve with no record, nor for that occurrence's late opened event", async () => {
     await publish({ transition: 'resolved', detail: finding(5, 'resolved', 2, 'medium') });
     await invoke(await receive());
     await publish({ transition: 'opened', detail: finding(5, 'opened', 1, 'high') });
@@ -359,7 +384,11 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       // Back at once, instead of after the visibility timeout.
       for (const m of messages) {
         await clients.sqs.send(
-          new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }),
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
         );
       }
     }

@@ -56,7 +56,15 @@ export const CLOSE_CODES = [
 ];
 
 const PRIORITY: Record<string, string> = {
-  '1/1': '1', '1/2': '2', '2/1': '2', '1/3': '3', '2/2': '3', '3/1': '3', '2/3': '4', '3/2': '4', '3/3': '5',
+  '1/1': '1',
+  '1/2': '2',
+  '2/1': '2',
+  '1/3': '3',
+  '2/2': '3',
+  '3/1': '3',
+  '2/3': '4',
+  '3/2': '4',
+  '3/3': '5',
 };
 
 const KNOWN_PARAMETERS = new Set([
@@ -138,7 +146,11 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
       return fail(400, 'Exception while reading request', 'The payload is not valid JSON.');
     }
     const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-    const [name, password] = auth ? Buffer.from(auth[1] as string, 'base64').toString('utf8').split(/:(.*)/s) : [];
+    const [name, password] = auth
+      ? Buffer.from(auth[1] as string, 'base64')
+          .toString('utf8')
+          .split(/:(.*)/s)
+      : [];
     const account = name ? users[name] : undefined;
     if (!account || account.password !== password) {
       return fail(401, 'User Not Authenticated', 'Required to provide Auth information');
@@ -146,7 +158,9 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
     user = name;
     if (throttled.count > 0) {
       throttled.count--;
-      return fail(429, 'Rate limit exceeded', 'Too many requests', { 'retry-after': String(throttled.retryAfter) });
+      return fail(429, 'Rate limit exceeded', 'Too many requests', {
+        'retry-after': String(throttled.retryAfter),
+      });
     }
     if (failing > 0) {
       failing--;
@@ -174,7 +188,8 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
       const limit = Number(query.sysparm_limit ?? 10000);
       return send(200, { result: found.slice(0, limit).map(shape) });
     }
-    if (!writes) return fail(403, 'Operation Failed', 'ACL Exception Insert Failed due to security constraints');
+    if (!writes)
+      return fail(403, 'Operation Failed', 'ACL Exception Insert Failed due to security constraints');
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return fail(400, 'Exception while reading request', 'The payload is not a JSON object.');
     }
@@ -182,7 +197,8 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
     for (const [field, value] of Object.entries(input)) {
       if (READ_ONLY.includes(field)) continue;
       const max = INCIDENT_COLUMNS[field];
-      if (max === undefined && strict.fields) return fail(400, 'Invalid field', `Field ${field} is not in incident`);
+      if (max === undefined && strict.fields)
+        return fail(400, 'Invalid field', `Field ${field} is not in incident`);
       if (typeof value !== 'string') return fail(400, 'Invalid value', `Field ${field} must be a string`);
       if (max !== undefined && value.length > max && strict.length) {
         return fail(400, 'Value too long', `Field ${field} holds at most ${max} characters`);
@@ -195,7 +211,9 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
         record[field] = value as string;
       }
       if (typeof input.work_notes === 'string') {
-        record.work_notes = record.work_notes ? `${record.work_notes}\n${input.work_notes}` : input.work_notes;
+        record.work_notes = record.work_notes
+          ? `${record.work_notes}\n${input.work_notes}`
+          : input.work_notes;
       }
       record.priority = PRIORITY[`${record.impact}/${record.urgency}`] ?? '5';
       record.sys_updated_on = now;
@@ -217,29 +235,35 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
       };
       apply(record);
       const missing = closeCheck(record);
-      if (missing) return fail(400, 'Data Policy Exception', `The following fields are mandatory: ${missing}`);
+      if (missing)
+        return fail(400, 'Data Policy Exception', `The following fields are mandatory: ${missing}`);
       records.set(record.sys_id as string, record);
       return send(201, { result: shape(record) });
     }
     if (req.method === 'PATCH' && sysId) {
       const existing = records.get(sysId);
-      if (!existing) return fail(404, 'No Record found', 'Record doesn\'t exist or ACL restricts the record retrieval');
+      if (!existing)
+        return fail(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
       const next = { ...existing };
       apply(next);
       const missing = closeCheck(next);
-      if (missing) return fail(400, 'Data Policy Exception', `The following fields are mandatory: ${missing}`);
+      if (missing)
+        return fail(400, 'Data Policy Exception', `The following fields are mandatory: ${missing}`);
       records.set(sysId, next);
       return send(200, { result: shape(next) });
     }
     return fail(405, 'Method not Supported', `${req.method} is not supported here`);
   };
 
-  const server = createServer({ cert: readFileSync(tls('tenant.cert.pem')), key: readFileSync(tls('tenant.key.pem')) }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: String(error), detail: null }, status: 'failure' }));
-    });
-  });
+  const server = createServer(
+    { cert: readFileSync(tls('tenant.cert.pem')), key: readFileSync(tls('tenant.key.pem')) },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: String(error), detail: null }, status: 'failure' }));
+      });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
