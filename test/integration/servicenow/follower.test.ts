@@ -330,8 +330,11 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     await publish({ transition: 'opened', detail: finding(3, 'opened', 1, 'high') });
     const [message] = await receive();
     const event = sqsEvent([message as Message]);
-    // Act: two invocations at the same time, then whatever failed retried, as SQS would.
+    // Act: two invocations at the same time, each answer slow enough that both would be between
+    // their lookup and their create together; then whatever failed retried, as SQS would.
+    peer.setLatency(1500);
     const runs = await Promise.all([invokeBundle(bundle, env, event), invokeBundle(bundle, env, event)]);
+    peer.setLatency(0);
     for (const run of runs) outputs.push(run.output);
     const failures = runs.flatMap(
       (run) => (run.result as { batchItemFailures: unknown[] }).batchItemFailures,

@@ -105,6 +105,8 @@ export interface ServiceNowPeer {
   readonly requests: SeenRequest[];
   /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds`. */
   throttle(count: number, retryAfterSeconds: number): void;
+  /** Every answer waits `ms` first (widens the window between a lookup and a create). */
+  setLatency(ms: number): void;
   /** The next `count` requests answer 503 (count Infinity: until `recover`). */
   down(count: number): void;
   recover(): void;
@@ -125,6 +127,7 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
   let throttled = { count: 0, retryAfter: 0 };
   let failing = 0;
   let counter = 10000;
+  let latencyMs = options.latencyMs ?? 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
@@ -139,7 +142,7 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
     };
     const fail = (status: number, message: string, detail: string | null, headers?: Record<string, string>) =>
       send(status, { error: { message, detail }, status: 'failure' }, headers);
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
@@ -272,6 +275,9 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
     requests,
     throttle: (count, retryAfter) => {
       throttled = { count, retryAfter };
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
     },
     down: (count) => {
       failing = count;
