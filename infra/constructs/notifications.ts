@@ -20,7 +20,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES } from '#shared/events/contract.ts';
 
-/** The `detail` pattern Slack and ServiceNow act on: high or critical risk, encryption off, a store made public. */
+/** The `detail` pattern Slack acts on: high or critical risk, encryption off, a store made public. */
 export function notifiablePatternDetail() {
   return {
     $or: [
