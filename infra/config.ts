@@ -122,14 +122,33 @@ export const stackConfigSchema = z
       .object({
         /** `https://<instance>.service-now.com`. */
         instanceUrl: z.url().refine((url) => url.startsWith('https://'), 'must be https'),
-        /** Secret with JSON `{"username": ..., "password": ...}` of a user allowed to create incidents. */
+        /** Secret with JSON `{"username": ..., "password": ...}` of the integration user (docs/operations.md). */
         credentialsSecretArn: arn('a Secrets Manager secret'),
         table: z
           .string()
-          .regex(/^[a-z_]+$/)
+          .regex(/^[a-z][a-z0-9_]*$/)
           .default('incident'),
-        invocationsPerSecond: z.number().int().min(1).max(300).default(5),
+        /** Finding conditions that get a record. */
+        conditions: z
+          .array(z.enum(FINDING_CONDITIONS))
+          .min(1)
+          .default([...FINDING_CONDITIONS]),
+        /** Also follow occurrences already open at the tenant's first poll. */
+        followBaseline: z.boolean().default(false),
+        /** Below this severity a finding opens no record (one already open is still updated and resolved). */
+        createMinimumSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+        /** `close_code` on resolve: a choice in the instance's Resolution code list. */
+        closeCode: z.string().min(1).max(40).default('Solution provided'),
+        category: z.string().min(1).max(40).optional(),
+        /** sys_id of the assignment group of new records. */
+        assignmentGroup: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/, 'must be a sys_id (32 hex digits)')
+          .optional(),
+        /** Read by the earlier API destination; accepted so old configurations still synthesize, and unused. */
+        invocationsPerSecond: z.number().int().min(1).max(300).optional(),
       })
+      .strict()
       .optional(),
   })
   .strict();

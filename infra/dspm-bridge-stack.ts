@@ -30,9 +30,10 @@ import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
-import { ServiceNowNotification, SlackNotification } from './constructs/notifications.ts';
+import { SlackNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
 import { SecurityHubExport } from './constructs/security-hub-export.ts';
+import { ServiceNowFollower } from './constructs/servicenow-follower.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { rateBudget } from './rate-budget.ts';
@@ -228,10 +229,14 @@ export class DspmBridgeStack extends Stack {
       deadLetterQueues.Slack = slack.deadLetterQueue;
     }
     if (config.serviceNow) {
-      const serviceNow = new ServiceNowNotification(this, 'ServiceNow', {
+      const { invocationsPerSecond: _unused, ...serviceNowConfig } = config.serviceNow;
+      const serviceNow = new ServiceNowFollower(this, 'ServiceNow', {
+        ...serviceNowConfig,
         bus: bus.bus,
         source: config.eventSource,
-        ...config.serviceNow,
+        logRetention,
+        tracing: config.tracing,
+        vpc: egress?.vpc,
       });
       deadLetterQueues.ServiceNow = serviceNow.deadLetterQueue;
     }

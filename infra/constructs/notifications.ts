@@ -1,6 +1,6 @@
 /**
  * Optional notification targets on the bridge's bus, through EventBridge API destinations (no
- * code to run): Slack `chat.postMessage` and the ServiceNow Table API. Each has an invocation rate
+ * code to run): Slack `chat.postMessage`. It has an invocation rate
  * limit, retries and a dead-letter queue. Credentials stay in Secrets Manager (the connection
  * reads them at deploy time; they never reach the template in plain text).
  */
@@ -20,7 +20,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES } from '#shared/events/contract.ts';
 
-/** The `detail` pattern Slack and ServiceNow act on: high or critical risk, encryption off, a store made public. */
+/** The `detail` pattern Slack acts on: high or critical risk, encryption off, a store made public. */
 export function notifiablePatternDetail() {
   return {
     $or: [
@@ -68,51 +68,6 @@ export class SlackNotification extends Construct {
           `DSPM ${EventField.fromPath('$.detail.severity')} risk on ${EventField.fromPath('$.detail.dataStore.name')} ` +
           `(${EventField.fromPath('$.detail.dataStore.endpoint')}): ${EventField.fromPath('$.detail.direction')}, ` +
           `changed ${EventField.fromPath('$.detail.changedFields')}`,
-      }),
-    });
-    this.rule = rule;
-    this.deadLetterQueue = deadLetterQueue;
-  }
-}
-
-/** Props of the ServiceNow target. */
-export interface ServiceNowNotificationProps {
-  readonly bus: IEventBus;
-  readonly source: string;
-  readonly instanceUrl: string;
-  readonly table: string;
-  /** Secret with JSON `{"username": ..., "password": ...}`. */
-  readonly credentialsSecretArn: string;
-  readonly invocationsPerSecond: number;
-}
-
-/** Risk changes as ServiceNow records, coalesced per store by `correlation_id`. */
-export class ServiceNowNotification extends Construct {
-  readonly rule: Rule;
-  readonly deadLetterQueue: Queue;
-
-  constructor(scope: Construct, id: string, props: ServiceNowNotificationProps) {
-    super(scope, id);
-    const connection = new Connection(this, 'Connection', {
-      description: 'ServiceNow user for dspm-bridge',
-      authorization: Authorization.basic(
-        SecretValue.secretsManager(props.credentialsSecretArn, { jsonField: 'username' }).unsafeUnwrap(),
-        SecretValue.secretsManager(props.credentialsSecretArn, { jsonField: 'password' }),
-      ),
-    });
-    const { rule, deadLetterQueue } = notifyThrough(this, {
-      connection,
-      endpoint: `${props.instanceUrl.replace(/\/+$/, '')}/api/now/table/${props.table}`,
-      invocationsPerSecond: props.invocationsPerSecond,
-      bus: props.bus,
-      source: props.source,
-      description: 'High or critical DSPM risk, encryption off, or a store made public, to ServiceNow',
-      input: RuleTargetInput.fromObject({
-        short_description: `DSPM ${EventField.fromPath('$.detail.severity')} risk: ${EventField.fromPath('$.detail.dataStore.name')}`,
-        description: `Data store ${EventField.fromPath('$.detail.dataStore.endpoint')} changed: ${EventField.fromPath('$.detail.changedFields')}`,
-        correlation_id: EventField.fromPath('$.detail.correlationId'),
-        correlation_display: 'dspm-bridge',
-        category: 'security',
       }),
     });
     this.rule = rule;

@@ -294,37 +294,6 @@ describe('the stack with every option on', () => {
     });
   });
 
-  it('creates ServiceNow records coalesced by correlation_id, with basic auth from Secrets Manager', () => {
-    template.hasResourceProperties('AWS::Events::ApiDestination', {
-      InvocationEndpoint: 'https://acme.service-now.com/api/now/table/incident',
-      InvocationRateLimitPerSecond: 5,
-    });
-    template.hasResourceProperties('AWS::Events::Connection', {
-      AuthorizationType: 'BASIC',
-      AuthParameters: {
-        BasicAuthParameters: {
-          Username: Match.stringLikeRegexp(
-            'resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf:SecretString:username',
-          ),
-          Password: Match.stringLikeRegexp(
-            'resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf:SecretString:password',
-          ),
-        },
-      },
-    });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Description: Match.stringLikeRegexp('to ServiceNow'),
-      Targets: [
-        Match.objectLike({
-          InputTransformer: {
-            InputPathsMap: Match.objectLike({ 'detail-correlationId': '$.detail.correlationId' }),
-            InputTemplate: Match.stringLikeRegexp('"correlation_id":<detail-correlationId>'),
-          },
-        }),
-      ],
-    });
-  });
-
   it('alarms on the notification dead-letter queues too', () => {
     const names = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
     expect(names.some((n) => n.startsWith('AlarmsSlackDeadLetters'))).toBe(true);

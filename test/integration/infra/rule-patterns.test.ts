@@ -36,10 +36,6 @@ describe('the rule patterns the stack deploys', () => {
       botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
       channel: '#dspm',
     },
-    serviceNow: {
-      instanceUrl: 'https://acme.service-now.com',
-      credentialsSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf',
-    },
   });
   const rules = template.findResources('AWS::Events::Rule') as Record<string, RuleResource>;
   let sim: RunningSimulator;
@@ -50,15 +46,9 @@ describe('the rule patterns the stack deploys', () => {
   });
   afterAll(() => sim.close());
 
-  it('send Slack and ServiceNow exactly the high-risk, unencrypted and public changes the poller reports', async () => {
+  it('send Slack exactly the high-risk, unencrypted and public changes the poller reports', async () => {
     // Arrange: the deployed notification patterns on a bus, and a poller publishing to it.
     const slack = await spyOnRule(clients, busName, uniqueName('slack'), deployedPattern(rules, /to Slack/));
-    const serviceNow = await spyOnRule(
-      clients,
-      busName,
-      uniqueName('servicenow'),
-      deployedPattern(rules, /to ServiceNow/),
-    );
     const tableName = uniqueName('patterns-state');
     await createStateTable(clients.dynamoDb, tableName);
     const ports = {
@@ -81,7 +71,6 @@ describe('the rule patterns the stack deploys', () => {
     const ids = async (spy: typeof slack) =>
       (await spy.drain()).map((e) => (e.detail.dataStore as { id: number }).id).sort();
     expect(await ids(slack)).toEqual([1, 2, 3]);
-    expect(await ids(serviceNow)).toEqual([1, 2, 3]);
   });
 
   it("route AWS Backup's job and recovery point events to the tagger, and nothing else of AWS Backup's", async () => {
