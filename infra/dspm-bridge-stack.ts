@@ -29,8 +29,9 @@ import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
-import { ServiceNowNotification, SlackNotification } from './constructs/notifications.ts';
+import { ServiceNowNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
+import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { rateBudget } from './rate-budget.ts';
@@ -217,6 +218,8 @@ export class DspmBridgeStack extends Stack {
       const slack = new SlackNotification(this, 'Slack', {
         bus: bus.bus,
         source: config.eventSource,
+        logRetention,
+        tracing: config.tracing,
         ...config.slack,
       });
       deadLetterQueues.Slack = slack.deadLetterQueue;

@@ -1,6 +1,6 @@
 /**
  * Optional notification targets on the bridge's bus, through EventBridge API destinations (no
- * code to run): Slack `chat.postMessage` and the ServiceNow Table API. Each has an invocation rate
+ * code to run): the ServiceNow Table API (Slack has its own construct, slack-notification.ts). Each has an invocation rate
  * limit, retries and a dead-letter queue. Credentials stay in Secrets Manager (the connection
  * reads them at deploy time; they never reach the template in plain text).
  */
@@ -20,7 +20,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES } from '#shared/events/contract.ts';
 
-/** The `detail` pattern Slack and ServiceNow act on: high or critical risk, encryption off, a store made public. */
+/** The `detail` pattern ServiceNow acts on: high or critical risk, encryption off, a store made public. */
 export function notifiablePatternDetail() {
   return {
     $or: [
@@ -29,50 +29,6 @@ export function notifiablePatternDetail() {
       { changedFields: ['publicly_inaccessible'], current: { publicly_inaccessible: ['Off'] } },
     ],
   };
-}
-
-/** Props of the Slack target. */
-export interface SlackNotificationProps {
-  readonly bus: IEventBus;
-  readonly source: string;
-  readonly channel: string;
-  /** Secret whose value is `Bearer xoxb-...` (the header Slack expects). */
-  readonly botTokenSecretArn: string;
-  readonly invocationsPerSecond: number;
-}
-
-/** Risk changes worth a person's attention, posted to a Slack channel. */
-export class SlackNotification extends Construct {
-  readonly rule: Rule;
-  readonly deadLetterQueue: Queue;
-
-  constructor(scope: Construct, id: string, props: SlackNotificationProps) {
-    super(scope, id);
-    const connection = new Connection(this, 'Connection', {
-      description: 'Slack bot token for dspm-bridge',
-      authorization: Authorization.apiKey(
-        'Authorization',
-        SecretValue.secretsManager(props.botTokenSecretArn),
-      ),
-    });
-    const { rule, deadLetterQueue } = notifyThrough(this, {
-      connection,
-      endpoint: 'https://slack.com/api/chat.postMessage',
-      invocationsPerSecond: props.invocationsPerSecond,
-      bus: props.bus,
-      source: props.source,
-      description: 'High or critical DSPM risk, encryption off, or a store made public, to Slack',
-      input: RuleTargetInput.fromObject({
-        channel: props.channel,
-        text:
-          `DSPM ${EventField.fromPath('$.detail.severity')} risk on ${EventField.fromPath('$.detail.dataStore.name')} ` +
-          `(${EventField.fromPath('$.detail.dataStore.endpoint')}): ${EventField.fromPath('$.detail.direction')}, ` +
-          `changed ${EventField.fromPath('$.detail.changedFields')}`,
-      }),
-    });
-    this.rule = rule;
-    this.deadLetterQueue = deadLetterQueue;
-  }
 }
 
 /** Props of the ServiceNow target. */
