@@ -218,8 +218,7 @@ export class DspmBridgeStack extends Stack {
       const slack = new SlackNotification(this, 'Slack', {
         bus: bus.bus,
         source: config.eventSource,
-        logRetention,
-        tracing: config.tracing,
+        ...functionDefaults,
         ...config.slack,
       });
       deadLetterQueues.Slack = slack.deadLetterQueue;

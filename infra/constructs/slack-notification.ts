@@ -7,6 +7,7 @@
  * dead-letter queue, which the stack's alarms watch (`AlarmsSlackDeadLetters...`).
  */
 import { Duration } from 'aws-cdk-lib';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -46,6 +47,8 @@ export interface SlackNotificationProps extends SlackFilter {
   readonly postDeescalations: boolean;
   readonly logRetention: RetentionDays;
   readonly tracing: boolean;
+  /** The egress VPC when the stack has one: every function leaves through the same fixed IP. */
+  readonly vpc?: IVpc | undefined;
 }
 
 /** The function's timeout: ten paced messages and a Retry-After or two fit in it. */
@@ -111,6 +114,7 @@ export class SlackNotification extends Construct {
       memorySize: 256,
       logRetention: props.logRetention,
       tracing: props.tracing,
+      vpc: props.vpc,
     });
     const fn = this.notifier.function;
     fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
