@@ -15,6 +15,7 @@ import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { createBus, createStateTable, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
+import { findingEvent } from '../../helpers/finding-events.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { synthesize } from '../../helpers/stack.ts';
 
@@ -50,9 +51,8 @@ describe('the rule patterns the stack deploys', () => {
   });
   afterAll(() => sim.close());
 
-  it('send Slack and ServiceNow exactly the high-risk, unencrypted and public changes the poller reports', async () => {
-    // Arrange: the deployed notification patterns on a bus, and a poller publishing to it.
-    const slack = await spyOnRule(clients, busName, uniqueName('slack'), deployedPattern(rules, /to Slack/));
+  it('send ServiceNow exactly the high-risk, unencrypted and public changes the poller reports', async () => {
+    // Arrange: the deployed notification pattern on a bus, and a poller publishing to it.
     const serviceNow = await spyOnRule(
       clients,
       busName,
@@ -78,10 +78,49 @@ describe('the rule patterns the stack deploys', () => {
     sim.tenant.updateStore(2, { encryption: 'Off' });
     await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
     // Assert
-    const ids = async (spy: typeof slack) =>
+    const ids = async (spy: typeof serviceNow) =>
       (await spy.drain()).map((e) => (e.detail.dataStore as { id: number }).id).sort();
-    expect(await ids(slack)).toEqual([1, 2, 3]);
     expect(await ids(serviceNow)).toEqual([1, 2, 3]);
+  });
+
+  it('send Slack the high and critical finding events, test events included, baseline and risk changes left out', async () => {
+    // Arrange
+    const slack = await spyOnRule(clients, busName, uniqueName('slack'), deployedPattern(rules, /to Slack/));
+    const cases = [
+      ['opened high', findingEvent('opened'), true],
+      ['escalated to critical', findingEvent('updated'), true],
+      ['resolved', findingEvent('resolved'), true],
+      ['a test event', findingEvent('opened', { test: true, eventId: 'd'.repeat(64) }), true],
+      ['opened medium', findingEvent('opened', { severity: 'medium', eventId: 'e'.repeat(64) }), false],
+      ['opened at the baseline', findingEvent('opened', { baseline: true, eventId: 'f'.repeat(64) }), false],
+    ] as const;
+    // Act
+    await clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          ...cases.map(([, event]) => ({
+            EventBusName: busName,
+            Source: event.source,
+            DetailType: event['detail-type'],
+            Detail: JSON.stringify(event.detail),
+          })),
+          {
+            EventBusName: busName,
+            Source: 'netskope.dspm',
+            DetailType: 'data-store-risk-changed',
+            Detail: JSON.stringify({ severity: 'critical', eventId: '0'.repeat(64) }),
+          },
+        ],
+      }),
+    );
+    // Assert
+    const matched = (await slack.drain()).map((e) => e.detail.eventId).sort();
+    expect(matched).toEqual(
+      cases
+        .filter(([, , match]) => match)
+        .map(([, event]) => event.detail.eventId)
+        .sort(),
+    );
   });
 
   it("route AWS Backup's job and recovery point events to the tagger, and nothing else of AWS Backup's", async () => {
