@@ -22,7 +22,7 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   return {
     status: response.status,
     retryAfter: response.headers.get('retry-after'),
-    json: await response.json(),
+    json: (await response.json()) as { ok: boolean; ts?: string; error?: string },
   };
 }
 
