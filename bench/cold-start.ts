@@ -44,6 +44,8 @@ const FUNCTION_ENV = {
   STATE_TABLE_NAME: 'dspm-bridge-state',
   POLL_LEASE_TTL_SECONDS: '900',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo',
+  SLACK_CHANNEL: '#dspm',
+  SLACK_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
@@ -82,7 +84,15 @@ function median(values: readonly number[]): number {
 
 /** Synthesizes the stack with bundling; returns each function's bundle, by its logical id prefix. */
 function synthesizeBundles(outdir: string): Record<string, string> {
-  const app = new App({ outdir, context: { 'dspm-bridge': { tenantUrl: FUNCTION_ENV.DSPM_TENANT_URL } } });
+  const app = new App({
+    outdir,
+    context: {
+      'dspm-bridge': {
+        tenantUrl: FUNCTION_ENV.DSPM_TENANT_URL,
+        slack: { botTokenSecretArn: FUNCTION_ENV.SLACK_TOKEN_SECRET_ID, channel: FUNCTION_ENV.SLACK_CHANNEL },
+      },
+    },
+  });
   const { stack } = buildApp(app);
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
@@ -169,7 +179,7 @@ try {
   ].join('\n');
   const markdown = `## bench:cold-start
 
-The three shipped bundles (a real synth) against an SDK-only bundle making the same AWS SDK clients,
+The shipped bundles (Slack on, so its notifier too) (a real synth) against an SDK-only bundle making the same AWS SDK clients,
 each imported in a fresh process (${RUNS} runs each, interleaved; medians). Machine: ${describeMachine()}.
 Run: ${new Date().toISOString()}.
 

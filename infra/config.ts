@@ -107,10 +107,22 @@ export const stackConfigSchema = z
     alarmEmail: z.email().optional(),
     slack: z
       .object({
-        /** Secret holding a Slack bot token (`xoxb-...`) allowed to post to the channel. */
+        /** Secret holding the Slack bot token, `Bearer xoxb-...` (a bare `xoxb-...` works too). */
         botTokenSecretArn: arn('a Secrets Manager secret'),
         channel: z.string().min(1),
+        /** Messages per second to the channel; Slack allows about one. */
         invocationsPerSecond: z.number().int().min(1).max(300).default(1),
+        /** Finding conditions posted; default all. */
+        conditions: z
+          .array(z.enum(FINDING_CONDITIONS))
+          .min(1)
+          .default([...FINDING_CONDITIONS]),
+        /** Lowest severity posted; default high. */
+        minimumSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
+        /** Post findings that already held at the tenant's first poll; default false. */
+        includeBaseline: z.boolean().default(false),
+        /** Post updates that lower a finding's severity; default false. */
+        postDeescalations: z.boolean().default(false),
       })
       .optional(),
     /**

@@ -30,10 +30,10 @@ import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
-import { SlackNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
 import { SecurityHubExport } from './constructs/security-hub-export.ts';
 import { ServiceNowFollower } from './constructs/servicenow-follower.ts';
+import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { rateBudget } from './rate-budget.ts';
@@ -224,6 +224,7 @@ export class DspmBridgeStack extends Stack {
       const slack = new SlackNotification(this, 'Slack', {
         bus: bus.bus,
         source: config.eventSource,
+        ...functionDefaults,
         ...config.slack,
       });
       deadLetterQueues.Slack = slack.deadLetterQueue;

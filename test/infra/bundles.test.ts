@@ -31,7 +31,16 @@ function assetsByFunction(template: ReturnType<typeof synthesize>['template']): 
 }
 
 describe('the shipped bundles', () => {
-  const { template } = synthesize({}, { bundle: true, outdir: directory });
+  // With Slack on, so its notifier is bundled too.
+  const { template } = synthesize(
+    {
+      slack: {
+        botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+        channel: '#dspm',
+      },
+    },
+    { bundle: true, outdir: directory },
+  );
   const assets = assetsByFunction(template);
   // The AWS SDK is external, as the Lambda runtime provides it: give the assets the project's copy
   // the same way, in a node_modules folder beside them.
@@ -39,30 +48,34 @@ describe('the shipped bundles', () => {
   mkdirSync(join(directory, 'node_modules'), { recursive: true });
   symlinkSync(sdk, join(directory, 'node_modules', '@aws-sdk'));
 
-  it('are three, one per function', () => {
-    expect(Object.keys(assets).sort()).toEqual(['Coverage', 'Poller', 'Tagger']);
+  it('are four, one per function', () => {
+    expect(Object.keys(assets).sort()).toEqual(['Coverage', 'Poller', 'SlackNotifier', 'Tagger']);
   });
 
   it.each([
     ['Poller', ['DspmAuthError', 'DspmRateLimitError', 'ConfigError']],
     ['Tagger', ['DspmAuthError', 'BackupEventError']],
     ['Coverage', ['DspmAuthError']],
+    ['SlackNotifier', ['SlackRefusedError', 'SlackRateLimitedError', 'ConfigError']],
   ])('keep the error class names in the %s bundle', (name, classes) => {
     const text = readFileSync(join(assets[name] as string, 'index.mjs'), 'utf8');
     // esbuild's keepNames records each class's own name as a string literal beside it.
     for (const className of classes) expect(text, className).toContain(`"${className}"`);
   });
 
-  it.each(['Poller', 'Tagger', 'Coverage'])('link a source map without embedded sources (%s)', (name) => {
-    const asset = assets[name] as string;
-    const text = readFileSync(join(asset, 'index.mjs'), 'utf8');
-    expect(text.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
-    const map = JSON.parse(readFileSync(join(asset, 'index.mjs.map'), 'utf8')) as Record<string, unknown>;
-    expect(Array.isArray(map.sources) && map.sources.length > 0).toBe(true);
-    expect(map).not.toHaveProperty('sourcesContent');
-  });
+  it.each(['Poller', 'Tagger', 'Coverage', 'SlackNotifier'])(
+    'link a source map without embedded sources (%s)',
+    (name) => {
+      const asset = assets[name] as string;
+      const text = readFileSync(join(asset, 'index.mjs'), 'utf8');
+      expect(text.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      const map = JSON.parse(readFileSync(join(asset, 'index.mjs.map'), 'utf8')) as Record<string, unknown>;
+      expect(Array.isArray(map.sources) && map.sources.length > 0).toBe(true);
+      expect(map).not.toHaveProperty('sourcesContent');
+    },
+  );
 
-  it.each(['Poller', 'Tagger', 'Coverage'])(
+  it.each(['Poller', 'Tagger', 'Coverage', 'SlackNotifier'])(
     'leave out what a cold start would load for nothing: undici beyond request and its agent, the full zod API (%s)',
     (name) => {
       // The map names every file the bundle holds (bench:cold-start measures what they cost).

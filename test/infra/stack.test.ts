@@ -254,44 +254,88 @@ describe('the stack with every option on', () => {
     });
   });
 
-  it('posts high or critical risk, encryption off and public stores to Slack through a rate-limited API destination', () => {
-    template.hasResourceProperties('AWS::Events::ApiDestination', {
-      InvocationEndpoint: 'https://slack.com/api/chat.postMessage',
-      HttpMethod: 'POST',
-      InvocationRateLimitPerSecond: 1,
-    });
+  it('sends high and critical finding events, baseline left out, to a FIFO queue in one message group', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Description: Match.stringLikeRegexp('to Slack'),
       EventPattern: {
         source: ['netskope.dspm'],
-        'detail-type': ['data-store-risk-changed'],
+        'detail-type': [
+          'data-store-finding-opened',
+          'data-store-finding-updated',
+          'data-store-finding-resolved',
+        ],
         detail: {
-          $or: [
-            { severity: ['high', 'critical'] },
-            { changedFields: ['encryption'], current: { encryption: ['Off'] } },
-            { changedFields: ['publicly_inaccessible'], current: { publicly_inaccessible: ['Off'] } },
-          ],
+          condition: ['high-risk', 'public-access', 'encryption-off', 'backup-off', 'unprotected'],
+          severity: ['high', 'critical'],
+          baseline: [false],
         },
       },
-      Targets: [
-        Match.objectLike({
-          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 5 },
-          DeadLetterConfig: { Arn: Match.anyValue() },
-          // CDK has had bugs in input transformers: assert the synthesized JSON itself.
-          InputTransformer: {
-            InputPathsMap: {
-              'detail-severity': '$.detail.severity',
-              'detail-dataStore-name': '$.detail.dataStore.name',
-              'detail-dataStore-endpoint': '$.detail.dataStore.endpoint',
-              'detail-direction': '$.detail.direction',
-              'detail-changedFields': '$.detail.changedFields',
-            },
-            InputTemplate:
-              '{"channel":"#dspm","text":"DSPM <detail-severity> risk on <detail-dataStore-name> (<detail-dataStore-endpoint>): <detail-direction>, changed <detail-changedFields>"}',
-          },
-        }),
-      ],
+      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'slack' } })],
     });
+    template.resourceCountIs('AWS::Events::ApiDestination', 1);
+  });
+
+  it('reads the Slack queue with partial batch responses; refused records reach a FIFO dead-letter queue after five receives', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    const [queueId, queue] = Object.entries(queues).find(([id]) => id.startsWith('SlackQueue')) ?? [];
+    const [dlqId, dlq] = Object.entries(queues).find(([id]) => id.startsWith('SlackDeadLetters')) ?? [];
+    expect(queue?.Properties).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      VisibilityTimeout: 720,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(dlq?.Properties).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 1_209_600 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('to Slack'),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 120,
+      Environment: {
+        Variables: Match.objectLike({
+          SLACK_CHANNEL: '#dspm',
+          SLACK_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+          SLACK_MIN_INTERVAL_MS: '1000',
+          SLACK_POST_DEESCALATIONS: 'false',
+          DEAD_LETTER_QUEUE_URL: { Ref: dlqId },
+        }),
+      },
+    });
+  });
+
+  it('lets the Slack function read its token secret, send to its dead-letter queue and consume its queue, nothing else', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const [, policy] = Object.entries(policies).find(([id]) => id.startsWith('SlackNotifier')) ?? [];
+    const statements = (policy?.Properties.PolicyDocument.Statement ?? []) as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const actions = [
+      ...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))),
+    ].sort();
+    expect(actions).toEqual(
+      [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    const secretStatement = statements.find((s) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretStatement?.Resource).toBe(
+      'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+    );
   });
 
   it('alarms on the notification dead-letter queues too', () => {

@@ -16,6 +16,7 @@ import { createBus, createStateTable, motoClients, spyOnRule, uniqueName } from 
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
+import { findingEvent } from '../../helpers/queued-finding-events.ts';
 import { synthesize } from '../../helpers/stack.ts';
 
 type RuleResource = { Properties: { Description?: string; EventPattern: object } };
@@ -36,6 +37,10 @@ describe('the rule patterns the stack deploys', () => {
       botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
       channel: '#dspm',
     },
+    serviceNow: {
+      instanceUrl: 'https://acme.service-now.com',
+      credentialsSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:snow-AbCdEf',
+    },
   });
   const rules = template.findResources('AWS::Events::Rule') as Record<string, RuleResource>;
   let sim: RunningSimulator;
@@ -46,31 +51,44 @@ describe('the rule patterns the stack deploys', () => {
   });
   afterAll(() => sim.close());
 
-  it('send Slack exactly the high-risk, unencrypted and public changes the poller reports', async () => {
-    // Arrange: the deployed notification patterns on a bus, and a poller publishing to it.
+  it('send Slack the high and critical finding events, test events included, baseline and risk changes left out', async () => {
+    // Arrange
     const slack = await spyOnRule(clients, busName, uniqueName('slack'), deployedPattern(rules, /to Slack/));
-    const tableName = uniqueName('patterns-state');
-    await createStateTable(clients.dynamoDb, tableName);
-    const ports = {
-      dspm: testClient(sim.url),
-      state: new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(clients.dynamoDb), tableName }),
-      sink: new EventBridgeSink({ client: clients.eventBridge, busName }),
-      clock: systemClock,
-      logger: new Capture(),
-      tenant: 'example.goskope.com',
-    };
-    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
-    // Act: store 1 becomes critical, store 3 public, store 2 only loses its backup (low risk).
-    sim.tenant.updateStore(1, { data_store_risk_rating: 80 });
-    sim.tenant.updateStore(3, { publicly_inaccessible: 'Off' });
-    sim.tenant.updateStore(2, { backup: 'Off' });
-    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
-    sim.tenant.updateStore(2, { encryption: 'Off' });
-    await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+    const cases = [
+      ['opened high', findingEvent('opened'), true],
+      ['escalated to critical', findingEvent('updated'), true],
+      ['resolved', findingEvent('resolved'), true],
+      ['a test event', findingEvent('opened', { test: true, eventId: 'd'.repeat(64) }), true],
+      ['opened medium', findingEvent('opened', { severity: 'medium', eventId: 'e'.repeat(64) }), false],
+      ['opened at the baseline', findingEvent('opened', { baseline: true, eventId: 'f'.repeat(64) }), false],
+    ] as const;
+    // Act
+    await clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          ...cases.map(([, event]) => ({
+            EventBusName: busName,
+            Source: event.source,
+            DetailType: event['detail-type'],
+            Detail: JSON.stringify(event.detail),
+          })),
+          {
+            EventBusName: busName,
+            Source: 'netskope.dspm',
+            DetailType: 'data-store-risk-changed',
+            Detail: JSON.stringify({ severity: 'critical', eventId: '0'.repeat(64) }),
+          },
+        ],
+      }),
+    );
     // Assert
-    const ids = async (spy: typeof slack) =>
-      (await spy.drain()).map((e) => (e.detail.dataStore as { id: number }).id).sort();
-    expect(await ids(slack)).toEqual([1, 2, 3]);
+    const matched = (await slack.drain()).map((e) => e.detail.eventId).sort();
+    expect(matched).toEqual(
+      cases
+        .filter(([, , match]) => match)
+        .map(([, event]) => event.detail.eventId)
+        .sort(),
+    );
   });
 
   it("route AWS Backup's job and recovery point events to the tagger, and nothing else of AWS Backup's", async () => {
