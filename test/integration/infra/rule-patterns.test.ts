@@ -4,17 +4,9 @@
  * match.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '#shared/clock.ts';
-import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
-import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { createBus, createStateTable, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
-import { Capture } from '../../helpers/capture.ts';
-import { testClient } from '../../helpers/dspm-client.ts';
+import { createBus, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { findingEvent } from '../../helpers/queued-finding-events.ts';
 import { synthesize } from '../../helpers/stack.ts';
