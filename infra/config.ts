@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
+import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
+import { parseFindingSettings } from '#shared/findings/severities.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 import { MIN_SHARED_RPS } from './rate-budget.ts';
 
@@ -85,6 +87,8 @@ export const stackConfigSchema = z
       .optional(),
     riskBands: z.tuple([z.number(), z.number(), z.number()]).optional(),
     minimumDeltas: z.record(z.string(), z.number().min(0)).optional(),
+    /** Finding severities by condition (`off` turns one off): the functions' `FINDING_SEVERITIES`. */
+    findingSeverities: z.record(z.string(), z.string()).optional(),
     /** The tenant's global rate limit, requests/s; the functions share it (infra/rate-budget.ts). */
     rateLimitRps: z
       .number()
@@ -109,6 +113,11 @@ export const stackConfigSchema = z
         invocationsPerSecond: z.number().int().min(1).max(300).default(1),
       })
       .optional(),
+    /**
+     * Findings into AWS Security Hub (ASFF through BatchImportFindings, the account's own default
+     * product): Security Hub must be enabled in the account and region of the stack.
+     */
+    securityHub: z.boolean().default(false),
     serviceNow: z
       .object({
         /** `https://<instance>.service-now.com`. */
@@ -202,7 +211,21 @@ export function readStackConfig(raw: unknown): StackConfig {
       `context ${CONTEXT_KEY}.riskBands: must increase, got ${config.riskBands.join(', ')}`,
     );
   }
+  if (config.findingSeverities) {
+    try {
+      parseFindingSettings(findingSeveritiesVariable(config.findingSeverities), FINDING_CONDITIONS);
+    } catch (error) {
+      throw new ConfigError(`context ${CONTEXT_KEY}.findingSeverities: ${(error as Error).message}`);
+    }
+  }
   return config;
+}
+
+/** `findingSeverities` as the functions read it: `condition=severity,...`. */
+export function findingSeveritiesVariable(severities: Readonly<Record<string, string>>): string {
+  return Object.entries(severities)
+    .map(([condition, severity]) => `${condition}=${severity}`)
+    .join(',');
 }
 
 function parseJson(text: string): unknown {

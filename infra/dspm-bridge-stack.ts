@@ -15,6 +15,7 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,7 +24,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
-import type { StackConfig } from './config.ts';
+import { findingSeveritiesVariable, type StackConfig } from './config.ts';
 import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
@@ -31,6 +32,7 @@ import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { ServiceNowNotification, SlackNotification } from './constructs/notifications.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
+import { SecurityHubExport } from './constructs/security-hub-export.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { rateBudget } from './rate-budget.ts';
@@ -86,6 +88,10 @@ export class DspmBridgeStack extends Stack {
       EVENT_BUS_NAME: busName,
       EVENT_SOURCE: config.eventSource,
       STATE_TABLE_NAME: state.table.tableName,
+      // The poller raises four conditions and the tagger `unprotected`: both read the severities.
+      ...(config.findingSeverities
+        ? { FINDING_SEVERITIES: findingSeveritiesVariable(config.findingSeverities) }
+        : {}),
     };
     const functionDefaults = { logRetention, tracing: config.tracing, vpc: egress?.vpc };
     const budget = rateBudget(config.rateLimitRps);
@@ -229,6 +235,15 @@ export class DspmBridgeStack extends Stack {
       });
       deadLetterQueues.ServiceNow = serviceNow.deadLetterQueue;
     }
+    const securityHub = config.securityHub
+      ? new SecurityHubExport(this, 'SecurityHub', {
+          bus: bus.bus,
+          source: config.eventSource,
+          logRetention,
+          tracing: config.tracing,
+        })
+      : undefined;
+    if (securityHub) deadLetterQueues.SecurityHub = securityHub.deadLetterQueue;
     const alarms = new BridgeAlarms(this, 'Alarms', {
       poller: this.poller.function,
       tagger: this.tagger.function,
@@ -240,6 +255,11 @@ export class DspmBridgeStack extends Stack {
       deadLetterQueues,
       email: config.alarmEmail,
     });
+
+    if (securityHub) {
+      alarms.alarms.push(...securityHub.addAlarms(new SnsAction(alarms.topic)));
+      new CfnOutput(this, 'SecurityHubDeadLetterQueueUrl', { value: securityHub.deadLetterQueue.queueUrl });
+    }
 
     new CfnOutput(this, 'EventBusArn', {
       value: bus.bus.eventBusArn,

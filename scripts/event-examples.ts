@@ -1,8 +1,8 @@
 /**
  * The examples in docs/events.md, produced by the real CLI against the simulator's copy of the
  * API guide's tenant: a baseline `poll --once`, a few changes in DSPM, a second `poll --once`, then
- * `backup-event examples/backup-job-failed-store-3.json`, each writing its events as NDJSON (no
- * bus). `npm run docs:events` writes them into docs/events.md; a test produces them again and
+ * `backup-event examples/backup-job-failed-store-3.json`, then a third `poll --once` that moves a
+ * finding on and clears another, each writing its events as NDJSON (no bus). `npm run docs:events` writes them into docs/events.md; a test produces them again and
  * compares, with the values that differ per run (times, poll ids, ids derived from them) masked.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,9 @@ export const EXAMPLE_TYPES = [
   'data-store-removed',
   'data-store-protection-changed',
   'dspm-poll-completed',
+  'data-store-finding-opened',
+  'data-store-finding-updated',
+  'data-store-finding-resolved',
 ] as const;
 
 /** An event as the CLI writes it. */
@@ -91,7 +94,11 @@ export async function produceEventExamples(): Promise<Record<(typeof EXAMPLE_TYP
     sim.tenant.removeStore(2);
     const poll = await run(['poll', '--once', '--state', state]);
     const backup = await run(['backup-event', EXAMPLE_BACKUP_EVENT, '--state', state]);
-    const all = [...poll, ...backup];
+    // Store 1's rating goes on rising (its high-risk finding becomes critical) and its backups
+    // are back (its backup-off finding resolves).
+    sim.tenant.updateStore(1, { data_store_risk_rating: 80, backup: 'On' });
+    const later = await run(['poll', '--once', '--state', state]);
+    const all = [...poll, ...backup, ...later];
     const pick = (type: string) => {
       const found = all.find((event) => event.DetailType === type);
       if (!found) throw new Error(`the scenario produced no ${type}`);
@@ -128,7 +135,16 @@ export function withExamples(markdown: string, examples: Record<string, WireExam
 }
 
 /** Fields whose values differ on every run; masked when comparing, never when writing. */
-const PER_RUN = new Set(['Time', 'observedAt', 'previousObservedAt', 'startedAt', 'durationMs', 'pollId']);
+const PER_RUN = new Set([
+  'Time',
+  'observedAt',
+  'previousObservedAt',
+  'startedAt',
+  'durationMs',
+  'pollId',
+  'openedAt',
+  'resolvedAt',
+]);
 
 /**
  * `value` with what differs per run masked: times, durations, poll ids, and event ids (derived

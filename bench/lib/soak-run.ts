@@ -181,8 +181,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     accepted: BusEvent[],
     outcome: PollOutcome | undefined,
   ) => {
+    // A finding's sequence counts its own events, not the store's changes: only store events count here.
     const eventFor = (storeId: number, sequence: number) =>
-      accepted.some((e) => e.storeId === storeId && (e.detail as { sequence: number }).sequence === sequence);
+      accepted.some(
+        (e) =>
+          e.storeId === storeId &&
+          !e.detailType.startsWith('data-store-finding-') &&
+          (e.detail as { sequence: number }).sequence === sequence,
+      );
     for (const [storeId, record] of after) {
       const previous = before.get(storeId);
       // Never backwards.
@@ -211,8 +217,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     // A re-sent transition keeps its id.
     for (const event of accepted) {
-      const d = event.detail as { eventId: string; sequence: number; previous?: unknown; current?: unknown };
-      const key = `${event.storeId}|${event.detailType}|${d.sequence}|${JSON.stringify(d.previous ?? null)}|${JSON.stringify(d.current ?? null)}`;
+      const d = event.detail as {
+        eventId: string;
+        sequence: number;
+        previous?: unknown;
+        current?: unknown;
+        findingId?: string;
+        severity?: unknown;
+      };
+      // A finding's transition is its finding, type, sequence and severity; a store's, its snapshots.
+      const key =
+        d.findingId !== undefined
+          ? `${d.findingId}|${event.detailType}|${d.sequence}|${String(d.severity)}`
+          : `${event.storeId}|${event.detailType}|${d.sequence}|${JSON.stringify(d.previous ?? null)}|${JSON.stringify(d.current ?? null)}`;
       const known = eventIds.get(key);
       if (known === undefined) eventIds.set(key, d.eventId);
       else if (known !== d.eventId)

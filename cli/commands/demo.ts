@@ -86,7 +86,9 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     const tenant = new URL(sim.url).host;
     const pollPorts = { dspm, state, sink, clock: systemClock, logger: silentLogger, tenant };
 
-    say('\n1. Baseline poll: the bridge records every store, and publishes only its summary');
+    say(
+      '\n1. Baseline poll: the bridge records every store, and publishes only its summary and the findings already there (baseline)',
+    );
     await pollDataStores(pollPorts, DEFAULT_POLL_SETTINGS);
 
     say('\n2. Meanwhile, in DSPM:');

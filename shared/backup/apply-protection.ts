@@ -17,6 +17,9 @@ import { TransientError } from '../errors.ts';
 import type { BusEvent, ProtectionChangedDetail } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
 import type { EventSink } from '../events/sink.ts';
+import { buildFindingEvent } from '../findings/build-finding-event.ts';
+import type { ConditionSetting } from '../findings/severities.ts';
+import { type FindingTransition, stepFinding } from '../findings/transition.ts';
 import type { Logger } from '../logger.ts';
 import { correlationIdOf } from '../risk/build-events.ts';
 import { describeStore, identityOf } from '../risk/catalog.ts';
@@ -58,6 +61,8 @@ export interface ProtectionSettings {
   /** How long a store lock lasts, and how long to wait for one. */
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  /** The `unprotected` finding's severity, or `off` (`FINDING_SEVERITIES`); the default medium when absent. */
+  readonly unprotectedFinding?: ConditionSetting | undefined;
 }
 
 /** Defaults: locks of 30 s, waited for up to 20 s. */
@@ -196,14 +201,18 @@ async function applyLocked(
     coverage: coverageFor(observation),
   };
 
+  const finding = stepUnprotected(settings, record, observation);
+  // The record is built afresh above: carry the finding's state over even when it did not move.
+  const findingState = finding?.next ?? record?.unprotectedFinding;
+  const committed: ProtectionRecord = findingState ? { ...next, unprotectedFinding: findingState } : next;
   let event: BusEvent<ProtectionChangedDetail> | undefined;
-  if (
+  const changed =
     record?.status !== status ||
     action === 'added' ||
     action === 'removed' ||
     !record ||
-    coverageOf(record).state !== coverageOf(next).state
-  ) {
+    coverageOf(record).state !== coverageOf(next).state;
+  if (changed || finding) {
     const known = await ports.catalog.get();
     // A tag created just now (or, in a dry run, still to be created) is not in the cached catalog
     // yet: name it, so the event says what it adds rather than `"name": null`.
@@ -217,22 +226,46 @@ async function applyLocked(
             category_id: tag.tagId === TAG_TO_BE_CREATED.tagId ? null : (tag.categoryId ?? null),
           }),
         };
-    event = buildProtectionChanged(ports, settings, observation, {
-      storeId,
-      dataStore: describeStore(storeId, identityOf(store), nextTags, catalog),
-      previous: record,
-      next,
-      tagId: tag.tagId,
-      action,
-    });
-    const [result] = await ports.sink.publish([event]);
-    // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes.
-    if (result && !result.ok)
-      throw new TransientError(
-        `publishing data-store-protection-changed failed: ${result.errorCode} ${result.errorMessage}`,
+    const dataStore = describeStore(storeId, identityOf(store), nextTags, catalog);
+    const events: BusEvent[] = [];
+    if (changed) {
+      event = buildProtectionChanged(ports, settings, observation, {
+        storeId,
+        dataStore,
+        previous: record,
+        next,
+        tagId: tag.tagId,
+        action,
+      });
+      events.push(event);
+    }
+    if (finding) {
+      events.push(
+        buildFindingEvent(
+          { tenant, source: settings.source, test: settings.test, pollId: null },
+          dataStore,
+          finding,
+          {
+            protection_status: status,
+            protection_reason: observation.reason,
+            backup_system: observation.system,
+          },
+          observation.observedAt,
+        ),
       );
+    }
+    const results = await ports.sink.publish(events);
+    // Not recorded yet, so the redelivered event re-applies (a no-op on DSPM) and re-publishes
+    // the same transitions with the same eventIds.
+    events.forEach((published, index) => {
+      const result = results[index];
+      if (result?.ok) return;
+      throw new TransientError(
+        `publishing ${published.detailType} failed: ${result?.errorCode ?? 'NoResult'} ${result?.errorMessage ?? ''}`.trim(),
+      );
+    });
   }
-  if (!(await state.putProtection(tenant, next))) {
+  if (!(await state.putProtection(tenant, committed))) {
     throw new TransientError(
       `protection record of store ${storeId} changed while it was locked; the event will be retried`,
     );
@@ -312,6 +345,26 @@ function buildProtectionChanged(
     detail,
     storeId: change.storeId,
   };
+}
+
+/**
+ * The `unprotected` finding's step: it holds while the store is marked unprotected, clears when
+ * it is protected again. Undefined when nothing moves, or the condition is off.
+ */
+function stepUnprotected(
+  settings: ProtectionSettings,
+  record: ProtectionRecord | undefined,
+  observation: BackupObservation,
+): FindingTransition | undefined {
+  const setting = settings.unprotectedFinding ?? 'medium';
+  if (setting === 'off' || setting === 'level') return undefined;
+  return stepFinding(
+    'unprotected',
+    record?.unprotectedFinding,
+    observation.protected ? null : setting,
+    observation.observedAt,
+    false,
+  );
 }
 
 /** What to do with a store's tag list: add or remove only the bridge's tag, keep a person's. */

@@ -121,7 +121,11 @@ export async function sweepCoverage(
   let checked = 0;
   let excluded = 0;
 
-  for (const record of stores.values()) {
+  // In store id order, as DynamoDB returns them, whatever order a local store committed them in
+  // (a store whose findings opened on the baseline commits after the bulk), so the change cap
+  // defers the same stores on every backend.
+  const inIdOrder = [...stores.values()].sort((a, b) => a.storeId - b.storeId);
+  for (const record of inIdOrder) {
     if (record.removedAt !== undefined) continue;
     checked++;
     const protection = protections.get(record.storeId);
@@ -268,7 +272,7 @@ export async function sweepCoverage(
     }
   }
 
-  const wanted = [...stores.keys()].flatMap((id) => verdicts.get(id) ?? []);
+  const wanted = inIdOrder.flatMap((record) => verdicts.get(record.storeId) ?? []);
   const decisions: SweepDecision[] = [];
   for (const item of wanted.slice(0, sweep.maxChanges)) {
     const { decision } = item;

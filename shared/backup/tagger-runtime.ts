@@ -96,6 +96,7 @@ export function protectionWiring(
       source: runtime.publishing.source,
       test: runtime.publishing.test,
       mappings: runtime.taggerConfig.mappings,
+      unprotectedFinding: runtime.taggerConfig.unprotectedFinding,
       ...DEFAULT_LOCKING,
     },
   };

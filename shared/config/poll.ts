@@ -13,6 +13,7 @@ import {
   type WatchedField,
 } from '../risk/watched-fields.ts';
 import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
+import { readFindingSettings } from './findings.ts';
 import type { PublishingConfig } from './publishing.ts';
 
 /** Poller configuration from the environment. */
@@ -22,7 +23,7 @@ export interface PollerConfig {
 
 /**
  * Reads the poller's own settings, `RISK_WATCHED_FIELDS`, `RISK_MIN_DELTAS`, `RISK_BANDS`,
- * `POLL_EMIT_BASELINE_EVENTS` and `POLL_LEASE_TTL_SECONDS`, on top of where its events go
+ * `FINDING_SEVERITIES`, `POLL_EMIT_BASELINE_EVENTS` and `POLL_LEASE_TTL_SECONDS`, on top of where its events go
  * (`publishing`, read once for every function by config/publishing.ts).
  * @throws ConfigError naming the variable that is wrong.
  */
@@ -37,6 +38,7 @@ export function readPollerConfig(
       watchedFields: readWatchedFields(optionalString(env, 'RISK_WATCHED_FIELDS')),
       minimumDeltas: readMinimumDeltas(optionalString(env, 'RISK_MIN_DELTAS')),
       bands: readBands(optionalString(env, 'RISK_BANDS')),
+      findings: readFindingSettings(env),
       emitBaselineEvents: booleanVar(
         env,
         'POLL_EMIT_BASELINE_EVENTS',

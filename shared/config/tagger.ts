@@ -5,7 +5,9 @@
 import type { SweepSettings } from '../backup/sweep-settings.ts';
 import { DEFAULT_UNPROTECTED_TAG, type UnprotectedTagSettings } from '../backup/unprotected-tag-settings.ts';
 import { ConfigError } from '../errors.ts';
+import type { ConditionSetting } from '../findings/severities.ts';
 import { type Environment, numberVar, optionalString } from './env.ts';
+import { readFindingSettings } from './findings.ts';
 
 /** Where the coverage sweep asks about recovery points (`BACKUP_INVENTORY_*`). */
 export interface InventoryConfig {
@@ -34,6 +36,8 @@ export interface TaggerConfig {
   readonly inventory: InventoryConfig;
   /** `DEAD_LETTER_QUEUE_URL`: where malformed events go, with their reason. */
   readonly deadLetterQueueUrl: string | undefined;
+  /** `FINDING_SEVERITIES`' `unprotected` entry: the severity of the tagger's finding, or `off`. */
+  readonly unprotectedFinding: ConditionSetting;
 }
 
 /**
@@ -43,6 +47,7 @@ export interface TaggerConfig {
 export function readTaggerConfig(env: Environment): TaggerConfig {
   const categoryId = optionalString(env, 'UNPROTECTED_TAG_CATEGORY_ID');
   return {
+    unprotectedFinding: readFindingSettings(env).unprotected,
     acceptedSources: new Set(list(optionalString(env, 'BACKUP_EVENT_SOURCES'))),
     mappings: readMappings(optionalString(env, 'BACKUP_RESOURCE_MAP')),
     tag: {

@@ -3,6 +3,7 @@
  * events say they come from.
  */
 import { DEFAULT_EVENT_SOURCE } from '../events/detail-types.ts';
+import { DEFAULT_FINDING_SETTINGS, type FindingSettings } from '../findings/severities.ts';
 import type { MinimumDeltas } from '../risk/diff.ts';
 import { DEFAULT_RISK_BANDS, type RiskBands } from '../risk/levels.ts';
 import { DEFAULT_WATCHED_FIELDS, type WatchedField } from '../risk/watched-fields.ts';
@@ -16,6 +17,8 @@ export interface PollSettings {
   readonly watchedFields: readonly WatchedField[];
   readonly minimumDeltas: MinimumDeltas;
   readonly bands: RiskBands;
+  /** Finding severities and which conditions are on (`FINDING_SEVERITIES`). */
+  readonly findings: FindingSettings;
   /** On a tenant's first poll, emit `data-store-discovered` for every store instead of a silent baseline. */
   readonly emitBaselineEvents: boolean;
   /**
@@ -32,6 +35,7 @@ export const DEFAULT_POLL_SETTINGS = {
   watchedFields: DEFAULT_WATCHED_FIELDS,
   minimumDeltas: {},
   bands: DEFAULT_RISK_BANDS,
+  findings: DEFAULT_FINDING_SETTINGS,
   emitBaselineEvents: false,
   leaseTtlMs: 60_000,
 } as const satisfies PollSettings;

@@ -23,7 +23,7 @@ import { buildCatalog } from '../risk/catalog.ts';
 import { type HeldLease, keepLease, LeaseLostError } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
 import type { PollSettings } from './poll-config.ts';
-import { newPlan, type PollPlan, planRemovals, planStore } from './poll-plan.ts';
+import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -97,6 +97,8 @@ interface PollTotals {
   readonly seen: Set<number>;
   events: number;
   failed: number;
+  /** Stores with a refused event: several events of one store count it once. */
+  refusedStores: number;
   stale: number;
 }
 
@@ -118,6 +120,7 @@ async function runPoll(
     seen: new Set(),
     events: 0,
     failed: 0,
+    refusedStores: 0,
     stale: 0,
   };
   const listed = await listAndAssess(
@@ -163,6 +166,7 @@ async function publishAndCommit(
   totals.stale += await commitPlan(ports, start, plan, published.accepted, pollId);
   totals.events += plan.events.length;
   totals.failed += published.failed;
+  totals.refusedStores += published.refusedStores;
 }
 
 /**
@@ -219,6 +223,8 @@ async function readStartingPoint(
       source: settings.source,
       test: settings.test,
       bands: settings.bands,
+      findings: settings.findings,
+      firstPoll: baseline,
       catalog: buildCatalog({ platforms, connections, services, tags }),
     },
   };
@@ -319,27 +325,19 @@ async function publishPlan(
   ports: PollPorts,
   plan: PollPlan,
   pollId: string,
-): Promise<{ accepted: StoreRecord[]; failed: number }> {
+): Promise<{ accepted: StoreRecord[]; failed: number; refusedStores: number }> {
   const { sink, logger, tenant } = ports;
-  const results = await sink.publish(plan.events);
-  const accepted: StoreRecord[] = [];
-  let failed = 0;
-  results.forEach((result, index) => {
-    const storeId = plan.events[index]?.storeId;
-    const record = storeId === undefined ? undefined : plan.onAccepted.get(storeId);
-    if (result.ok && record) accepted.push(record);
-    else if (!result.ok) {
-      failed++;
-      logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
-        tenant,
-        pollId,
-        storeId,
-        errorCode: result.errorCode,
-        reason: result.errorMessage,
-      });
-    }
-  });
-  return { accepted, failed };
+  const { toCommit, refused, refusedStores } = settlePublish(plan, await sink.publish(plan.events));
+  for (const { storeId, errorCode, errorMessage } of refused) {
+    logger.warn('event not accepted; the store stays uncommitted and is retried next poll', {
+      tenant,
+      pollId,
+      storeId,
+      errorCode,
+      reason: errorMessage,
+    });
+  }
+  return { accepted: toCommit, failed: refused.length, refusedStores };
 }
 
 /** Commits the accepted stores and the quiet ones of one plan; returns how many were stale. */
@@ -379,7 +377,7 @@ async function summarise(
 ): Promise<PollCompletedDetail> {
   const { dspm, sink, clock, logger, tenant } = ports;
   const { pollId, startedAt, statsBefore } = run;
-  const { failed, stale } = totals;
+  const { failed, refusedStores, stale } = totals;
   const { complete } = listed;
   const completedAt = new Date(clock.now());
   const summaryEvent = buildPollCompleted(
@@ -395,7 +393,7 @@ async function summarise(
         : (listed.error?.message ??
           (listed.stoppedEarly ? STOPPED_EARLY : listed.report.reason) ??
           'unknown'),
-      stores: { ...totals.counts, uncommitted: failed + stale },
+      stores: { ...totals.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
         pages: listed.report.pages,

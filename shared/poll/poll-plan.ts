@@ -3,11 +3,22 @@
  * one store at a time; the removal stage adds the stores a complete listing no longer holds.
  */
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
-import type { BusEvent } from '../events/contract.ts';
+import type { BusEvent, DataStoreRef } from '../events/contract.ts';
+import type { PublishResult } from '../events/sink.ts';
+import {
+  assessFindings,
+  type FindingsOutcome,
+  findingsUpToDate,
+  resolveRemoved,
+} from '../findings/assess-findings.ts';
+import { buildFindingEvent } from '../findings/build-finding-event.ts';
+import { evidenceOf, isPollCondition } from '../findings/conditions.ts';
+import { DEFAULT_FINDING_SETTINGS } from '../findings/severities.ts';
 import { buildRemoved, type PollContext } from '../risk/build-events.ts';
 import { describeStore } from '../risk/catalog.ts';
+import type { Snapshot } from '../risk/snapshot.ts';
 import type { StoreRecord } from '../state/records.ts';
-import { assessStore } from './assess-store.ts';
+import { type Assessment, assessStore } from './assess-store.ts';
 import type { PollSettings } from './poll-config.ts';
 
 /** Stores by outcome, for the summary. */
@@ -22,8 +33,14 @@ export interface PollCounts {
 /** What a poll will publish, and commit once published. */
 export interface PollPlan {
   readonly events: BusEvent[];
-  /** The record to commit for each event's store, once the event is accepted. */
+  /** The record to commit for each event's store, once every event of that store is accepted. */
   readonly onAccepted: Map<number, StoreRecord>;
+  /**
+   * The record to commit instead when some event of the store was refused, where one exists: on a
+   * silent baseline, the store's record without its findings, so it is not "discovered" next poll
+   * and its findings open then, still as baseline, with the same eventIds.
+   */
+  readonly onRefused: Map<number, StoreRecord>;
   /** Records committed without an event: a silent baseline, a rename, a newly watched field. */
   readonly quiet: StoreRecord[];
   readonly counts: PollCounts;
@@ -35,6 +52,7 @@ export function newPlan(): PollPlan {
   return {
     events: [],
     onAccepted: new Map(),
+    onRefused: new Map(),
     quiet: [],
     counts: { seen: 0, discovered: 0, changed: 0, removed: 0, unchanged: 0 },
     seen: new Set(),
@@ -53,20 +71,92 @@ export function planStore(
   plan.seen.add(store.id);
   plan.counts.seen++;
   const result = assessStore(store, committed, at, context, assessment);
+  const findings = planFindings(store, committed, result, at, context);
   switch (result.kind) {
     case 'unchanged':
       plan.counts.unchanged++;
-      return;
+      break;
     case 'quiet':
       if (result.unchanged) plan.counts.unchanged++;
-      plan.quiet.push(result.record);
-      return;
+      if (!findings) plan.quiet.push(result.record);
+      break;
     case 'discovered':
     case 'changed':
       plan.counts[result.kind]++;
-      plan.onAccepted.set(store.id, result.record);
+      plan.onAccepted.set(store.id, findings?.record ?? result.record);
       plan.events.push(result.event);
   }
+  if (!findings) return;
+  if (findings.events.length === 0) {
+    if (result.kind === 'unchanged' || result.kind === 'quiet') plan.quiet.push(findings.record);
+    return;
+  }
+  plan.events.push(...findings.events);
+  plan.onAccepted.set(store.id, findings.record);
+  // A silent baseline's store whose findings were refused still commits, without them.
+  if (result.kind === 'quiet' && context.firstPoll === true)
+    plan.onRefused.set(store.id, withoutFindings(result.record));
+}
+
+/**
+ * Steps the store's findings: the record to commit with its next finding states and the events
+ * that announce them (undefined when they cannot have moved).
+ */
+function planFindings(
+  store: ConnectedDataStore,
+  committed: StoreRecord | undefined,
+  result: Assessment,
+  at: Date,
+  context: PollContext,
+): { readonly record: StoreRecord; readonly events: BusEvent[] } | undefined {
+  const settings = context.findings ?? DEFAULT_FINDING_SETTINGS;
+  // The common case, an unchanged store whose findings cannot have moved, allocates nothing.
+  if (
+    result.kind === 'unchanged' &&
+    (committed === undefined ||
+      findingsUpToDate(committed.findings, committed.snapshot, settings, context.bands))
+  )
+    return undefined;
+  const base = result.kind === 'unchanged' ? committed : result.record;
+  if (base === undefined) return undefined;
+  const live = committed !== undefined && committed.removedAt === undefined;
+  // A store back from the removed keeps its findings' history (all resolved on removal), so a
+  // condition holding again opens the next occurrence, never occurrence 1 under a reused eventId.
+  const states = committed?.findings;
+  const assessment = {
+    settings,
+    bands: context.bands,
+    // A store committed before findings existed: what holds now already held then.
+    baseline: context.firstPoll === true || (live && committed.findings === undefined),
+  };
+  const outcome = assessFindings(states, base.snapshot, at, assessment);
+  const record: StoreRecord = {
+    ...base,
+    findings: outcome.next,
+    ...(result.kind === 'unchanged' ? { observedAt: at.toISOString() } : {}),
+  };
+  if (outcome.transitions.length === 0) return { record, events: [] };
+  const ref = describeStore(store.id, record.identity, store.data_tags ?? [], context.catalog);
+  return { record, events: findingEvents(ref, outcome, record.snapshot, at, context) };
+}
+
+function findingEvents(
+  store: DataStoreRef,
+  outcome: FindingsOutcome,
+  snapshot: Snapshot,
+  at: Date,
+  context: PollContext,
+): BusEvent[] {
+  return outcome.transitions.flatMap((transition) =>
+    isPollCondition(transition.condition)
+      ? [buildFindingEvent(context, store, transition, evidenceOf(transition.condition, snapshot), at)]
+      : [],
+  );
+}
+
+function withoutFindings(record: StoreRecord): StoreRecord {
+  const { findings: _dropped, ...rest } = record;
+  return rest;
 }
 
 /**
@@ -82,16 +172,19 @@ export function planRemovals(
   for (const [storeId, previous] of committed) {
     if (plan.seen.has(storeId) || previous.removedAt !== undefined) continue;
     plan.counts.removed++;
+    const findings = resolveRemoved(previous.findings, removedAt);
     const record: StoreRecord = {
       ...previous,
       sequence: previous.sequence + 1,
       observedAt: removedAt.toISOString(),
       removedAt: removedAt.toISOString(),
+      ...(previous.findings === undefined ? {} : { findings: findings.next }),
     };
+    const store = describeStore(storeId, previous.identity, tagIdsOf(previous), context.catalog);
     plan.onAccepted.set(storeId, record);
     plan.events.push(
       buildRemoved(context, {
-        store: describeStore(storeId, previous.identity, tagIdsOf(previous), context.catalog),
+        store,
         sequence: record.sequence,
         observedAt: removedAt,
         previousObservedAt: previous.observedAt,
@@ -100,7 +193,49 @@ export function planRemovals(
         previous: previous.snapshot,
       }),
     );
+    plan.events.push(...findingEvents(store, findings, previous.snapshot, removedAt, context));
   }
+}
+
+/** What publishing a plan settled: the records to commit, and the refused events with their store. */
+export interface PublishSettlement {
+  readonly toCommit: StoreRecord[];
+  /** How many stores had an event refused (their state stays as it was). */
+  readonly refusedStores: number;
+  readonly refused: {
+    readonly storeId: number | undefined;
+    readonly errorCode: string;
+    readonly errorMessage: string;
+  }[];
+}
+
+/**
+ * Matches the publish results (in the order of `plan.events`) to stores: a store commits its
+ * record only when EVERY one of its events was accepted; one refusal and none of its state moves
+ * (or only its `onRefused` record), so the next poll re-sends the same transitions, same eventIds.
+ */
+export function settlePublish(plan: PollPlan, results: readonly PublishResult[]): PublishSettlement {
+  const refusedStores = new Set<number>();
+  const refused: PublishSettlement['refused'][number][] = [];
+  plan.events.forEach((event, index) => {
+    const result = results[index];
+    if (result?.ok) return;
+    if (event.storeId !== undefined) refusedStores.add(event.storeId);
+    refused.push({
+      storeId: event.storeId,
+      errorCode: result?.errorCode ?? 'NoResult',
+      errorMessage: result?.errorMessage ?? 'the sink returned no result for this event',
+    });
+  });
+  const toCommit: StoreRecord[] = [];
+  for (const [storeId, record] of plan.onAccepted) {
+    if (!refusedStores.has(storeId)) toCommit.push(record);
+    else {
+      const fallback = plan.onRefused.get(storeId);
+      if (fallback) toCommit.push(fallback);
+    }
+  }
+  return { toCommit, refusedStores: refusedStores.size, refused };
 }
 
 function tagIdsOf(record: StoreRecord): readonly number[] {

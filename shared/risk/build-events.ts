@@ -13,6 +13,7 @@ import type {
   RiskChangedDetail,
 } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
+import type { FindingSettings } from '../findings/severities.ts';
 import type { Catalog } from './catalog.ts';
 import { type FieldChange, overallDirection } from './diff.ts';
 import { type RiskBands, riskLevel } from './levels.ts';
@@ -26,6 +27,10 @@ export interface PollContext {
   readonly test: boolean;
   readonly bands: RiskBands;
   readonly catalog: Catalog;
+  /** Finding severities and which conditions are on; the documented defaults when absent. */
+  readonly findings?: FindingSettings | undefined;
+  /** The tenant's first poll: findings opened now are `baseline`. */
+  readonly firstPoll?: boolean | undefined;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
+import type { FindingState, FindingStates } from '../findings/finding-state.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
@@ -444,6 +445,7 @@ function storeToItem(tenant: string, record: StoreRecord): Record<string, unknow
     sequence: record.sequence,
     observedAt: record.observedAt,
     ...(record.firstSeenAt ? { firstSeenAt: record.firstSeenAt } : {}),
+    ...(record.findings ? { findings: record.findings } : {}),
     ...(record.removedAt
       ? {
           removedAt: record.removedAt,
@@ -463,8 +465,28 @@ function storeFromItem(item: Record<string, unknown>): StoreRecord {
     sequence: Number(item.sequence),
     observedAt: String(item.observedAt),
     ...(typeof item.firstSeenAt === 'string' ? { firstSeenAt: item.firstSeenAt } : {}),
+    ...(typeof item.findings === 'object' && item.findings !== null
+      ? { findings: findingsFromItem(item.findings as Record<string, Record<string, unknown>>) }
+      : {}),
     ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
   };
+}
+
+/** Finding states as stored: DynamoDB's document client returns numbers as numbers already. */
+function findingsFromItem(raw: Record<string, Record<string, unknown>>): FindingStates {
+  const states: Record<string, FindingState> = {};
+  for (const [condition, state] of Object.entries(raw)) {
+    states[condition] = {
+      status: state.status === 'open' ? 'open' : 'resolved',
+      occurrence: Number(state.occurrence),
+      severity: state.severity as FindingState['severity'],
+      openedAt: String(state.openedAt),
+      ...(typeof state.resolvedAt === 'string' ? { resolvedAt: state.resolvedAt } : {}),
+      sequence: Number(state.sequence),
+      baseline: state.baseline === true,
+    };
+  }
+  return states;
 }
 
 function protectionFromItem(item: Record<string, unknown>): ProtectionRecord {
@@ -480,6 +502,13 @@ function protectionFromItem(item: Record<string, unknown>): ProtectionRecord {
     version: Number(item.version),
     ...(typeof item.coverage === 'object' && item.coverage !== null
       ? { coverage: item.coverage as ProtectionRecord['coverage'] }
+      : {}),
+    ...(typeof item.unprotectedFinding === 'object' && item.unprotectedFinding !== null
+      ? {
+          unprotectedFinding: findingsFromItem({
+            unprotected: item.unprotectedFinding as Record<string, unknown>,
+          }).unprotected,
+        }
       : {}),
   };
 }

@@ -3,6 +3,7 @@
  * seen, whether the bridge itself put the `Unprotected` tag on, and the recent event ids (so a
  * replayed event is a no-op). Plus the port the tagger and the coverage sweep use.
  */
+import type { FindingState } from '../findings/finding-state.ts';
 import type { StoreRecord } from './records.ts';
 
 /** Why a store is, or is not, protected (the generic backup contract's reasons). */
@@ -60,6 +61,11 @@ export interface ProtectionRecord {
   readonly version: number;
   /** The fuller picture; absent on records written before it existed (then it follows `status`). */
   readonly coverage?: Coverage | undefined;
+  /**
+   * The `unprotected` finding, raised and resolved by the tagger, committed with the record once
+   * its event was accepted. Absent until the tagger first marks the store unprotected.
+   */
+  readonly unprotectedFinding?: FindingState | undefined;
 }
 
 /** A record's coverage: the recorded one, or the one its status and reason imply. */

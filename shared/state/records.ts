@@ -2,6 +2,7 @@
  * What the bridge remembers about each store between polls, and the port every state backend
  * (DynamoDB, a local file, memory) implements.
  */
+import type { FindingStates } from '../findings/finding-state.ts';
 import type { Snapshot } from '../risk/snapshot.ts';
 import type { ProtectionStore } from './protection-records.ts';
 
@@ -33,6 +34,12 @@ export interface StoreRecord {
    * sweep then counts from `observedAt`, which is never earlier than the true first sighting.
    */
   readonly firstSeenAt?: string | undefined;
+  /**
+   * The poll conditions' findings, committed with the snapshot once their events were accepted.
+   * Absent on records written before findings existed: their first assessment opens what holds
+   * as baseline.
+   */
+  readonly findings?: FindingStates | undefined;
   /** Set when the store was reported removed; the record stays as a tombstone so sequences keep growing. */
   readonly removedAt?: string | undefined;
 }

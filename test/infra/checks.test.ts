@@ -13,6 +13,7 @@ const ALL_OPTIONS = {
   backupEventSources: ['com.veeam.backup'],
   fixedEgressIp: true,
   alarmEmail: 'secops@example.com',
+  securityHub: true,
   slack: {
     botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
     channel: '#dspm',

@@ -37,15 +37,29 @@ describe('dspm-bridge demo', () => {
       .map((line) => JSON.parse(line));
     expect(saved.map((e) => e.DetailType)).toEqual(JSON.parse(run.stdout).detailTypes);
     expect(saved.map((e) => e.DetailType)).toEqual([
+      'data-store-finding-opened',
       'dspm-poll-completed',
       'data-store-risk-changed',
+      'data-store-finding-opened',
       'data-store-risk-changed',
+      'data-store-finding-opened',
       'data-store-discovered',
+      'data-store-finding-opened',
       'data-store-removed',
       'dspm-poll-completed',
       'data-store-protection-changed',
+      'data-store-finding-opened',
       'data-store-protection-changed',
+      'data-store-finding-resolved',
     ]);
+    // Findings open and resolve in the story: the baseline's, the poll's, the tagger's.
+    expect(run.stderr).toMatch(
+      /data-store-finding-opened +engineering: encryption-off medium, occurrence 1\n/,
+    );
+    expect(run.stderr).toMatch(/data-store-finding-opened +engineering: high-risk high/);
+    expect(run.stderr).toMatch(
+      /data-store-finding-resolved +production: unprotected medium, occurrence 1 \(condition-cleared\)/,
+    );
   });
 
   it('--aws-local routes the events through a local EventBridge and its rules', async () => {

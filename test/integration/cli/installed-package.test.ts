@@ -99,13 +99,15 @@ describe('the packed and installed dspm-bridge', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { DetailType: string; Detail: { dataStore?: { id: number } } });
+    // Store 1 with the encryption-off finding it already has (baseline).
     expect(lines.map((line) => line.DetailType)).toEqual([
       'data-store-discovered',
+      'data-store-finding-opened',
       'data-store-discovered',
       'data-store-discovered',
       'dspm-poll-completed',
     ]);
-    expect(lines.slice(0, 3).map((line) => line.Detail.dataStore?.id)).toEqual([1, 2, 3]);
+    expect(lines.slice(0, 4).map((line) => line.Detail.dataStore?.id)).toEqual([1, 1, 2, 3]);
   });
 
   it('without its bundle (a checkout never built), says how to build it', async () => {

@@ -10,7 +10,10 @@ import { runCliCaptured } from '../../helpers/cli.ts';
 
 const TOKEN = 'cli-suite-token-91be02';
 
-/** The NDJSON lines of a first poll with --no-baseline: each store discovered, then the summary, in the CLI's line shape. */
+/**
+ * The NDJSON lines of a first poll with --no-baseline: each store discovered (store 1 with its
+ * baseline encryption-off finding), then the summary, in the CLI's line shape.
+ */
 function expectEveryStoreDiscovered(stdout: string): void {
   const lines = stdout
     .trim()
@@ -18,6 +21,7 @@ function expectEveryStoreDiscovered(stdout: string): void {
     .map((line) => JSON.parse(line));
   expect(lines.map((l) => l.DetailType)).toEqual([
     'data-store-discovered',
+    'data-store-finding-opened',
     'data-store-discovered',
     'data-store-discovered',
     'dspm-poll-completed',
@@ -93,8 +97,10 @@ describe('dspm-bridge poll', () => {
       expect(second.stderr).toMatch(/1 changed/);
       const delivered = await spy.drain();
       expect(delivered.map((e) => e['detail-type'])).toEqual([
+        'data-store-finding-opened',
         'dspm-poll-completed',
         'data-store-risk-changed',
+        'data-store-finding-opened',
         'dspm-poll-completed',
       ]);
     } finally {
@@ -129,7 +135,7 @@ describe('dspm-bridge poll', () => {
     expect(run.code).toBe(0);
     expectEveryStoreDiscovered(run.stdout);
     expect(run.stderr.match(/events: NDJSON on stdout \(EVENT_BUS_NAME is not set\)\n/g)).toHaveLength(1);
-    expect(run.stderr).toMatch(/3 store events and the summary written to stdout, 0 refused, 0 uncommitted/);
+    expect(run.stderr).toMatch(/4 store events and the summary written to stdout, 0 refused, 0 uncommitted/);
     const committed = JSON.parse(readFileSync(stateFile, 'utf8')).tenants[new URL(sim.url).host].stores;
     expect(committed).toHaveLength(3);
 
@@ -141,7 +147,7 @@ describe('dspm-bridge poll', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line).DetailType),
-    ).toEqual(['data-store-risk-changed', 'dspm-poll-completed']);
+    ).toEqual(['data-store-risk-changed', 'data-store-finding-opened', 'dspm-poll-completed']);
   });
 
   it('--events FILE appends the events there and leaves stdout to --json', async () => {
@@ -157,6 +163,7 @@ describe('dspm-bridge poll', () => {
     const written = readFileSync(eventsFile, 'utf8').trim().split('\n');
     expect(written.map((line) => JSON.parse(line).DetailType)).toEqual([
       'data-store-discovered',
+      'data-store-finding-opened',
       'data-store-discovered',
       'data-store-discovered',
       'dspm-poll-completed',
@@ -185,7 +192,7 @@ describe('dspm-bridge poll', () => {
       `events: NDJSON appended to ${eventsFile} (dry run: nothing is published or committed)`,
     );
     expect(JSON.parse(run.stdout)).toMatchObject({ baseline: false, stores: { discovered: 3 } });
-    expect(readFileSync(eventsFile, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(readFileSync(eventsFile, 'utf8').trim().split('\n')).toHaveLength(5);
     expect(() => readFileSync(stateFile)).toThrow(/ENOENT/);
   });
 
@@ -233,7 +240,16 @@ describe('dspm-bridge poll', () => {
     expect(summary.Detail).toMatchObject({ baseline: false, stores: { discovered: 3 } });
     expect(run.stderr).toMatch(/^poll dry run done/m);
     const silent = await runCliCaptured(['poll', '--once', '--dry-run', '--state', stateFile], env);
-    expect(JSON.parse(silent.stdout).Detail).toMatchObject({ baseline: true, stores: { discovered: 0 } });
+    // A silent baseline: only the findings already there, and the summary.
+    const lines = silent.stdout.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).DetailType)).toEqual([
+      'data-store-finding-opened',
+      'dspm-poll-completed',
+    ]);
+    expect(JSON.parse(lines.at(-1) ?? '{}').Detail).toMatchObject({
+      baseline: true,
+      stores: { discovered: 0 },
+    });
   });
 
   it('exits 1 with one line when the bus refuses the events, and commits none of their stores', async () => {
@@ -245,12 +261,14 @@ describe('dspm-bridge poll', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(
-        /^dspm-bridge poll: 4 event\(s\) refused \(\w+: .+\); their stores stay uncommitted and are sent again next poll$/m,
+        /^dspm-bridge poll: 5 event\(s\) refused \(\w+: .+\); their stores stay uncommitted and are sent again next poll$/m,
       );
       expect(run.stderr).toMatch(
-        /0 store events published to no-such-bus, 3 refused \(the summary too\), 3 uncommitted/,
+        /0 store events published to no-such-bus, 4 refused \(the summary too\), 3 uncommitted/,
       );
-      expect(run.stderr.match(/^warning: event not accepted/gm)).toHaveLength(3);
+      // Three warnings, then one line saying more like them are not shown (four refused events).
+      expect(run.stderr.match(/^warning: event not accepted/gm)).toHaveLength(4);
+      expect(run.stderr).toMatch(/^warning: event not accepted.*\(more like this are not shown\)$/m);
       const tenants = JSON.parse(readFileSync(stateFile, 'utf8')).tenants;
       expect(tenants[new URL(sim.url).host]?.stores ?? []).toEqual([]);
     } finally {

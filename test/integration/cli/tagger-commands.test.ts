@@ -195,10 +195,18 @@ describe('dspm-bridge backup-event and coverage', () => {
     expect(run.stderr).toBe(
       'events: NDJSON on stdout (EVENT_BUS_NAME is not set)\nstore 3 is unprotected; Unprotected tag added\n',
     );
-    expect(JSON.parse(run.stdout)).toMatchObject({
-      DetailType: 'data-store-protection-changed',
-      Detail: { dataStore: { id: 3 }, tag: { action: 'added' } },
-    });
+    // The protection change, then the unprotected finding it opens.
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toMatchObject([
+      {
+        DetailType: 'data-store-protection-changed',
+        Detail: { dataStore: { id: 3 }, tag: { action: 'added' } },
+      },
+      { DetailType: 'data-store-finding-opened', Detail: { condition: 'unprotected', dataStore: { id: 3 } } },
+    ]);
     const tag = sim.tenant.listTags().find((t) => t.name === 'Unprotected');
     expect(sim.tenant.getStore(3)?.data_tags).toEqual([tag?.id]);
     // Committed after the event was written: the same event again is a duplicate.
@@ -277,11 +285,17 @@ describe('dspm-bridge backup-event and coverage', () => {
         .split('\n')
         .map((line) => JSON.parse(line));
       expect(
-        events.map((e) => [e.DetailType, e.Detail.dataStore.id, e.Detail.coverage.current.state]),
+        events.map((e) => [
+          e.DetailType,
+          e.Detail.dataStore.id,
+          e.Detail.coverage?.current.state ?? e.Detail.condition,
+        ]),
       ).toEqual([
         ['data-store-protection-changed', 1, 'protected'],
         ['data-store-protection-changed', 2, 'unprotected'],
+        ['data-store-finding-opened', 2, 'unprotected'],
         ['data-store-protection-changed', 3, 'unprotected'],
+        ['data-store-finding-opened', 3, 'unprotected'],
       ]);
       const tag = sim.tenant.listTags().find((t) => t.name === 'Unprotected');
       expect([1, 2, 3].map((id) => sim.tenant.getStore(id)?.data_tags)).toEqual([[], [tag?.id], [tag?.id]]);

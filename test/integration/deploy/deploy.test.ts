@@ -410,8 +410,13 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       expect(result.ok).toBe(true);
       expect(result.result).toMatchObject({ status: 'completed', complete: true, failed: 0 });
       const events = await spy.drain();
-      expect(events.map((e) => e['detail-type'])).toEqual(['dspm-poll-completed']);
-      expect(events[0]?.detail).toMatchObject({ baseline: true, complete: true });
+      // A silent baseline: the guide's store 1 has encryption Off, a finding already there.
+      expect(events.map((e) => e['detail-type'])).toEqual([
+        'data-store-finding-opened',
+        'dspm-poll-completed',
+      ]);
+      expect(events[0]?.detail).toMatchObject({ condition: 'encryption-off', baseline: true });
+      expect(events[1]?.detail).toMatchObject({ baseline: true, complete: true });
       const { Count } = await clients.dynamoDb.send(
         new ScanCommand({ TableName: deployment.outputs.StateTableName, Select: 'COUNT' }),
       );

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
-import { DETAIL_SCHEMAS, type PollCompletedDetail, type RiskChangedDetail } from '#shared/events/contract.ts';
+import {
+  DETAIL_SCHEMAS,
+  type FindingDetail,
+  type PollCompletedDetail,
+  type RiskChangedDetail,
+} from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
@@ -40,13 +45,19 @@ describe('a poll of the guide tenant', () => {
   });
   afterAll(() => sim.close());
 
-  it('records a silent baseline on the first poll: only the summary is published', async () => {
+  it('records a silent baseline on the first poll: only the summary and baseline findings are published', async () => {
     // Arrange: a fresh state.
     state = new MemoryStateStore();
     // Act
     const outcome = await poll();
-    // Assert
-    expect(sink.events.map((e) => e.detailType)).toEqual(['dspm-poll-completed']);
+    // Assert: store 1's encryption is Off in the guide's tenant: its finding opens, as baseline.
+    expect(sink.events.map((e) => e.detailType)).toEqual([
+      'data-store-finding-opened',
+      'dspm-poll-completed',
+    ]);
+    expect(sink.details<FindingDetail>('data-store-finding-opened')).toMatchObject([
+      { condition: 'encryption-off', baseline: true, occurrence: 1, dataStore: { id: 1 } },
+    ]);
     expect(outcome).toMatchObject({
       status: 'completed',
       summary: { baseline: true, complete: true, stores: { seen: 3 } },
@@ -216,7 +227,15 @@ describe('a poll of the guide tenant', () => {
     sim.tenant.addStore({ name: 'another' });
     sim.tenant.removeStore(3);
     await poll();
-    expect(sink.events.length).toBe(4);
+    expect(new Set(sink.events.map((event) => event.detailType))).toEqual(
+      new Set([
+        'data-store-risk-changed',
+        'data-store-finding-opened',
+        'data-store-discovered',
+        'data-store-removed',
+        'dspm-poll-completed',
+      ]),
+    );
     for (const event of sink.events) {
       const schema = DETAIL_SCHEMAS[event.detailType as keyof typeof DETAIL_SCHEMAS];
       expect(schema.safeParse(event.detail).error).toBeUndefined();

@@ -92,14 +92,15 @@ describe('the poller on AWS (moto)', () => {
     await sim.close();
   });
 
-  it('takes a baseline on its first invocation: state in DynamoDB, only the summary on the bus', async () => {
+  it('takes a baseline on its first invocation: state in DynamoDB, only the summary and baseline findings on the bus', async () => {
     // Act
     const result = await handler({}, fakeContext());
-    // Assert
-    expect(result).toMatchObject({ status: 'completed', complete: true, published: 0, failed: 0 });
+    // Assert: the guide's store 1 has encryption Off, a finding that opens as baseline.
+    expect(result).toMatchObject({ status: 'completed', complete: true, published: 1, failed: 0 });
     const events = await spies.everything.drain();
-    expect(events.map((e) => e['detail-type'])).toEqual(['dspm-poll-completed']);
-    expect(events[0]?.detail).toMatchObject({ baseline: true, stores: { seen: 3 }, test: true });
+    expect(events.map((e) => e['detail-type'])).toEqual(['data-store-finding-opened', 'dspm-poll-completed']);
+    expect(events[0]?.detail).toMatchObject({ condition: 'encryption-off', baseline: true });
+    expect(events[1]?.detail).toMatchObject({ baseline: true, stores: { seen: 3 }, test: true });
     const stored = await state.loadStores(tenant);
     expect([...stored.keys()]).toEqual([1, 2, 3]);
     expect(await state.loadMeta(tenant)).toMatchObject({ baselineAt: expect.any(String) });
@@ -122,13 +123,18 @@ describe('the poller on AWS (moto)', () => {
     expect(storeIds(await spies.encryptionTurnedOff.drain())).toEqual([2]);
     expect(storeIds(await spies.becamePublic.drain())).toEqual([3]);
     const all = await spies.everything.drain();
+    // Each change also opens a finding: high-risk, encryption-off, public-access.
     expect(all.map((e) => e['detail-type']).sort()).toEqual([
+      'data-store-finding-opened',
+      'data-store-finding-opened',
+      'data-store-finding-opened',
       'data-store-risk-changed',
       'data-store-risk-changed',
       'data-store-risk-changed',
       'dspm-poll-completed',
     ]);
-    const critical = all.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === 1);
+    const changes = all.filter((e) => e['detail-type'] === 'data-store-risk-changed');
+    const critical = changes.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === 1);
     expect(critical).toMatchObject({
       source: 'netskope.dspm',
       detail: { severity: 'critical', sequence: 1 },
@@ -137,7 +143,7 @@ describe('the poller on AWS (moto)', () => {
     // whose account id is not one (the guide's store 2) and the summary carry none.
     expect(critical?.resources).toEqual(['arn:aws:rds:us-west-2:123456789012:db:postgres-engineering']);
     const byStore = (id: number) =>
-      all.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === id);
+      changes.find((e) => (e.detail.dataStore as { id: number } | undefined)?.id === id);
     expect(byStore(3)?.resources).toEqual(['arn:aws:rds:us-west-2:123456789012:db:production']);
     expect(byStore(2)?.resources).toEqual([]);
     expect(all.find((e) => e['detail-type'] === 'dspm-poll-completed')?.resources).toEqual([]);
@@ -227,7 +233,8 @@ describe('the poller on AWS (moto)', () => {
     const second = await spies.everything.drain();
     // Assert
     expect(outcome).toMatchObject({
-      summary: { events: { published: 1, failed: 1 }, stores: { uncommitted: 1 } },
+      // Each store's change and its backup-off finding: store 2's two refused, one store uncommitted.
+      summary: { events: { published: 2, failed: 2 }, stores: { uncommitted: 1 } },
     });
     expect(stored.get(1)).toMatchObject({ sequence: 2, snapshot: { backup: 'Off' } });
     expect(stored.get(2)).toMatchObject({ sequence: 1, snapshot: { backup: 'On' } });
@@ -261,13 +268,15 @@ describe('the poller on AWS (moto)', () => {
         },
         DEFAULT_POLL_SETTINGS,
       );
-      expect(outcome).toMatchObject({ summary: { events: { published: 1, failed: 0 } } });
+      // The change and the resolve of store 1's high-risk finding (critical since the rating of 80).
+      expect(outcome).toMatchObject({ summary: { events: { published: 2, failed: 0 } } });
       expect(sink.stats.retriedEntries).toBe(2);
     } finally {
       removeFault();
     }
     expect((await spies.everything.drain()).map((e) => e['detail-type'])).toEqual([
       'data-store-risk-changed',
+      'data-store-finding-resolved',
       'dspm-poll-completed',
     ]);
   });

@@ -61,21 +61,22 @@ describe('a PutEvents call that throws', () => {
       const delivered = await spy.drain();
       // Assert: nothing of the call that threw was committed or delivered...
       expect(fault.thrown).toHaveLength(1);
+      // Two changes, each with the finding it opens (store 1 high-risk, store 2 encryption-off).
       expect(failed).toMatchObject({
-        summary: { events: { published: 0, failed: 2 }, stores: { uncommitted: 2 } },
+        summary: { events: { published: 0, failed: 4 }, stores: { uncommitted: 2 } },
       });
       expect(afterFailure.get(1)?.sequence).toBe(0);
       expect(afterFailure.get(2)).toMatchObject({ sequence: 0, snapshot: { encryption: 'On' } });
       expect(deliveredAfterFailure.map((e) => e['detail-type'])).toEqual(['dspm-poll-completed']);
       expect(logger.lines.some((line) => line.message === 'PutEvents failed')).toBe(true);
-      // ...and the next poll sent the same two transitions, under the same eventIds, and committed them.
+      // ...and the next poll sent the same four transitions, under the same eventIds, and committed them.
       const thrownIds = (fault.thrown[0] ?? [])
         .map((entry) => JSON.parse(entry.Detail ?? '{}').eventId)
         .sort();
-      const changes = delivered.filter((e) => e['detail-type'] === 'data-store-risk-changed');
-      expect(changes.map((e) => e.detail.eventId).sort()).toEqual(thrownIds);
-      expect(thrownIds).toHaveLength(2);
-      expect(retried).toMatchObject({ summary: { events: { published: 2, failed: 0 } } });
+      const perStore = delivered.filter((e) => e['detail-type'] !== 'dspm-poll-completed');
+      expect(perStore.map((e) => e.detail.eventId).sort()).toEqual(thrownIds);
+      expect(thrownIds).toHaveLength(4);
+      expect(retried).toMatchObject({ summary: { events: { published: 4, failed: 0 } } });
       const committed = await state.loadStores(tenant);
       expect(committed.get(1)).toMatchObject({ sequence: 1, snapshot: { data_store_risk_rating: 80 } });
       expect(committed.get(2)).toMatchObject({ sequence: 1, snapshot: { encryption: 'Off' } });

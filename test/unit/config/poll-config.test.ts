@@ -23,6 +23,13 @@ describe('readPollerConfig', () => {
         watchedFields: DEFAULT_WATCHED_FIELDS,
         minimumDeltas: {},
         bands: { low: 25, medium: 50, high: 75 },
+        findings: {
+          'high-risk': 'level',
+          'public-access': 'high',
+          'encryption-off': 'medium',
+          'backup-off': 'medium',
+          unprotected: 'medium',
+        },
         emitBaselineEvents: false,
         leaseTtlMs: 60_000,
       },
@@ -40,6 +47,7 @@ describe('readPollerConfig', () => {
       EVENT_TEST_MODE: 'true',
       POLL_EMIT_BASELINE_EVENTS: 'true',
       POLL_LEASE_TTL_SECONDS: '600',
+      FINDING_SEVERITIES: 'public-access=critical, backup-off=off, high-risk=off',
     };
     expect(readPublishingConfig(env, { test: false })).toMatchObject({
       eventBusName: 'dspm',
@@ -52,6 +60,13 @@ describe('readPollerConfig', () => {
         watchedFields: ['encryption', 'data_store_risk_rating'],
         minimumDeltas: { sensitive_record_count: 100, data_store_risk_rating: 5 },
         bands: { low: 20, medium: 40, high: 80 },
+        findings: {
+          'high-risk': 'off',
+          'public-access': 'critical',
+          'encryption-off': 'medium',
+          'backup-off': 'off',
+          unprotected: 'medium',
+        },
         emitBaselineEvents: true,
         leaseTtlMs: 600_000,
       },
@@ -70,6 +85,26 @@ describe('readPollerConfig', () => {
     ['a delta without a value', { RISK_MIN_DELTAS: 'stale_user_count' }, /is not field=number/],
     ['two bands', { RISK_BANDS: '10,20' }, /three numbers/],
     ['bands going down', { RISK_BANDS: '50,40,90' }, /RISK_BANDS: .*must increase/],
+    [
+      'an unknown condition',
+      { FINDING_SEVERITIES: 'public=high' },
+      /FINDING_SEVERITIES: unknown condition "public"/,
+    ],
+    [
+      'a made-up severity',
+      { FINDING_SEVERITIES: 'backup-off=urgent' },
+      /"backup-off" takes one of low, medium, high, critical, off, got "urgent"/,
+    ],
+    [
+      'a fixed high-risk severity',
+      { FINDING_SEVERITIES: 'high-risk=low' },
+      /"high-risk" takes one of level, off/,
+    ],
+    [
+      'an entry without a value',
+      { FINDING_SEVERITIES: 'backup-off' },
+      /FINDING_SEVERITIES: entry "backup-off" is not condition=severity/,
+    ],
     ['a short lease', { POLL_LEASE_TTL_SECONDS: '5' }, /POLL_LEASE_TTL_SECONDS must be between 60/],
   ])('refuses %s, naming the variable', (_case, env, message) => {
     expect(() => readPoller(env)).toThrow(ConfigError);

@@ -5,6 +5,7 @@ import { ConfigError } from '#shared/errors.ts';
 describe('readTaggerConfig', () => {
   it("defaults to the guide's tag and a 26 hour RPO", () => {
     expect(readTaggerConfig({})).toEqual({
+      unprotectedFinding: 'medium',
       acceptedSources: new Set(),
       mappings: new Map(),
       tag: {
