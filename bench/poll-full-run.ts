@@ -4,7 +4,9 @@
  * items exactly as the DynamoDB store writes them; events go through the real EventBridge sink
  * (batching, size rules) to a client stand-in that accepts everything and counts PutEvents calls.
  *
- *   node bench/poll-full-run.ts <simulator url> <changed share 0..1>
+ *   node bench/poll-full-run.ts <simulator url> <changed share 0..1> [streaming|whole]
+ *
+ * `whole` runs the poll as it was before it streamed (bench/lib/whole-in-memory-poll.ts).
  */
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { systemClock } from '#shared/clock.ts';
@@ -15,8 +17,10 @@ import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
+import { pollWholeInMemory } from './lib/whole-in-memory-poll.ts';
 
-const [url = '', shareText = '0.01'] = process.argv.slice(2);
+const [url = '', shareText = '0.01', path = 'streaming'] = process.argv.slice(2);
+const pollOnce = path === 'whole' ? pollWholeInMemory : pollDataStores;
 const share = Number(shareText);
 const TOKEN = 'bench-token';
 
@@ -42,7 +46,7 @@ const state = new MemoryStateStore();
 const sink = new EventBridgeSink({ client: acceptingClient, busName: 'bench' });
 const ports = { dspm, state, sink, clock: systemClock, logger: silentLogger, tenant: 'bench.goskope.com' };
 
-const baseline = await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+const baseline = await pollOnce(ports, DEFAULT_POLL_SETTINGS);
 if (baseline.status !== 'completed' || !baseline.summary.complete)
   throw new Error('baseline poll incomplete');
 const baselineItems = state.itemsWritten;
@@ -71,7 +75,7 @@ for (let i = 0; i < ids.length; i += 64) {
 
 const cpu = process.cpuUsage();
 const started = performance.now();
-const poll = await pollDataStores(ports, DEFAULT_POLL_SETTINGS);
+const poll = await pollOnce(ports, DEFAULT_POLL_SETTINGS);
 const used = process.cpuUsage(cpu);
 if (poll.status !== 'completed') throw new Error('poll skipped');
 process.stdout.write(

@@ -3,6 +3,7 @@
  *
  *   npm run bench:poll             100,000 stores
  *   npm run bench:poll -- --quick   10,000 stores
+ *   npm run bench:poll -- --memory  only the streaming-against-whole peak RSS comparison
  *
  * Stage 1 (bench/poll-diff-stage.ts): CPU time and memory of the diff and event build alone,
  * against the common design that fingerprints every store every poll, measured in the same run.
@@ -16,6 +17,7 @@ import { recordSection } from './lib/results.ts';
 import { startSimulatorProcess } from './lib/simulator-process.ts';
 
 const quick = process.argv.includes('--quick');
+const memoryOnly = process.argv.includes('--memory');
 const STORES = quick ? 10_000 : 100_000;
 const SHARES = [0, 0.01, 1] as const;
 const TOKEN = 'bench-token';
@@ -54,17 +56,16 @@ function runChild<T>(script: string, args: string[], nodeFlags: string[] = []): 
 const progress = (message: string) => process.stderr.write(`bench:poll: ${message}\n`);
 
 progress(`stage 1: diff and event build of ${STORES} stores`);
-const diff = SHARES.map((share) => ({
+const diff = (memoryOnly ? [] : SHARES).map((share) => ({
   share,
   ...runChild<DiffStage>('bench/poll-diff-stage.ts', [String(STORES), String(share)]),
 }));
 
 progress(`stage 2: full polls of a simulator with ${STORES} stores`);
 const full: (FullRun & { share: number; flags: string })[] = [];
-const scenarios = [
-  ...SHARES.map((share) => ({ share, flags: [] as string[] })),
-  { share: 0.01, flags: SMALL_HEAP_FLAGS },
-];
+const scenarios = memoryOnly
+  ? []
+  : [...SHARES.map((share) => ({ share, flags: [] as string[] })), { share: 0.01, flags: SMALL_HEAP_FLAGS }];
 for (const { share, flags } of scenarios) {
   progress(`  ${share * 100}% changed ${flags.join(' ')}`);
   // A fresh simulator per scenario: each starts from the same generated tenant.
@@ -80,12 +81,30 @@ for (const { share, flags } of scenarios) {
   }
 }
 
+progress(`stage 3: peak RSS of the streaming poll against the whole-in-memory one, ${STORES} stores`);
+const memory: (FullRun & { share: number; path: string })[] = [];
+for (const share of [0.01, 1]) {
+  for (const path of ['whole', 'streaming']) {
+    progress(`  ${share * 100}% changed, ${path}`);
+    const sim = await startSimulatorProcess(['--stores', String(STORES)], TOKEN);
+    try {
+      memory.push({
+        share,
+        path,
+        ...runChild<FullRun>('bench/poll-full-run.ts', [sim.url, String(share), path]),
+      });
+    } finally {
+      await sim.stop();
+    }
+  }
+}
+
 const pct = (share: number) => `${share * 100}%`;
 const ms = (value: number) => value.toFixed(0);
 const mb = (value: number) => value.toFixed(0);
 const onePercent = diff.find((d) => d.share === 0.01);
 const lines = [
-  `## bench:poll${quick ? ' --quick' : ''}`,
+  `## bench:poll${quick ? ' --quick' : ''}${memoryOnly ? ' --memory' : ''}`,
   '',
   `${STORES.toLocaleString('en-US')} connected stores, every watched field, default bands. Machine: ${describeMachine()}. Run: ${new Date().toISOString()}.`,
   '',
@@ -116,6 +135,21 @@ const lines = [
     'Peak RSS of the full poll is the whole process, baseline poll included (Node and the AWS SDK, about 110 MB at start; parsed pages awaiting collection; the committed state), not the diff alone. ' +
     "The last row caps V8's heap, which collects sooner: a smaller peak for more CPU.",
 ];
+// With --memory only the header and stage 3 are recorded: stages 1 and 2 did not run.
+if (memoryOnly) lines.splice(3);
+lines.push(
+  '',
+  '### Streaming against whole-in-memory (stage 3)',
+  '',
+  'The same full poll, default V8 settings, once as it was before it streamed (whole committed state loaded, every event held, published at the end; `bench/lib/whole-in-memory-poll.ts`) and once streaming (one page read by id, published, committed). The state is the in-memory store in the same process in both, so both peaks include the committed state itself (in a Lambda it is in DynamoDB).',
+  '',
+  '| changed | poll | events | DynamoDB items written | PutEvents calls | DSPM requests | poll wall ms | peak RSS MB (whole process) |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ...memory.map(
+    (m) =>
+      `| ${pct(m.share)} | ${m.path} | ${m.events} | ${m.itemsWritten} | ${m.putEventsCalls} | ${m.dspmRequests} | ${ms(m.pollWallMs)} | ${mb(m.peakRssMb)} |`,
+  ),
+);
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
-recordSection(`bench-poll${quick ? '-quick' : ''}`, markdown);
+recordSection(`bench-poll${quick ? '-quick' : ''}${memoryOnly ? '-memory' : ''}`, markdown);

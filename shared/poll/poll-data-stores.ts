@@ -14,12 +14,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { ListingProgress, ListingReport } from '../dspm/listing.ts';
+import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
 import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog } from '../risk/catalog.ts';
-import { type HeldLease, keepLease } from '../state/lease.ts';
+import { type HeldLease, keepLease, LeaseLostError } from '../state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '../state/records.ts';
 import type { PollSettings } from './poll-config.ts';
 import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
@@ -84,8 +85,26 @@ export async function pollDataStores(ports: PollPorts, settings: PollSettings): 
 }
 
 /**
- * The poll's stages, read -> list and assess -> removals -> publish -> commit -> summarise (the
- * connector shape: read, transform, write, checkpoint), each a function of its own below.
+ * Stores assessed, published and committed together: one DSPM page's worth. Memory holds one
+ * page of stores, their committed records and events, plus the ids seen so far.
+ */
+const STREAM_PAGE = 100;
+
+/** What the pages of one poll added up to, for the summary. */
+interface PollTotals {
+  readonly counts: PollPlan['counts'];
+  /** Ids of every store the listing yielded: the removal stage's "still there". */
+  readonly seen: Set<number>;
+  events: number;
+  failed: number;
+  /** Stores with a refused event: several events of one store count it once. */
+  refusedStores: number;
+  stale: number;
+}
+
+/**
+ * The poll's stages, read -> (list, assess, publish, commit) per page -> removals -> summarise
+ * (the connector shape: read, transform, write, checkpoint), each a function of its own below.
  */
 async function runPoll(
   ports: PollPorts,
@@ -96,32 +115,83 @@ async function runPoll(
 ): Promise<PollOutcome> {
   const statsBefore = { ...ports.dspm.stats };
   const start = await readStartingPoint(ports, settings, pollId);
-  const plan = newPlan();
-  const listed = await listAndAssess(ports, settings, start, plan, stopSignal(ports.signal, lease.signal));
+  const totals: PollTotals = {
+    counts: newPlan().counts,
+    seen: new Set(),
+    events: 0,
+    failed: 0,
+    refusedStores: 0,
+    stale: 0,
+  };
+  const listed = await listAndAssess(
+    ports,
+    settings,
+    start,
+    (plan) => publishAndCommit(ports, start, plan, totals, { pollId, lease }),
+    totals,
+    stopSignal(ports.signal, lease.signal),
+  );
   if (listed.complete && !start.baseline)
-    planRemovals(plan, start.committed, new Date(ports.clock.now()), start.context);
-  // Publish first, commit after: a store whose event was not accepted keeps its old snapshot, so
-  // the next poll finds the change again and re-sends it with the same eventId. A poll whose lease
-  // was taken over does neither: the new holder does both.
+    await removeUnseen(ports, start, totals, (plan) =>
+      publishAndCommit(ports, start, plan, totals, { pollId, lease }),
+    );
   lease.assertHeld();
-  const published = await publishPlan(ports, plan, pollId);
-  lease.assertHeld();
-  const stale = await commitPlan(ports, start, plan, published.accepted, pollId, startedAt);
-  const summary = await summarise(ports, start, plan, listed, {
-    pollId,
-    startedAt,
-    failed: published.failed,
-    refusedStores: published.refusedStores,
-    stale,
-    statsBefore,
+  await ports.state.saveMeta(ports.tenant, {
+    baselineAt: start.meta?.baselineAt ?? startedAt.toISOString(),
+    lastPollId: pollId,
+    lastPollAt: startedAt.toISOString(),
   });
+  const summary = await summarise(ports, start, totals, listed, { pollId, startedAt, statsBefore });
   return { status: 'completed', pollId, summary, error: listed.error };
 }
 
-/** Where the poll starts from: the committed state and the catalogs. */
+/**
+ * Publishes one page's plan, then commits it. Publish first, commit after: a store whose event
+ * was not accepted keeps its old snapshot, so the next poll finds the change again and re-sends
+ * it with the same eventId. A poll whose lease was taken over does neither: the new holder does both.
+ */
+async function publishAndCommit(
+  ports: PollPorts,
+  start: StartingPoint,
+  plan: PollPlan,
+  totals: PollTotals,
+  run: { pollId: string; lease: HeldLease },
+): Promise<void> {
+  const { pollId, lease } = run;
+  for (const key of Object.keys(plan.counts) as (keyof PollPlan['counts'])[])
+    totals.counts[key] += plan.counts[key];
+  lease.assertHeld();
+  const published = await publishPlan(ports, plan, pollId);
+  lease.assertHeld();
+  totals.stale += await commitPlan(ports, start, plan, published.accepted, pollId);
+  totals.events += plan.events.length;
+  totals.failed += published.failed;
+  totals.refusedStores += published.refusedStores;
+}
+
+/**
+ * After a complete pass: every committed store the pass did not see is removed, read from the
+ * committed state as a stream and published and committed a batch at a time.
+ */
+async function removeUnseen(
+  ports: PollPorts,
+  start: StartingPoint,
+  totals: PollTotals,
+  flush: (plan: PollPlan) => Promise<void>,
+): Promise<void> {
+  for await (const batch of ports.state.streamStores(ports.tenant)) {
+    const unseen = new Map<number, StoreRecord>();
+    for (const record of batch) if (!totals.seen.has(record.storeId)) unseen.set(record.storeId, record);
+    if (unseen.size === 0) continue;
+    const plan = newPlan();
+    planRemovals(plan, unseen, new Date(ports.clock.now()), start.context);
+    if (plan.events.length > 0) await flush(plan);
+  }
+}
+
+/** Where the poll starts from: the tenant's facts and the catalogs (store records are read per page). */
 interface StartingPoint {
   readonly meta: Awaited<ReturnType<SnapshotStore['loadMeta']>>;
-  readonly committed: ReadonlyMap<number, StoreRecord>;
   readonly context: PollContext;
   /** The tenant's first poll. */
   readonly baseline: boolean;
@@ -135,9 +205,8 @@ async function readStartingPoint(
   pollId: string,
 ): Promise<StartingPoint> {
   const { dspm, state, tenant } = ports;
-  const [meta, committed, platforms, connections, services, tags] = await Promise.all([
+  const [meta, platforms, connections, services, tags] = await Promise.all([
     state.loadMeta(tenant),
-    state.loadStores(tenant),
     dspm.platforms().toArray(CATALOG_CAP),
     dspm.infrastructureConnections().toArray(CATALOG_CAP),
     dspm.services().toArray(CATALOG_CAP),
@@ -146,7 +215,6 @@ async function readStartingPoint(
   const baseline = meta === undefined;
   return {
     meta,
-    committed,
     baseline,
     silentBaseline: baseline && !settings.emitBaselineEvents,
     context: {
@@ -170,27 +238,58 @@ interface ListingOutcome {
   readonly report: ListingReport;
 }
 
-/** Lists every connected store and plans what each one's change means, until done or stopped. */
+/**
+ * Lists every connected store, a page at a time: reads the page's committed records by id, plans
+ * what each store's change means, and hands the plan to `flush` (publish, then commit) before
+ * asking for more, until done or stopped. A store seen earlier in this pass (offsets shift when
+ * stores are added) is skipped: it was assessed once, and one transition has one eventId.
+ */
 async function listAndAssess(
   ports: PollPorts,
   settings: PollSettings,
   start: StartingPoint,
-  plan: PollPlan,
+  flush: (plan: PollPlan) => Promise<void>,
+  totals: PollTotals,
   stop: AbortSignal | undefined,
 ): Promise<ListingOutcome> {
-  const { dspm, clock, logger, tenant } = ports;
+  const { dspm, state, clock, logger, tenant } = ports;
   const pollId = start.context.pollId;
   const assessment = {
     watchedFields: settings.watchedFields,
     minimumDeltas: settings.minimumDeltas,
     silentBaseline: start.silentBaseline,
   };
+  const assessPage = async (page: ConnectedDataStore[]) => {
+    if (page.length === 0) return;
+    const committed = start.baseline
+      ? new Map<number, StoreRecord>()
+      : await state.loadStoresById(
+          tenant,
+          page.map((store) => store.id),
+        );
+    const plan = newPlan();
+    const at = new Date(clock.now());
+    for (const store of page) planStore(plan, store, committed.get(store.id), at, start.context, assessment);
+    await flush(plan);
+  };
   const listing = dspm.connectedDataStores({ onProgress: ports.onListingProgress });
   let error: Error | undefined;
   let stoppedEarly = false;
+  let page: ConnectedDataStore[] = [];
+  // A failure while publishing or committing is the poll's, not the listing's: it propagates.
+  let flushing = false;
   try {
     for await (const store of listing) {
-      planStore(plan, store, start.committed.get(store.id), new Date(clock.now()), start.context, assessment);
+      if (!totals.seen.has(store.id)) {
+        totals.seen.add(store.id);
+        page.push(store);
+      }
+      if (page.length >= STREAM_PAGE) {
+        flushing = true;
+        await assessPage(page);
+        flushing = false;
+        page = [];
+      }
       // Leaving the loop ends the listing: pages in flight are dropped, no new ones are asked for.
       if (stop?.aborted) {
         stoppedEarly = true;
@@ -198,6 +297,7 @@ async function listAndAssess(
       }
     }
   } catch (caught) {
+    if (flushing || caught instanceof LeaseLostError) throw caught;
     error = caught as Error;
     logger.error('listing connected data stores failed part-way; no removals this poll', {
       tenant,
@@ -205,6 +305,8 @@ async function listAndAssess(
       reason: error.message,
     });
   }
+  // What was seen before a stop or a failure is still published and committed.
+  await assessPage(page);
   const report = listing.report();
   const complete = error === undefined && !stoppedEarly && report.complete;
   if (stoppedEarly) {
@@ -238,32 +340,26 @@ async function publishPlan(
   return { accepted: toCommit, failed: refused.length, refusedStores };
 }
 
-/** Commits the accepted stores and the quiet ones, then the tenant's meta; returns how many were stale. */
+/** Commits the accepted stores and the quiet ones of one plan; returns how many were stale. */
 async function commitPlan(
   ports: PollPorts,
   start: StartingPoint,
   plan: PollPlan,
   accepted: readonly StoreRecord[],
   pollId: string,
-  startedAt: Date,
 ): Promise<number> {
   const { state, logger, tenant } = ports;
-  if (start.silentBaseline) await state.commitStores(tenant, plan.quiet, { baseline: true });
-  const outcome = await state.commitStores(
-    tenant,
-    start.silentBaseline ? accepted : [...accepted, ...plan.quiet],
-  );
+  if (start.silentBaseline && plan.quiet.length > 0)
+    await state.commitStores(tenant, plan.quiet, { baseline: true });
+  const records = start.silentBaseline ? accepted : [...accepted, ...plan.quiet];
+  if (records.length === 0) return 0;
+  const outcome = await state.commitStores(tenant, records);
   if (outcome.stale.length > 0)
     logger.warn('some stores were already committed by a newer poll', {
       tenant,
       pollId,
       stores: outcome.stale.slice(0, 20),
     });
-  await state.saveMeta(tenant, {
-    baselineAt: start.meta?.baselineAt ?? startedAt.toISOString(),
-    lastPollId: pollId,
-    lastPollAt: startedAt.toISOString(),
-  });
   return outcome.stale.length;
 }
 
@@ -271,20 +367,17 @@ async function commitPlan(
 async function summarise(
   ports: PollPorts,
   start: StartingPoint,
-  plan: PollPlan,
+  totals: PollTotals,
   listed: ListingOutcome,
   run: {
     pollId: string;
     startedAt: Date;
-    failed: number;
-    /** Stores with a refused event: several events of one store count it once. */
-    refusedStores: number;
-    stale: number;
     statsBefore: PollPorts['dspm']['stats'];
   },
 ): Promise<PollCompletedDetail> {
   const { dspm, sink, clock, logger, tenant } = ports;
-  const { pollId, startedAt, failed, refusedStores, stale, statsBefore } = run;
+  const { pollId, startedAt, statsBefore } = run;
+  const { failed, refusedStores, stale } = totals;
   const { complete } = listed;
   const completedAt = new Date(clock.now());
   const summaryEvent = buildPollCompleted(
@@ -300,14 +393,14 @@ async function summarise(
         : (listed.error?.message ??
           (listed.stoppedEarly ? STOPPED_EARLY : listed.report.reason) ??
           'unknown'),
-      stores: { ...plan.counts, uncommitted: refusedStores + stale },
+      stores: { ...totals.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspm.stats.requests - statsBefore.requests,
         pages: listed.report.pages,
         retries: dspm.stats.retries - statsBefore.retries,
         throttled: dspm.stats.throttled - statsBefore.throttled,
       },
-      events: { published: plan.events.length - failed, failed },
+      events: { published: totals.events - failed, failed },
     },
     completedAt,
   );
@@ -320,8 +413,8 @@ async function summarise(
     pollId,
     baseline: start.baseline,
     complete,
-    ...plan.counts,
-    published: plan.events.length - failed,
+    ...totals.counts,
+    published: totals.events - failed,
     failed,
   });
   return summaryEvent.detail;

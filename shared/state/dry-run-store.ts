@@ -45,6 +45,12 @@ export class DryRunStateStore implements StateStore {
   loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
     return this.#real.loadStores(tenant);
   }
+  loadStoresById(tenant: string, storeIds: readonly number[]): Promise<Map<number, StoreRecord>> {
+    return this.#real.loadStoresById(tenant, storeIds);
+  }
+  streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]> {
+    return this.#real.streamStores(tenant);
+  }
   getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     return this.#real.getProtection(tenant, storeId);
   }

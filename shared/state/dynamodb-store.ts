@@ -7,6 +7,7 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -48,6 +49,10 @@ export interface DynamoDbStateStoreOptions {
 }
 
 const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB's cap on keys in one BatchGetItem. */
+const BATCH_GET_LIMIT = 100;
+/** Tries of one BatchGetItem before its unprocessed keys are an error. */
+const BATCH_GET_TRIES = 8;
 
 /** State in a DynamoDB table. */
 export class DynamoDbStateStore implements StateStore {
@@ -184,9 +189,51 @@ export class DynamoDbStateStore implements StateStore {
     return stores;
   }
 
-  async #queryPrefix(tenant: string, prefix: string): Promise<Record<string, unknown>[]> {
+  async loadStoresById(tenant: string, storeIds: readonly number[]): Promise<Map<number, StoreRecord>> {
+    const found = new Map<number, StoreRecord>();
+    const unique = [...new Set(storeIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const keys = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((storeId) => this.#key(tenant, storeSortKey(storeId)));
+      for (const item of await this.#batchGet(keys)) {
+        const record = storeFromItem(item);
+        found.set(record.storeId, record);
+      }
+    }
+    return found;
+  }
+
+  async *streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]> {
+    for await (const page of this.#queryPages(tenant, STORE_SORT_PREFIX)) {
+      yield (page.Items ?? []).map(storeFromItem);
+    }
+  }
+
+  /** One BatchGetItem of at most 100 keys, its unprocessed keys sent again with backoff. */
+  async #batchGet(keys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
-    const pages = paginateQuery(
+    let pending = keys;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const { Responses, UnprocessedKeys } = await this.#client.send(
+        new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(Responses?.[this.#table] ?? []));
+      pending = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as Record<string, string>[];
+      if (pending.length > 0) {
+        if (attempt >= BATCH_GET_TRIES)
+          throw new TransientError(
+            `DynamoDB left ${pending.length} keys unprocessed after ${BATCH_GET_TRIES} tries`,
+          );
+        // Unprocessed keys mean the table is throttling reads: back off before asking again.
+        await this.#clock.sleep(backoffDelay(attempt, { baseDelayMs: 50, maxDelayMs: 2_000 }));
+      }
+    }
+    return items;
+  }
+
+  #queryPages(tenant: string, prefix: string) {
+    return paginateQuery(
       { client: this.#client },
       {
         TableName: this.#table,
@@ -196,7 +243,11 @@ export class DynamoDbStateStore implements StateStore {
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) items.push(...(page.Items ?? []));
+  }
+
+  async #queryPrefix(tenant: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of this.#queryPages(tenant, prefix)) items.push(...(page.Items ?? []));
     return items;
   }
 

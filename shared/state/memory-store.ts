@@ -27,6 +27,9 @@ export interface Lease {
   owner?: LeaseOwner | undefined;
 }
 
+/** Records per batch of `streamStores`: about one DynamoDB Query page of store items. */
+const STREAM_BATCH = 1_000;
+
 /** In-memory state of any number of tenants. */
 export class MemoryStateStore implements StateStore {
   protected readonly tenants = new Map<string, TenantState>();
@@ -134,6 +137,25 @@ export class MemoryStateStore implements StateStore {
 
   async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
     return this.#read(tenant, (state) => new Map(state.stores));
+  }
+
+  async loadStoresById(tenant: string, storeIds: readonly number[]): Promise<Map<number, StoreRecord>> {
+    return this.#read(tenant, (state) => {
+      const found = new Map<number, StoreRecord>();
+      for (const storeId of storeIds) {
+        const record = state.stores.get(storeId);
+        if (record) found.set(storeId, record);
+      }
+      return found;
+    });
+  }
+
+  /** Batches of `STREAM_BATCH` records, from a copy taken at the start (like a Query's pages). */
+  async *streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]> {
+    const records = this.#read(tenant, (state) => [...state.stores.values()]);
+    for (let start = 0; start < records.length; start += STREAM_BATCH) {
+      yield records.slice(start, start + STREAM_BATCH);
+    }
   }
 
   async commitStores(

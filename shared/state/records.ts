@@ -78,6 +78,16 @@ export interface SnapshotStore {
   /** Every committed store record of the tenant, tombstones included. */
   loadStores(tenant: string): Promise<Map<number, StoreRecord>>;
   /**
+   * The committed records of just these stores (tombstones included; ids never committed are
+   * absent): what one page of a streaming poll diffs against, so memory holds a page, not a tenant.
+   */
+  loadStoresById(tenant: string, storeIds: readonly number[]): Promise<Map<number, StoreRecord>>;
+  /**
+   * Every committed store record of the tenant, tombstones included, a batch at a time (a
+   * DynamoDB Query page): the removal stage walks it against the ids a complete pass saw.
+   */
+  streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]>;
+  /**
    * Writes records, each only if its sequence is higher than the stored one, or equal and not
    * older (a quiet update); `baseline` writes the first poll's records in bulk.
    */
