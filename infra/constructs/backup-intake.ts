@@ -10,15 +10,16 @@
  * EventBridge's SQS target takes a fixed message group id, so each rule has its own group; the
  * tagger's per-store lock and its stale and replay checks keep any interleaving correct.
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TAGGER_MAX_CONCURRENCY } from '../rate-budget.ts';
+import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
 /** AWS Backup's detail types the tagger understands: the intake's rules and the forwarder's match these. */
 export const TAGGER_AWS_BACKUP_DETAIL_TYPES = [
@@ -45,21 +46,10 @@ export class BackupIntake extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupIntakeProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = fifoQueueWithDeadLetters(this, {
       visibilityTimeout: props.visibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+      maxReceiveCount: 5,
+    }));
     const awsBackupPattern = {
       source: [AWS_BACKUP.source],
       detailType: [...TAGGER_AWS_BACKUP_DETAIL_TYPES],

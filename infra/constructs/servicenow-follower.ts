@@ -14,10 +14,11 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES, FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
 import { BridgeFunction } from './bridge-function.ts';
+import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
 /** Props of the follower. */
 export interface ServiceNowFollowerProps {
@@ -62,22 +63,11 @@ export class ServiceNowFollower extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceNowFollowerProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = fifoQueueWithDeadLetters(this, {
       visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 8 },
-    });
+      maxReceiveCount: 8,
+    }));
     this.rule = new Rule(this, 'Rule', {
       description: 'Finding events ServiceNow follows, one record per occurrence',
       eventBus: props.bus,

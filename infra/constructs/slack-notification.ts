@@ -13,10 +13,11 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPES, FINDING_CONDITIONS, type FindingCondition } from '#shared/events/detail-types.ts';
 import { BridgeFunction } from './bridge-function.ts';
+import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
 /** Finding severities, lowest first. */
 export const FINDING_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -77,22 +78,11 @@ export class SlackNotification extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackNotificationProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      fifo: true,
-      contentBasedDeduplication: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = fifoQueueWithDeadLetters(this, {
       // Six times the function's timeout, as AWS advises for an SQS event source.
       visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+      maxReceiveCount: 5,
+    }));
     this.rule = new Rule(this, 'Rule', {
       description: 'DSPM findings opened, escalated or resolved, to Slack',
       eventBus: props.bus,
