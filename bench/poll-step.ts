@@ -37,6 +37,9 @@ const { values, positionals } = parseArgs({
     tenant: { type: 'string', default: 'bench.goskope.com' },
     rps: { type: 'string', default: '1000' },
     'page-size': { type: 'string', default: '1000' },
+    // Of the chunked steps: the run's lease holder, and how long a chunk lists.
+    'run-id': { type: 'string' },
+    'chunk-ms': { type: 'string' },
   },
 });
 const step = positionals[0] as Step;
@@ -89,6 +92,7 @@ const figures: StepFigures = {
   putEventsCalls: sink.stats.calls,
   itemsWritten: state.itemsWritten,
   dspmRequests: dspm.stats.requests,
+  dspmThrottled: dspm.stats.throttled,
   wallMs: performance.now() - started,
   cpuMs: (used.user + used.system) / 1000,
   startRssMb,

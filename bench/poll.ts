@@ -7,20 +7,22 @@
  *
  * Stage 1 (bench/poll-diff-stage.ts): CPU time and memory of the diff and event build alone,
  * against the common design that fingerprints every store every poll, measured in the same run.
- * Stage 2 (bench/poll-full-run.ts): a real poll through the client of a simulator process:
- * DynamoDB items written, PutEvents calls, wall and CPU time, peak RSS of the whole process.
- * Each measurement runs in its own process so its memory figures are its own.
+ * Stage 2 (bench/poll-step.ts): a real poll through the client of a simulator process, the
+ * state in a process of its own (bench/lib/state-server.ts) as DynamoDB would be: state items
+ * written, PutEvents calls, wall and CPU time, peak RSS of the poll's process.
+ * Stage 3: the same, streaming against the poll as it was before it streamed.
+ * Each measurement runs in its own process so its memory figures are its own; the baseline poll
+ * before each measured one runs in another.
  */
 import { execFileSync } from 'node:child_process';
 import { describeMachine } from './lib/machine.ts';
+import { type PollScenarioFigures, runPollScenario } from './lib/poll-scenario.ts';
 import { recordSection } from './lib/results.ts';
-import { startSimulatorProcess } from './lib/simulator-process.ts';
 
 const quick = process.argv.includes('--quick');
 const memoryOnly = process.argv.includes('--memory');
 const STORES = quick ? 10_000 : 100_000;
 const SHARES = [0, 0.01, 1] as const;
-const TOKEN = 'bench-token';
 
 interface DiffStage {
   changed: number;
@@ -30,18 +32,6 @@ interface DiffStage {
   passPeakRssIncreaseMb: number;
   peakRssMb: number;
 }
-interface FullRun {
-  changed: number;
-  events: number;
-  itemsWritten: number;
-  baselineItemsWritten: number;
-  putEventsCalls: number;
-  dspmRequests: number;
-  pollWallMs: number;
-  pollCpuMs: number;
-  peakRssMb: number;
-}
-
 /** V8 heap limits that trade CPU for a smaller peak RSS (a Lambda sets them with NODE_OPTIONS). */
 const SMALL_HEAP_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=192'];
 
@@ -61,41 +51,28 @@ const diff = (memoryOnly ? [] : SHARES).map((share) => ({
   ...runChild<DiffStage>('bench/poll-diff-stage.ts', [String(STORES), String(share)]),
 }));
 
-progress(`stage 2: full polls of a simulator with ${STORES} stores`);
-const full: (FullRun & { share: number; flags: string })[] = [];
+progress(`stage 2: full polls of a simulator with ${STORES} stores, state in its own process`);
+const full: (PollScenarioFigures & { share: number; flags: string })[] = [];
 const scenarios = memoryOnly
   ? []
   : [...SHARES.map((share) => ({ share, flags: [] as string[] })), { share: 0.01, flags: SMALL_HEAP_FLAGS }];
 for (const { share, flags } of scenarios) {
   progress(`  ${share * 100}% changed ${flags.join(' ')}`);
-  // A fresh simulator per scenario: each starts from the same generated tenant.
-  const sim = await startSimulatorProcess(['--stores', String(STORES)], TOKEN);
-  try {
-    full.push({
-      share,
-      flags: flags.join(' '),
-      ...runChild<FullRun>('bench/poll-full-run.ts', [sim.url, String(share)], flags),
-    });
-  } finally {
-    await sim.stop();
-  }
+  // A fresh simulator and state per scenario: each starts from the same generated tenant.
+  const figures = await runPollScenario({ stores: STORES, share, step: 'poll', nodeFlags: flags });
+  full.push({ share, flags: flags.join(' '), ...figures });
 }
 
 progress(`stage 3: peak RSS of the streaming poll against the whole-in-memory one, ${STORES} stores`);
-const memory: (FullRun & { share: number; path: string })[] = [];
+const memory: (PollScenarioFigures & { share: number; path: string })[] = [];
 for (const share of [0.01, 1]) {
-  for (const path of ['whole', 'streaming']) {
-    progress(`  ${share * 100}% changed, ${path}`);
-    const sim = await startSimulatorProcess(['--stores', String(STORES)], TOKEN);
-    try {
-      memory.push({
-        share,
-        path,
-        ...runChild<FullRun>('bench/poll-full-run.ts', [sim.url, String(share), path]),
-      });
-    } finally {
-      await sim.stop();
-    }
+  for (const step of ['whole', 'poll'] as const) {
+    progress(`  ${share * 100}% changed, ${step}`);
+    memory.push({
+      share,
+      path: step === 'poll' ? 'streaming' : 'whole',
+      ...(await runPollScenario({ stores: STORES, share, step })),
+    });
   }
 }
 
@@ -123,17 +100,17 @@ const lines = [
   '',
   '### Full poll through the client (stage 2)',
   '',
-  '| changed | Node flags | stores changed | events | DynamoDB items written | PutEvents calls | DSPM requests | poll wall ms | poll CPU ms | peak RSS MB (whole process) |',
-  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| changed | Node flags | stores changed | events | state items written | PutEvents calls | DSPM requests | poll wall ms | poll CPU ms | RSS at start MB | peak RSS MB (poll process) | peak RSS MB (state process, not counted) |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...full.map(
-    (f) =>
-      `| ${pct(f.share)} | ${f.flags ? `\`${f.flags}\`` : 'defaults'} | ${f.changed} | ${f.events} | ${f.itemsWritten} | ${f.putEventsCalls} | ${f.dspmRequests} | ${ms(f.pollWallMs)} | ${ms(f.pollCpuMs)} | ${mb(f.peakRssMb)} |`,
+    ({ measured: f, ...s }) =>
+      `| ${pct(s.share)} | ${s.flags ? `\`${s.flags}\`` : 'defaults'} | ${f.changed} | ${f.events} | ${f.itemsWritten} | ${f.putEventsCalls} | ${f.dspmRequests} | ${ms(f.wallMs)} | ${ms(f.cpuMs)} | ${mb(f.startRssMb)} | **${mb(f.peakRssMb)}** | ${mb(s.statePeakRssMb)} |`,
   ),
   '',
-  `The baseline poll before each scenario wrote ${full[0]?.baselineItemsWritten ?? '?'} items (every store once, in 25-item batches, plus lease and tenant facts). ` +
-    'Items written by a poll = changed stores + 3 (lease taken, lease released, tenant facts); PutEvents calls = ceil(events / 10) + 1 summary. ' +
-    'Peak RSS of the full poll is the whole process, baseline poll included (Node and the AWS SDK, about 110 MB at start; parsed pages awaiting collection; the committed state), not the diff alone. ' +
-    "The last row caps V8's heap, which collects sooner: a smaller peak for more CPU.",
+  `The baseline poll before each scenario ran in a process of its own: it wrote ${full[0]?.baseline.itemsWritten ?? '?'} items (every store once, plus lease and tenant facts) with a peak RSS of ${mb(Math.max(...full.map((f) => f.baseline.peakRssMb)))} MB at most. ` +
+    'Items written by a poll = changed stores + 3 (lease taken, lease released, tenant facts); events counts every entry published, findings and the summary included. ' +
+    'The poll process holds what a poller Lambda would: Node, the DSPM client, the AWS SDK clients it builds at a cold start (built, not called: state goes to the state process over loopback HTTP, events to a stand-in that accepts them), and the pages in hand. ' +
+    "The committed state is in the state process (an in-memory store in DynamoDB's place). The last row caps V8's heap, which collects sooner: a smaller peak for more CPU.",
 ];
 // With --memory only the header and stage 3 are recorded: stages 1 and 2 did not run.
 if (memoryOnly) lines.splice(3);
@@ -141,14 +118,21 @@ lines.push(
   '',
   '### Streaming against whole-in-memory (stage 3)',
   '',
-  'The same full poll, default V8 settings, once as it was before it streamed (whole committed state loaded, every event held, published at the end; `bench/lib/whole-in-memory-poll.ts`) and once streaming (one page read by id, published, committed). The state is the in-memory store in the same process in both, so both peaks include the committed state itself (in a Lambda it is in DynamoDB).',
+  'The same full poll, default V8 settings, in a fresh process after a baseline poll in another, the state in a process of its own: once as it was before it streamed (whole committed state loaded, every event held, published at the end; `bench/lib/whole-in-memory-poll.ts`) and once streaming (one page read by id, published, committed).',
   '',
-  '| changed | poll | events | DynamoDB items written | PutEvents calls | DSPM requests | poll wall ms | peak RSS MB (whole process) |',
-  '|---:|---|---:|---:|---:|---:|---:|---:|',
+  '| changed | poll | events | state items written | PutEvents calls | DSPM requests | poll wall ms | RSS at start MB | peak RSS MB (poll process) | peak RSS MB (state process, not counted) |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...memory.map(
-    (m) =>
-      `| ${pct(m.share)} | ${m.path} | ${m.events} | ${m.itemsWritten} | ${m.putEventsCalls} | ${m.dspmRequests} | ${ms(m.pollWallMs)} | ${mb(m.peakRssMb)} |`,
+    ({ measured: m, ...s }) =>
+      `| ${pct(s.share)} | ${s.path} | ${m.events} | ${m.itemsWritten} | ${m.putEventsCalls} | ${m.dspmRequests} | ${ms(m.wallMs)} | ${mb(m.startRssMb)} | **${mb(m.peakRssMb)}** | ${mb(s.statePeakRssMb)} |`,
   ),
+  '',
+  `Target (issue 15): under 300 MB peak RSS at ${STORES.toLocaleString('en-US')} stores with default V8 settings, streaming: ` +
+    memory
+      .filter((m) => m.path === 'streaming')
+      .map((m) => `**${mb(m.measured.peakRssMb)} MB** at ${pct(m.share)} changed`)
+      .join(', ') +
+    '.',
 );
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);

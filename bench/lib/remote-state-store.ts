@@ -7,6 +7,9 @@ import { Agent, request } from 'node:http';
 import type { CommitOutcome, SnapshotStore, StoreRecord, TenantMeta } from '#shared/state/records.ts';
 import { decode, encode, type StateAnswer, type StateMethod, type StateStats } from './state-wire.ts';
 
+/** Records per `commitStores` call: about a DynamoDB Query page's worth. */
+const COMMIT_SLICE = 1_000;
+
 /** A call the state process refused or could not answer. */
 export class RemoteStateError extends Error {
   readonly method: StateMethod;
@@ -75,12 +78,27 @@ export class RemoteStateStore implements SnapshotStore {
     }
   }
 
-  commitStores(
+  /**
+   * Sends the records a slice at a time, as the DynamoDB store writes them a batch at a time, so
+   * a whole-state commit (the poll as it was before it streamed) never sends one huge body.
+   */
+  async commitStores(
     tenant: string,
     records: readonly StoreRecord[],
     options?: { baseline?: boolean },
   ): Promise<CommitOutcome> {
-    return this.#call('commitStores', options === undefined ? [tenant, records] : [tenant, records, options]);
+    let committed = 0;
+    const stale: number[] = [];
+    for (let start = 0; start < records.length || start === 0; start += COMMIT_SLICE) {
+      const slice = records.slice(start, start + COMMIT_SLICE);
+      const outcome = await this.#call<CommitOutcome>(
+        'commitStores',
+        options === undefined ? [tenant, slice] : [tenant, slice, options],
+      );
+      committed += outcome.committed;
+      stale.push(...outcome.stale);
+    }
+    return { committed, stale };
   }
 
   saveMeta(tenant: string, meta: TenantMeta): Promise<void> {

@@ -24,6 +24,8 @@ export interface StepFigures {
   readonly itemsWritten: number;
   /** DSPM requests this process made. */
   readonly dspmRequests: number;
+  /** Of them, answered 429 (and retried). */
+  readonly dspmThrottled: number;
   readonly wallMs: number;
   readonly cpuMs: number;
   /** RSS once the modules and clients are loaded, before the step began. */
