@@ -26,6 +26,14 @@ import type { StepFigures } from './lib/step-figures.ts';
 import { pollWholeInMemory } from './lib/whole-in-memory-poll.ts';
 
 const TOKEN = 'bench-token';
+
+/** The heap still reachable after the step (a full collection first, when --expose-gc allows). */
+function liveHeapMb(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
 const STEPS = ['poll', 'whole'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -37,6 +45,7 @@ const { values, positionals } = parseArgs({
     tenant: { type: 'string', default: 'bench.goskope.com' },
     rps: { type: 'string', default: '1000' },
     'page-size': { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
     // Of the chunked steps: the run's lease holder, and how long a chunk lists.
     'run-id': { type: 'string' },
     'chunk-ms': { type: 'string' },
@@ -68,6 +77,7 @@ const dspm = createDspmClient(
     DSPM_ALLOW_ANY_HOST: 'true',
     DSPM_RATE_LIMIT_RPS: values.rps,
     DSPM_PAGE_SIZE: values['page-size'],
+    DSPM_CONCURRENCY: values.concurrency,
   }),
 );
 const state = new RemoteStateStore(values.state);
@@ -97,6 +107,7 @@ const figures: StepFigures = {
   cpuMs: (used.user + used.system) / 1000,
   startRssMb,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
+  liveHeapMb: liveHeapMb(),
 };
 state.close();
 dynamoDb.destroy();

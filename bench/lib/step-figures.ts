@@ -32,6 +32,11 @@ export interface StepFigures {
   readonly startRssMb: number;
   /** Peak RSS of the whole process (Node included). */
   readonly peakRssMb: number;
+  /**
+   * Heap still reachable once the step is done, after a full collection: what the step keeps,
+   * against the peak, which also holds garbage V8 had not yet collected.
+   */
+  readonly liveHeapMb?: number | undefined;
 }
 
 /** A step that runs longer than this is stuck: a Lambda would have timed out long before. */
@@ -45,7 +50,8 @@ export function runStep(args: readonly string[], nodeFlags: readonly string[] = 
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...nodeFlags, 'bench/poll-step.ts', ...args],
+      // --expose-gc only lets the step collect before it reads its live heap, at the very end.
+      ['--expose-gc', ...nodeFlags, 'bench/poll-step.ts', ...args],
       { encoding: 'utf8', maxBuffer: 1 << 20, timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         if (error) {
