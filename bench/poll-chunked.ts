@@ -7,7 +7,7 @@
  *   npm run bench:poll-chunked                          one tenant of 1,000,000 stores at 50 rps
  *   npm run bench:poll-chunked -- --stores 1000000,300000,100000
  *                                                       three tenants at once, each its own simulator
- *   npm run bench:poll-chunked -- --quick               one tenant of 20,000 stores, 10 s chunks
+ *   npm run bench:poll-chunked -- --quick               one tenant of 20,000 stores at 20 rps, 3 s chunks
  *
  * Options: --stores N[,N...] (one tenant per number), --rps N (our pace and each simulator's
  * limit), --page-size N, --chunk-seconds N, --share S (stores changed before the second poll),
@@ -30,7 +30,7 @@ import { runTenantPoll } from './lib/tenant-run.ts';
 const { values } = parseArgs({
   options: {
     stores: { type: 'string' },
-    rps: { type: 'string', default: '50' },
+    rps: { type: 'string' },
     'page-size': { type: 'string', default: '100' },
     'chunk-seconds': { type: 'string' },
     share: { type: 'string', default: '0.01' },
@@ -51,9 +51,9 @@ const quick = values.quick === true;
 const sizes = (values.stores ?? (quick ? '20000' : '1000000'))
   .split(',')
   .map((text) => positive('stores', text));
-const rps = positive('rps', values.rps);
+const rps = positive('rps', values.rps ?? (quick ? '20' : '50'));
 const pageSize = positive('page-size', values['page-size']);
-const chunkMs = positive('chunk-seconds', values['chunk-seconds'] ?? (quick ? '10' : '60')) * 1000;
+const chunkMs = positive('chunk-seconds', values['chunk-seconds'] ?? (quick ? '3' : '60')) * 1000;
 const share = Number(values.share);
 const mode = values.mode === 'single' ? 'single' : 'chunked';
 if (values.mode !== mode) throw new Error(`--mode must be chunked or single, got "${values.mode}"`);

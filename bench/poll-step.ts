@@ -5,10 +5,13 @@
  * clients a poller Lambda loads, the DSPM client, the pages in hand. Events go through the real
  * EventBridge sink (batching, size rules) to a client stand-in that accepts every entry.
  *
- *   node bench/poll-step.ts <poll|whole> --dspm URL --state URL [--tenant NAME] [--rps N] [--page-size N]
+ *   node bench/poll-step.ts <poll|whole|chunk|finish> --dspm URL --state URL [--tenant NAME]
+ *       [--rps N] [--page-size N] [--concurrency N] [--run-id ID] [--chunk-ms N]
  *
- * `poll` is the streaming poll (pollDataStores); `whole` the poll as it was before it streamed
- * (bench/lib/whole-in-memory-poll.ts). Prints one JSON line of figures ({@link StepFigures}).
+ * `poll` is the streaming poll in one go (pollDataStores); `whole` the poll as it was before it
+ * streamed (bench/lib/whole-in-memory-poll.ts); `chunk` one `pollChunk` of run `--run-id` that
+ * starts no page after its start + `--chunk-ms`; `finish` that run's `finishPoll`. Prints one
+ * JSON line of figures ({@link StepFigures}).
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -19,8 +22,10 @@ import { readDspmConfig } from '#shared/config/dspm.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
+import { finishPoll } from '#shared/poll/finish-poll.ts';
+import { pollChunk } from '#shared/poll/poll-chunk.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { type PollOutcome, type PollPorts, pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { RemoteStateStore } from './lib/remote-state-store.ts';
 import type { StepFigures } from './lib/step-figures.ts';
 import { pollWholeInMemory } from './lib/whole-in-memory-poll.ts';
@@ -34,7 +39,7 @@ function liveHeapMb(): number | undefined {
   gc();
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
-const STEPS = ['poll', 'whole'] as const;
+const STEPS = ['poll', 'whole', 'chunk', 'finish'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values, positionals } = parseArgs({
@@ -88,16 +93,11 @@ const ports = { dspm, state, sink, clock: systemClock, logger: silentLogger, ten
 const startRssMb = process.memoryUsage.rss() / 2 ** 20;
 const cpu = process.cpuUsage();
 const started = performance.now();
-const outcome = await (step === 'whole' ? pollWholeInMemory : pollDataStores)(ports, DEFAULT_POLL_SETTINGS);
+const result = await runStepOf(step, ports);
 const used = process.cpuUsage(cpu);
-if (outcome.status !== 'completed') throw new Error(`poll skipped: ${outcome.reason}`);
 const figures: StepFigures = {
   step,
-  status: outcome.status,
-  complete: outcome.summary.complete,
-  stores: outcome.summary.stores.seen,
-  changed: outcome.summary.stores.changed,
-  removed: outcome.summary.stores.removed,
+  ...result,
   events: sink.stats.published,
   putEventsCalls: sink.stats.calls,
   itemsWritten: state.itemsWritten,
@@ -113,3 +113,44 @@ state.close();
 dynamoDb.destroy();
 eventBridge.destroy();
 process.stdout.write(`${JSON.stringify(figures)}\n`);
+
+/** What the step's outcome says, in the figures' terms. */
+type OutcomeFigures = Pick<StepFigures, 'status' | 'complete' | 'stores' | 'changed' | 'removed' | 'chunk'>;
+
+function ofPoll(outcome: PollOutcome): OutcomeFigures {
+  if (outcome.status !== 'completed') return { status: outcome.status, stores: 0 };
+  const { complete, stores } = outcome.summary;
+  return {
+    status: 'completed',
+    complete,
+    stores: stores.seen,
+    changed: stores.changed,
+    removed: stores.removed,
+  };
+}
+
+async function runStepOf(which: Step, ports: PollPorts): Promise<OutcomeFigures> {
+  const runId = values['run-id'] ?? 'bench-run';
+  switch (which) {
+    case 'poll':
+      return ofPoll(await pollDataStores(ports, DEFAULT_POLL_SETTINGS));
+    case 'whole':
+      return ofPoll(await pollWholeInMemory(ports, DEFAULT_POLL_SETTINGS));
+    case 'chunk': {
+      // The chunk's own clock starts here, as a Lambda invocation's would.
+      const stopAtMs = Date.now() + Number(values['chunk-ms'] ?? 60_000);
+      const outcome = await pollChunk(ports, DEFAULT_POLL_SETTINGS, { runId, stopAtMs });
+      if (outcome.status === 'skipped') return { status: 'skipped', stores: 0 };
+      return {
+        status: outcome.status,
+        stores: outcome.received,
+        chunk: outcome.chunk,
+        ...(outcome.status === 'listed' ? { complete: outcome.complete } : {}),
+      };
+    }
+    case 'finish': {
+      const outcome = await finishPoll(ports, DEFAULT_POLL_SETTINGS, { runId });
+      return outcome.status === 'completed' ? ofPoll(outcome) : { status: outcome.status, stores: 0 };
+    }
+  }
+}

@@ -68,6 +68,8 @@ export async function runPollScenario(scenario: PollScenario): Promise<PollScena
       const variants: VariantFigures[] = [];
       for (const [index, variant] of scenario.variants.entries()) {
         const measured = await runStep([variant.step, ...argsOf(variant, index)], variant.nodeFlags);
+        if (measured.status !== 'completed')
+          throw new Error(`the ${variant.step} poll ended ${measured.status}`);
         variants.push({ variant, baseline: baselines[index] as StepFigures, measured });
       }
       const state = new RemoteStateStore(stateProcess.url);

@@ -4,6 +4,8 @@
  * it is in production, and each poller process counts the items it wrote itself.
  */
 import { Agent, request } from 'node:http';
+import type { PollCheckpoint } from '#shared/poll/poll-checkpoint.ts';
+import { type PackedCheckpoint, packCheckpoint, unpackCheckpoint } from '#shared/state/checkpoint-codec.ts';
 import type { CommitOutcome, SnapshotStore, StoreRecord, TenantMeta } from '#shared/state/records.ts';
 import { decode, encode, type StateAnswer, type StateMethod, type StateStats } from './state-wire.ts';
 
@@ -103,6 +105,21 @@ export class RemoteStateStore implements SnapshotStore {
 
   saveMeta(tenant: string, meta: TenantMeta): Promise<void> {
     return this.#call('saveMeta', [tenant, meta]);
+  }
+
+  /** Unpacked here, as the DynamoDB store unpacks what it reads. */
+  async loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined> {
+    const packed = await this.#call<PackedCheckpoint | undefined>('loadCheckpoint', [tenant]);
+    return packed && unpackCheckpoint(packed);
+  }
+
+  /** Packed here, as the DynamoDB store packs what it writes. */
+  saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
+    return this.#call('saveCheckpoint', [tenant, packCheckpoint(checkpoint)]);
+  }
+
+  clearCheckpoint(tenant: string, pollId: string): Promise<void> {
+    return this.#call('clearCheckpoint', [tenant, pollId]);
   }
 
   /** The state process's items written (every client's) and its memory. */

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type PackedCheckpoint, packCheckpoint, unpackCheckpoint } from '#shared/state/checkpoint-codec.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import type { StoreRecord } from '#shared/state/records.ts';
 import {
@@ -33,7 +34,10 @@ const MAX_BODY_BYTES = 64 << 20;
 
 type Handler = (args: readonly unknown[]) => Promise<unknown>;
 /** The port's methods that go to the store as they are. */
-type ForwardedMethod = Exclude<StateMethod, 'streamOpen' | 'streamNext' | 'streamClose' | 'stats'>;
+type ForwardedMethod = Exclude<
+  StateMethod,
+  'loadCheckpoint' | 'saveCheckpoint' | 'streamOpen' | 'streamNext' | 'streamClose' | 'stats'
+>;
 
 /** The calls of the wire, each mapped onto the store's method of the same name. */
 function handlersFor(store: MemoryStateStore): Record<StateMethod, Handler> {
@@ -54,6 +58,13 @@ function handlersFor(store: MemoryStateStore): Record<StateMethod, Handler> {
     loadStoresById: forward('loadStoresById'),
     commitStores: forward('commitStores'),
     saveMeta: forward('saveMeta'),
+    loadCheckpoint: async ([tenant]) => {
+      const checkpoint = await store.loadCheckpoint(String(tenant));
+      return checkpoint && packCheckpoint(checkpoint);
+    },
+    saveCheckpoint: ([tenant, packed]) =>
+      store.saveCheckpoint(String(tenant), unpackCheckpoint(packed as PackedCheckpoint)),
+    clearCheckpoint: forward('clearCheckpoint'),
     streamOpen: async ([tenant]) => {
       if (cursors.size >= MAX_CURSORS) {
         throw new Error(`more than ${MAX_CURSORS} store streams open: finish or close them (streamClose)`);

@@ -1,7 +1,9 @@
 /**
  * The wire between a benchmark's poller process and its state process (bench/lib/state-server.ts):
  * one HTTP POST per `SnapshotStore` call, body and answer in V8's serialization format, which
- * carries what the port passes (Map, Set, Date, undefined) without a hand-written codec.
+ * carries what the port passes (Map, Set, Date, undefined) without a hand-written codec. A poll
+ * checkpoint travels packed (shared/state/checkpoint-codec.ts), as the DynamoDB store writes it,
+ * so the poller process pays for packing its seen ids as a Lambda does.
  */
 import { deserialize, serialize } from 'node:v8';
 
@@ -15,6 +17,9 @@ export const STATE_METHODS = [
   'loadStoresById',
   'commitStores',
   'saveMeta',
+  'loadCheckpoint',
+  'saveCheckpoint',
+  'clearCheckpoint',
   'streamOpen',
   'streamNext',
   'streamClose',
