@@ -134,7 +134,10 @@ const markdown = chunkedReport({
   title: `## bench:poll-chunked${quick ? ' --quick' : ''} (${sizes.map((n) => n.toLocaleString('en-US')).join(' + ')} stores, ${mode})`,
   machine: describeMachine(),
   runAt: new Date().toISOString(),
-  command: `npm run bench:poll-chunked -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command: [
+    'npm run bench:poll-chunked',
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+  ].join(' '),
   rps,
   pageSize,
   chunkMs,

@@ -136,6 +136,17 @@ export function chunkedReport(input: ChunkedReportInput): string {
     for (const row of rows) lines.push(line(row, rps));
     if (rows.length > 1) lines.push(line(togetherOf(round, rows), rps));
   }
+  lines.push('', 'Step by step (chunks in order, then the finish):', '');
+  for (const round of input.rounds) {
+    for (const run of round.runs) {
+      const steps = [...run.chunks, run.finish];
+      const list = (pick: (step: StepFigures) => number | undefined) =>
+        steps.map((step) => (pick(step) === undefined ? '?' : mb(pick(step) ?? 0))).join(', ');
+      lines.push(
+        `- ${round.round}, ${run.tenant}: peak RSS MB ${list((step) => step.peakRssMb)}; live heap after MB ${list((step) => step.liveHeapMb)}; wall s ${list((step) => step.wallMs / 1000)}; DSPM requests ${list((step) => step.dspmRequests)}.`,
+      );
+    }
+  }
   lines.push(
     '',
     `Peak RSS is each step's whole process (Node, the AWS SDK clients a poller Lambda builds, the DSPM client, the pages and checkpoint in hand). The committed state is in the state processes, which peaked at ${[

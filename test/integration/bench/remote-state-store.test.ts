@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
+import type { PollCheckpoint } from '#shared/poll/poll-checkpoint.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
@@ -191,6 +192,52 @@ describe('the state store of the benchmarks, in a process of its own', () => {
     } finally {
       await sim.close();
     }
+  });
+
+  it('keeps a checkpoint packed on the wire: seen ids whole, never replaced by an older one, cleared by its poll only', async () => {
+    // Arrange: a checkpoint of 200,000 seen ids, as far as a chunk of a large poll gets.
+    const state = client();
+    const tenant = 'checkpoint.example';
+    const checkpoint = (chunk: number, pollId = 'poll-1'): PollCheckpoint => ({
+      pollId,
+      startedAt: '2026-12-01T12:00:00.000Z',
+      chunk,
+      baseline: false,
+      listing: {
+        state: 'listing',
+        nextOffset: chunk * 1000,
+        total: 300_000,
+        pages: chunk * 10,
+        duplicates: 0,
+        complete: false,
+        stalledChunks: 0,
+      },
+      seen: new Set(Array.from({ length: 200_000 }, (_, i) => i * 3 + 1)),
+      totals: {
+        counts: { seen: 200_000, discovered: 0, changed: 5, removed: 0, unchanged: 199_995 },
+        events: 5,
+        failed: 0,
+        refusedStores: 0,
+        stale: 0,
+      },
+      dspm: { requests: 20, retries: 0, throttled: 0 },
+    });
+
+    // Act
+    const saved = await state.saveCheckpoint(tenant, checkpoint(2));
+    const older = await state.saveCheckpoint(tenant, checkpoint(1));
+    const other = await state.saveCheckpoint(tenant, checkpoint(3, 'poll-2'));
+    const loaded = await state.loadCheckpoint(tenant);
+    await state.clearCheckpoint(tenant, 'poll-2');
+    const afterOtherClear = await state.loadCheckpoint(tenant);
+    await state.clearCheckpoint(tenant, 'poll-1');
+
+    // Assert
+    expect([saved, older, other]).toEqual([true, false, false]);
+    expect(loaded).toEqual(checkpoint(2));
+    expect(loaded?.seen).toBeInstanceOf(Set);
+    expect(afterOtherClear?.pollId).toBe('poll-1');
+    expect(await state.loadCheckpoint(tenant)).toBeUndefined();
   });
 
   it('names the call and the address when the state process is not there', async () => {
