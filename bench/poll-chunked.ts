@@ -12,7 +12,8 @@
  * Options: --stores N[,N...] (one tenant per number), --rps N (our pace and each simulator's
  * limit), --page-size N, --chunk-seconds N, --share S (stores changed before the second poll),
  * --remove N (stores removed before it), --mode chunked|single (single: the whole poll in one
- * process, for comparison).
+ * process, for comparison), --node-flags="FLAGS" (Node flags of every step's process, e.g. a heap
+ * cap such as a Lambda's NODE_OPTIONS may set).
  *
  * Each tenant gets a baseline (first) poll, then ~1 % of its stores changed and a few removed,
  * then a second poll, whose finish walks the whole committed state for removals.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     remove: { type: 'string' },
     mode: { type: 'string', default: 'chunked' },
     quick: { type: 'boolean', default: false },
+    'node-flags': { type: 'string' },
   },
 });
 
@@ -57,6 +59,7 @@ const chunkMs = positive('chunk-seconds', values['chunk-seconds'] ?? (quick ? '3
 const share = Number(values.share);
 const mode = values.mode === 'single' ? 'single' : 'chunked';
 if (values.mode !== mode) throw new Error(`--mode must be chunked or single, got "${values.mode}"`);
+const nodeFlags = values['node-flags']?.split(/\s+/).filter(Boolean) ?? [];
 const TOKEN = 'bench-token';
 /** A state process holds a whole tenant's records: give its heap room (it is not measured). */
 const STATE_NODE_FLAGS = ['--max-old-space-size=8192'];
@@ -110,6 +113,7 @@ try {
           rps,
           pageSize,
           chunkMs,
+          nodeFlags,
         }).then((run) => {
           progress(`  ${t.name}: ${run.chunks.length} chunks, ${(run.wallMs / 1000).toFixed(0)} s`);
           return run;
@@ -131,7 +135,7 @@ try {
 }
 
 const markdown = chunkedReport({
-  title: `## bench:poll-chunked${quick ? ' --quick' : ''} (${sizes.map((n) => n.toLocaleString('en-US')).join(' + ')} stores, ${mode})`,
+  title: `## bench:poll-chunked${quick ? ' --quick' : ''} (${sizes.map((n) => n.toLocaleString('en-US')).join(' + ')} stores, ${mode}${nodeFlags.length ? `, \`${nodeFlags.join(' ')}\`` : ''})`,
   machine: describeMachine(),
   runAt: new Date().toISOString(),
   command: [
@@ -142,9 +146,11 @@ const markdown = chunkedReport({
   pageSize,
   chunkMs,
   mode,
+  nodeFlags,
   rounds,
   statePeaks,
 });
 process.stdout.write(`${markdown}\n`);
-const key = `bench-poll-chunked-${sizes.length}x${sizes[0]}${mode === 'single' ? '-single' : ''}`;
+const flagsKey = nodeFlags.map((flag) => flag.replace(/[^a-z0-9]+/gi, '')).join('-');
+const key = `bench-poll-chunked-${sizes.length}x${sizes[0]}${mode === 'single' ? '-single' : ''}${flagsKey ? `-${flagsKey}` : ''}`;
 recordSection(key, markdown);

@@ -22,6 +22,8 @@ export interface ChunkedReportInput {
   readonly pageSize: number;
   readonly chunkMs: number;
   readonly mode: 'chunked' | 'single';
+  /** Node flags of every step's process. */
+  readonly nodeFlags: readonly string[];
   readonly rounds: readonly PollRound[];
   /** Peak RSS of each tenant's state process (not counted in any step). */
   readonly statePeaks: ReadonlyMap<string, number>;
@@ -125,7 +127,7 @@ export function chunkedReport(input: ChunkedReportInput): string {
     `Machine: ${input.machine}. Run: ${input.runAt}. Reproduce: \`${input.command}\`.`,
     '',
     input.mode === 'chunked'
-      ? `Each tenant: its own simulator process (limit ${rps} requests/s, sliding window) and state process; each chunk a fresh Node process (a new Lambda invocation, default V8 settings) running \`pollChunk\` with \`stopAtMs\` = its start + ${input.chunkMs / 1000} s, until one reports \`listed\`; then \`finishPoll\` in another. Pace \`DSPM_RATE_LIMIT_RPS=${rps}\`, page size ${input.pageSize}. Tenants run at once, as the workflow's Map runs them.`
+      ? `Each tenant: its own simulator process (limit ${rps} requests/s, sliding window) and state process; each chunk a fresh Node process (a new Lambda invocation, ${input.nodeFlags.length ? `\`${input.nodeFlags.join(' ')}\`` : 'default V8 settings'}) running \`pollChunk\` with \`stopAtMs\` = its start + ${input.chunkMs / 1000} s, until one reports \`listed\`; then \`finishPoll\` in another. Pace \`DSPM_RATE_LIMIT_RPS=${rps}\`, page size ${input.pageSize}. Tenants run at once, as the workflow's Map runs them.`
       : `Each tenant: its own simulator process (limit ${rps} requests/s) and state process; the whole poll (\`pollDataStores\`) in one fresh Node process. Pace \`DSPM_RATE_LIMIT_RPS=${rps}\`, page size ${input.pageSize}.`,
     '',
     `| poll | tenant | stores seen | chunks | wall s | DSPM requests | 429s | bound s at ${rps} rps (requests / rps) | wall / bound | bound s at ${DEFAULT_RPS} rps | chunk peak RSS MB, max | chunk peak RSS MB, median | finish peak RSS MB | state items written | events published | PutEvents calls | changed | removed | complete |`,

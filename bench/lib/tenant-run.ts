@@ -18,6 +18,8 @@ export interface TenantRun {
   readonly pageSize: number;
   /** How long each chunk lists (stopAtMs = the chunk's start + this). */
   readonly chunkMs: number;
+  /** Node flags of every step's process (none: default V8 settings). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** What the run did: every step's figures and the time from the first step's start to the last's end. */
@@ -57,7 +59,7 @@ export async function runTenantPoll(run: TenantRun): Promise<TenantRunFigures> {
   const chunks: StepFigures[] = [];
   if (run.mode === 'chunked') {
     for (;;) {
-      const chunk = await runStep(['chunk', ...args]);
+      const chunk = await runStep(['chunk', ...args], run.nodeFlags);
       if (chunk.status === 'skipped')
         throw new Error(`${run.tenant}: chunk skipped, another run holds the lease`);
       chunks.push(chunk);
@@ -66,7 +68,7 @@ export async function runTenantPoll(run: TenantRun): Promise<TenantRunFigures> {
         throw new Error(`${run.tenant}: not listed after ${MAX_CHUNKS} chunks`);
     }
   }
-  const finish = await runStep([run.mode === 'chunked' ? 'finish' : 'poll', ...args]);
+  const finish = await runStep([run.mode === 'chunked' ? 'finish' : 'poll', ...args], run.nodeFlags);
   if (finish.status !== 'completed') throw new Error(`${run.tenant}: ${finish.step} ended ${finish.status}`);
   return { tenant: run.tenant, chunks, finish, wallMs: performance.now() - started };
 }
