@@ -24,7 +24,11 @@ export type ChunkOutcome =
   /** Pages remain: run another chunk. */
   | ({ readonly status: 'more' } & ChunkProgress)
   /** The pass is over (complete or not): run the finish step. */
-  | ({ readonly status: 'listed'; readonly complete: boolean; readonly reason?: string | undefined } & ChunkProgress);
+  | ({
+      readonly status: 'listed';
+      readonly complete: boolean;
+      readonly reason?: string | undefined;
+    } & ChunkProgress);
 
 /** Where the poll stands after a chunk. */
 export interface ChunkProgress {
