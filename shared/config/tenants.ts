@@ -4,22 +4,23 @@
  * `DSPM_TENANT_URL` and `DSPM_API_TOKEN(_SECRET_ID)` is a list of one (the CLI, local runs). Each
  * tenant gets the shared `DSPM_*` settings with its own URL, token and pace.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { parseTenantUrl } from '../dspm/tenant-url.ts';
 import { ConfigError } from '../errors.ts';
 import { type DspmConfig, readDspmConfig, readDspmSettings } from './dspm.ts';
 import { type Environment, optionalString } from './env.ts';
 
 /** One entry of `DSPM_TENANTS`. */
-const tenantEntrySchema = z
-  .object({
-    url: z.string().min(1, 'must be https://<tenant>.goskope.com'),
-    tokenSecretId: z.string().min(1, 'must name the Secrets Manager secret holding the tenant token'),
-    rateLimitRps: z.number().min(0.1).max(1000).optional(),
-  })
-  .strict();
+const tenantEntrySchema = z.strictObject({
+  url: z.string().check(z.minLength(1, 'must be https://<tenant>.goskope.com')),
+  tokenSecretId: z
+    .string()
+    .check(z.minLength(1, "must name the Secrets Manager secret holding the tenant's token")),
+  rateLimitRps: z.optional(z.number().check(z.gte(0.1), z.lte(1000))),
+});
 
-const tenantListSchema = z.array(tenantEntrySchema).min(1, 'must list at least one tenant');
+const tenantListSchema = z.array(tenantEntrySchema).check(z.minLength(1, 'must list at least one tenant'));
 
 /** The variables `DSPM_TENANTS` replaces; setting both is ambiguous. */
 const SINGLE_TENANT_VARIABLES = ['DSPM_TENANT_URL', 'DSPM_API_TOKEN', 'DSPM_API_TOKEN_SECRET_ID'] as const;

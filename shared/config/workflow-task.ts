@@ -4,23 +4,22 @@
  * the workflow's Choice routes on. One module, so the state machine and the handler cannot drift
  * apart on a field name.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { ConfigError } from '../errors.ts';
 
 /** The steps of one tenant's poll run. */
 export const WORKFLOW_STEPS = ['chunk', 'finish'] as const;
 
 /** What a task state sends the poller. */
-export const workflowTaskSchema = z
-  .object({
-    /** `chunk`: list from the checkpoint on; `finish`: removals, summary, release the lease. */
-    step: z.enum(WORKFLOW_STEPS),
-    /** The tenant's host, as configured (`acme.goskope.com`). */
-    tenant: z.string().min(1),
-    /** The lease holder, the same for every step of one tenant in one execution. */
-    runId: z.string().min(1).max(512),
-  })
-  .strict();
+export const workflowTaskSchema = z.strictObject({
+  /** `chunk`: list from the checkpoint on; `finish`: removals, summary, release the lease. */
+  step: z.enum(WORKFLOW_STEPS),
+  /** The tenant's host, as configured (`acme.goskope.com`). */
+  tenant: z.string().check(z.minLength(1), z.maxLength(253)),
+  /** The lease holder, the same for every step of one tenant in one execution. */
+  runId: z.string().check(z.minLength(1), z.maxLength(512)),
+});
 
 /** A validated task input. */
 export type WorkflowTask = z.infer<typeof workflowTaskSchema>;
