@@ -6,7 +6,7 @@
 import type * as z from 'zod/mini';
 import { DspmConnectionError, DspmError, DspmInvalidResponseError, DspmServerError } from './errors.ts';
 import { eq, type Filter, renderFilter } from './filter.ts';
-import { Listing, type ListingProgress } from './listing.ts';
+import { Listing, type ListingProgress, type ListingResume } from './listing.ts';
 import { parseResponse } from './parse.ts';
 import {
   bareNumberSchema,
@@ -39,6 +39,10 @@ export interface ListOptions {
   readonly pageSize?: number | undefined;
   /** Called after each page (progress bars). */
   readonly onProgress?: ((progress: ListingProgress) => void) | undefined;
+  /** Continue a pass an earlier leg began (see `ListingOptions`). */
+  readonly resume?: ListingResume | undefined;
+  /** Ids the pass yielded so far; extended as the listing yields. */
+  readonly seen?: Set<number> | undefined;
 }
 
 /** Client-wide settings. */
@@ -217,6 +221,8 @@ export class DspmClient {
         pageSize: options.pageSize ?? this.#settings.pageSize,
         concurrency: () => this.#transport.suggestedConcurrency(this.#settings.concurrency),
         onProgress: options.onProgress,
+        resume: options.resume,
+        seen: options.seen,
       },
     );
   }

@@ -6,6 +6,10 @@
  * removed mid-listing, so duplicate ids are dropped, and the listing is complete only when every
  * page reported the same `total` and the distinct ids received add up to it. Callers that act on
  * absence (a `data-store-removed` event) must check `report().complete`.
+ *
+ * A listing can also be one leg of a pass that spans several invocations: `resume` starts it at
+ * a later offset with the pass's first `total` and the ids the earlier legs yielded, so the checks
+ * above hold over the whole pass, and `pages()` yields page by page with the offset to resume at.
  */
 
 /** One page as the client parsed it. */
@@ -39,6 +43,26 @@ export interface ListingReport {
   readonly duplicates: number;
   /** Pages fetched. */
   readonly pages: number;
+  /** The first page's `total` differed from a later one's (this one): the pass cannot be complete. */
+  readonly totalChangedTo: number | undefined;
+}
+
+/** One page as yielded: its offset, its items not yielded before, and where the next page starts. */
+export interface ListedPage<T> {
+  readonly offset: number;
+  readonly items: readonly T[];
+  /** The offset a later leg of the pass resumes at, once this page is handled. */
+  readonly nextOffset: number;
+  /** Whether pages remain after this one (as far as the latest `total` says). */
+  readonly more: boolean;
+}
+
+/** Where an earlier leg of the pass left off. */
+export interface ListingResume {
+  /** Offset of the first page to fetch. */
+  readonly offset: number;
+  /** `total` of the pass's first page. */
+  readonly total: number;
 }
 
 /** Options of a listing. */
@@ -49,6 +73,13 @@ export interface ListingOptions {
   readonly concurrency: number | (() => number);
   /** Called after each page. */
   readonly onProgress?: ((progress: ListingProgress) => void) | undefined;
+  /** Start where an earlier leg of the pass left off (absent: at offset 0, a new pass). */
+  readonly resume?: ListingResume | undefined;
+  /**
+   * Ids yielded so far in the pass (earlier legs'), extended as this leg yields: duplicates are
+   * dropped across legs, and `received` counts the whole pass. A fresh set otherwise.
+   */
+  readonly seen?: Set<number> | undefined;
 }
 
 /** Every item of a list route, each once. Iterate it once. */
@@ -63,6 +94,7 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
     received: 0,
     duplicates: 0,
     pages: 0,
+    totalChangedTo: undefined,
   };
 
   constructor(fetchPage: PageFetcher<T>, options: ListingOptions) {
@@ -96,32 +128,59 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
+    const pages = this.pages();
+    return (async function* () {
+      for await (const page of pages) yield* page.items;
+    })();
+  }
+
+  /**
+   * The listing page by page, in offset order, each page's items not yielded before. Leaving the
+   * loop ends the listing: pages in flight are dropped, no new ones are asked for.
+   */
+  pages(): AsyncGenerator<ListedPage<T>> {
     if (this.#started) throw new Error('a listing can be iterated only once; list again for a fresh view');
     this.#started = true;
     return this.#iterate();
   }
 
-  async *#iterate(): AsyncGenerator<T> {
-    const { pageSize, concurrency, onProgress } = this.#options;
-    const seen = new Set<number>();
+  async *#iterate(): AsyncGenerator<ListedPage<T>> {
+    const { pageSize, concurrency, onProgress, resume } = this.#options;
+    const seen = this.#options.seen ?? new Set<number>();
     let duplicates = 0;
     let pages = 0;
-    let firstTotal: number | undefined;
+    let firstTotal: number | undefined = resume?.total;
     let changedTotal: number | undefined;
-    let end = 0;
+    let end = resume?.total ?? 0;
     const update = (complete: boolean, reason: string | undefined) => {
-      this.#report = { complete, reason, total: firstTotal, received: seen.size, duplicates, pages };
+      this.#report = {
+        complete,
+        reason,
+        total: firstTotal,
+        received: seen.size,
+        duplicates,
+        pages,
+        totalChangedTo: changedTotal,
+      };
     };
-    const distinct = function* (items: readonly T[]): Generator<T> {
+    const distinct = (items: readonly T[]): T[] => {
+      const fresh: T[] = [];
       for (const item of items) {
         if (seen.has(item.id)) {
           duplicates++;
           continue;
         }
         seen.add(item.id);
-        yield item;
+        fresh.push(item);
       }
+      return fresh;
     };
+    const listed = (offset: number, page: Page<T>): ListedPage<T> => ({
+      offset,
+      items: distinct(page.items),
+      nextOffset: offset + pageSize,
+      more: offset + pageSize < end,
+    });
     const afterPage = (page: Page<T>) => {
       pages++;
       if (page.total !== firstTotal && changedTotal === undefined) changedTotal = page.total;
@@ -136,31 +195,32 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
       });
     };
 
-    const inFlight: Promise<Page<T>>[] = [];
-    let nextOffset = pageSize;
+    const inFlight: { offset: number; page: Promise<Page<T>> }[] = [];
+    const startOffset = resume?.offset ?? 0;
+    let nextOffset = startOffset + pageSize;
     const launch = () => {
       const limit = typeof concurrency === 'number' ? concurrency : Math.max(1, Math.floor(concurrency()));
       while (inFlight.length < limit && nextOffset < end) {
-        const pending = this.#fetchPage(nextOffset, pageSize);
+        const page = this.#fetchPage(nextOffset, pageSize);
         // Pages still in flight when an earlier one fails are abandoned; keep their rejections handled.
-        pending.catch(() => {});
-        inFlight.push(pending);
+        page.catch(() => {});
+        inFlight.push({ offset: nextOffset, page });
         nextOffset += pageSize;
       }
     };
 
     try {
-      const first = await this.#fetchPage(0, pageSize);
-      firstTotal = first.total;
-      end = first.total;
+      const first = await this.#fetchPage(startOffset, pageSize);
+      firstTotal ??= first.total;
+      end = Math.max(end, first.total);
       afterPage(first);
-      yield* distinct(first.items);
       launch();
+      yield listed(startOffset, first);
       for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
-        const page = await pending;
+        const page = await pending.page;
         afterPage(page);
-        yield* distinct(page.items);
         launch();
+        yield listed(pending.offset, page);
       }
     } catch (error) {
       update(false, `listing failed: ${(error as Error).message}`);

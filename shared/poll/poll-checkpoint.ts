@@ -4,7 +4,7 @@
  * is a job kept in the state store; invocations (a Step Functions task, the CLI's loop) are only
  * the workers that advance it, each under the tenant's poll lease.
  */
-import type { PollPlan } from './poll-plan.ts';
+import type { PollCounts } from './poll-plan.ts';
 
 /** How far the poll's pass over the connected stores has come. */
 export type ListingState =
@@ -30,7 +30,7 @@ export interface PollCheckpoint {
     /** Offset of the first page the next chunk asks for. */
     readonly nextOffset: number;
     /** `total` of the poll's first page: every later page, in any chunk, is checked against it. */
-    readonly total: number | undefined;
+    readonly total?: number | undefined;
     /** Set when a page in any chunk reported another `total`: the pass cannot be complete. */
     readonly totalChangedTo?: number | undefined;
     /** Pages fetched and duplicate items dropped, over every chunk. */
@@ -40,6 +40,8 @@ export interface PollCheckpoint {
     readonly complete: boolean;
     /** Why the pass is not complete, when it is not. */
     readonly reason?: string | undefined;
+    /** What ended the pass early (`ended`): the listing failed, or the caller stopped it (Ctrl-C). */
+    readonly endedBy?: 'failure' | 'stop' | undefined;
     /** Chunks in a row that listed no page (a 429 storm that eats every chunk's budget). */
     readonly stalledChunks: number;
   };
@@ -47,7 +49,7 @@ export interface PollCheckpoint {
   readonly seen: ReadonlySet<number>;
   /** What the committed pages added up to, for the summary. */
   readonly totals: {
-    readonly counts: PollPlan['counts'];
+    readonly counts: PollCounts;
     readonly events: number;
     readonly failed: number;
     readonly refusedStores: number;
@@ -55,4 +57,17 @@ export interface PollCheckpoint {
   };
   /** DSPM calls spent by the poll's chunks so far. */
   readonly dspm: { readonly requests: number; readonly retries: number; readonly throttled: number };
+}
+
+/**
+ * Whether `next` may replace the stored checkpoint: over none (a new poll's first chunk), or over
+ * one of the same poll with fewer chunks. A checkpoint never moves backwards, and a worker that
+ * lost its lease cannot overwrite the poll its successor is advancing with an older view.
+ */
+export function checkpointMayReplace(
+  stored: Pick<PollCheckpoint, 'pollId' | 'chunk'> | undefined,
+  next: Pick<PollCheckpoint, 'pollId' | 'chunk'>,
+): boolean {
+  if (stored === undefined) return true;
+  return stored.pollId === next.pollId && stored.chunk < next.chunk;
 }

@@ -3,12 +3,18 @@
  * as having succeeded. A dry run is this choice of port (with a sink that publishes nothing), made
  * where the ports are wired, so the use cases run the same code either way.
  */
+import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import type { ProtectionRecord, ProtectionStore, ResourceKey, TagRef } from './protection-records.ts';
 import type { CommitOutcome, SnapshotStore, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
 /** Reads through to `real`; writes nothing. */
 export class DryRunStateStore implements StateStore {
   readonly #real: SnapshotStore & ProtectionStore;
+  /**
+   * The dry run's own checkpoints: it neither continues a real poll in progress (it would
+   * report that poll's pages as its own) nor leaves one behind for a real run to resume.
+   */
+  readonly #checkpoints = new Map<string, PollCheckpoint>();
 
   constructor(real: SnapshotStore & ProtectionStore) {
     this.#real = real;
@@ -26,6 +32,17 @@ export class DryRunStateStore implements StateStore {
     return { committed: records.length, stale: [] };
   }
   async saveMeta(): Promise<void> {}
+  async loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined> {
+    const checkpoint = this.#checkpoints.get(tenant);
+    return checkpoint && { ...checkpoint, seen: new Set(checkpoint.seen) };
+  }
+  async saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
+    this.#checkpoints.set(tenant, { ...checkpoint, seen: new Set(checkpoint.seen) });
+    return true;
+  }
+  async clearCheckpoint(tenant: string): Promise<void> {
+    this.#checkpoints.delete(tenant);
+  }
   async putProtection(): Promise<boolean> {
     return true;
   }

@@ -21,6 +21,8 @@ import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
 import type { FindingState, FindingStates } from '../findings/finding-state.ts';
+import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import { DynamoDbCheckpoints } from './dynamodb-checkpoints.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
@@ -60,6 +62,7 @@ export class DynamoDbStateStore implements StateStore {
   readonly #table: string;
   readonly #concurrency: number;
   readonly #clock: Clock;
+  readonly #checkpoints: DynamoDbCheckpoints;
   #itemsWritten = 0;
 
   constructor(options: DynamoDbStateStoreOptions) {
@@ -67,6 +70,9 @@ export class DynamoDbStateStore implements StateStore {
     this.#table = options.tableName;
     this.#concurrency = options.concurrency ?? 16;
     this.#clock = options.clock ?? systemClock;
+    this.#checkpoints = new DynamoDbCheckpoints(this.#client, this.#table, (items) => {
+      this.#itemsWritten += items;
+    });
   }
 
   get itemsWritten(): number {
@@ -307,6 +313,18 @@ export class DynamoDbStateStore implements StateStore {
       }),
     );
     this.#itemsWritten++;
+  }
+
+  loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined> {
+    return this.#checkpoints.load(tenant);
+  }
+
+  saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
+    return this.#checkpoints.save(tenant, checkpoint);
+  }
+
+  clearCheckpoint(tenant: string, pollId: string): Promise<void> {
+    return this.#checkpoints.clear(tenant, pollId);
   }
 
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {

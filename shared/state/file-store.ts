@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { packCheckpoint, unpackCheckpoint } from './checkpoint-codec.ts';
 import { isOwnerGone, type LeaseOwner, thisProcess } from './lease-owner.ts';
 import { type Lease, MemoryStateStore, type TenantState } from './memory-store.ts';
 import type { ProtectionRecord, TagRef } from './protection-records.ts';
@@ -35,6 +36,8 @@ interface FileShape {
       protections?: ProtectionRecord[];
       locks?: (SavedLease & { storeId: number })[];
       tagRef?: Partial<TagRef>;
+      /** The poll in progress: its header as JSON, its seen ids packed in base64. */
+      checkpoint?: { header: string; seen: string };
     }
   >;
 }
@@ -89,8 +92,19 @@ export class FileStateStore extends MemoryStateStore {
         protections: new Map((saved.protections ?? []).map((record) => [record.storeId, record])),
         locks: new Map((saved.locks ?? []).map(({ storeId, ...lease }) => [storeId, lease])),
         tagRef: saved.tagRef,
+        checkpoint: saved.checkpoint && this.#readCheckpoint(saved.checkpoint),
       };
       this.tenants.set(tenant, state);
+    }
+  }
+
+  #readCheckpoint(saved: { header: string; seen: string }) {
+    try {
+      return unpackCheckpoint({ header: saved.header, seen: Buffer.from(saved.seen, 'base64') });
+    } catch (error) {
+      throw new ConfigError(
+        `the state file ${this.path} holds a poll checkpoint that cannot be read (${(error as Error).message}); remove its "checkpoint" entry to start the poll over`,
+      );
     }
   }
 
@@ -104,6 +118,7 @@ export class FileStateStore extends MemoryStateStore {
         protections: [...state.protections.values()].sort((a, b) => a.storeId - b.storeId),
         locks: [...state.locks.entries()].map(([storeId, lease]) => ({ storeId, ...lease })),
         ...(state.tagRef ? { tagRef: state.tagRef } : {}),
+        ...(state.checkpoint ? { checkpoint: writeCheckpoint(state.checkpoint) } : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });
@@ -111,4 +126,9 @@ export class FileStateStore extends MemoryStateStore {
     writeFileSync(temporary, `${JSON.stringify(shape)}\n`);
     renameSync(temporary, this.path);
   }
+}
+
+function writeCheckpoint(checkpoint: Parameters<typeof packCheckpoint>[0]) {
+  const packed = packCheckpoint(checkpoint);
+  return { header: packed.header, seen: Buffer.from(packed.seen).toString('base64') };
 }

@@ -4,6 +4,7 @@
  * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`, and
  * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
+import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import type { LeaseOwner } from './lease-owner.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
@@ -16,6 +17,8 @@ export interface TenantState {
   protections: Map<number, ProtectionRecord>;
   locks: Map<number, Lease>;
   tagRef?: Partial<TagRef> | undefined;
+  /** The poll in progress (its seen ids are this store's own copy). */
+  checkpoint?: PollCheckpoint | undefined;
 }
 
 /** A poll lease or a store lock. */
@@ -197,6 +200,35 @@ export class MemoryStateStore implements StateStore {
     );
   }
 
+  async loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined> {
+    return this.#read(tenant, (state) => copyCheckpoint(state.checkpoint));
+  }
+
+  async saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => {
+        if (!checkpointMayReplace(state.checkpoint, checkpoint)) return false;
+        // A copy: the poll goes on adding to its set after the checkpoint was taken.
+        state.checkpoint = copyCheckpoint(checkpoint);
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async clearCheckpoint(tenant: string, pollId: string): Promise<void> {
+    this.#change(
+      tenant,
+      (state) => {
+        if (state.checkpoint?.pollId !== pollId) return false;
+        state.checkpoint = undefined;
+        return true;
+      },
+      (cleared) => (cleared ? 1 : 0),
+    );
+  }
+
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     return this.#read(tenant, (state) => state.protections.get(storeId));
   }
@@ -280,4 +312,8 @@ export class MemoryStateStore implements StateStore {
       }),
     );
   }
+}
+
+function copyCheckpoint(checkpoint: PollCheckpoint | undefined): PollCheckpoint | undefined {
+  return checkpoint && { ...checkpoint, seen: new Set(checkpoint.seen) };
 }

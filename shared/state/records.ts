@@ -3,6 +3,7 @@
  * (DynamoDB, a local file, memory) implements.
  */
 import type { FindingStates } from '../findings/finding-state.ts';
+import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import type { Snapshot } from '../risk/snapshot.ts';
 import type { ProtectionStore } from './protection-records.ts';
 
@@ -98,6 +99,16 @@ export interface SnapshotStore {
   ): Promise<CommitOutcome>;
   /** Records the tenant's facts. */
   saveMeta(tenant: string, meta: TenantMeta): Promise<void>;
+  /** The tenant's poll in progress, as its last chunk left it, or undefined when none is. */
+  loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined>;
+  /**
+   * Records a poll's checkpoint, over none or over an earlier one of the same poll only
+   * (`checkpointMayReplace`): a checkpoint never moves backwards.
+   * @returns false when the stored checkpoint is another poll's or as far along (nothing written).
+   */
+  saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean>;
+  /** Removes the checkpoint of poll `pollId` (a finished poll); another poll's is left alone. */
+  clearCheckpoint(tenant: string, pollId: string): Promise<void>;
   /** Items written so far (leases and meta included), for the poll summary and benchmarks. */
   readonly itemsWritten: number;
 }

@@ -5,6 +5,8 @@
  *   pk = tenant#<host>   sk = store#<id, zero-padded>   a store's committed snapshot
  *   pk = tenant#<host>   sk = lease#poll                the poll lease
  *   pk = tenant#<host>   sk = meta                      baseline and last poll
+ *   pk = tenant#<host>   sk = poll#checkpoint           the poll in progress (across invocations)
+ *   pk = tenant#<host>   sk = poll#checkpoint#<poll>#<chunk>#<part>   its seen ids, packed
  *
  *   pk = tenant#<host>   sk = protection#<id>           a store's protection status (the tagger)
  *   pk = tenant#<host>   sk = lock#store#<id>           a store's tag-write lock
@@ -37,6 +39,11 @@ export const STORE_SORT_PREFIX = 'store#';
 /** Sort keys of the lease and the tenant's facts. */
 export const LEASE_SORT_KEY = 'lease#poll';
 export const META_SORT_KEY = 'meta';
+
+/** Sort key of the poll in progress, and the prefix of its seen-id parts. */
+export const CHECKPOINT_SORT_KEY = 'poll#checkpoint';
+export const checkpointPartSortKey = (pollId: string, chunk: number, part: number): string =>
+  `${CHECKPOINT_SORT_KEY}#${pollId}#${String(chunk).padStart(6, '0')}#${String(part).padStart(4, '0')}`;
 
 /** The index key that finds a store by endpoint. */
 export const endpointIndexKey = (tenant: string, endpoint: string): string => `${tenant}#${endpoint}`;

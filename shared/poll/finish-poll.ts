@@ -1,0 +1,114 @@
+/**
+ * Use case: the last step of a poll (adapter -> **use case** -> domain). Once the chunks have
+ * listed the pass, it reports the stores the pass did not see as removed (only after a complete
+ * pass, and never on a baseline), records the tenant's facts, publishes the `dspm-poll-completed`
+ * summary, clears the checkpoint and gives the lease back. Run again after a failure, it does the
+ * same again: removals already committed are tombstones and come out once; the summary may go
+ * out twice (at least once).
+ */
+import type { HeldLease } from '../state/lease.ts';
+import type { PollCheckpoint } from './poll-checkpoint.ts';
+import type { PollSettings } from './poll-config.ts';
+import type { PollPorts } from './poll-data-stores.ts';
+import type { FinishOutcome, StepOptions } from './poll-run.ts';
+import {
+  dspmCallsSince,
+  metaAfter,
+  publishAndCommit,
+  readStartingPoint,
+  removeUnseen,
+  type StartingPoint,
+  summarise,
+  totalsOf,
+} from './poll-stages.ts';
+import { withStepLease } from './step-lease.ts';
+
+/** The poll's checkpoint is still listing: finishing it now would report a partial pass. */
+export class PollNotListedError extends Error {}
+
+/**
+ * Finishes the tenant's poll in progress. `error` is the listing's own error when the same
+ * process ran the chunk that ended on it (the outcome carries it; across invocations it is the
+ * checkpoint's reason).
+ * @throws PollNotListedError when the checkpoint still has pages to list.
+ */
+export async function finishPoll(
+  ports: PollPorts,
+  settings: PollSettings,
+  options: StepOptions,
+  error?: Error | undefined,
+): Promise<FinishOutcome> {
+  const { runId } = options;
+  const outcome = await withStepLease<FinishOutcome>(
+    ports,
+    settings,
+    runId,
+    () => 'release',
+    (lease) => finishUnderLease(ports, settings, runId, lease, error),
+  );
+  if (outcome === undefined) {
+    ports.logger.info('another poll run holds the lease; not finishing', { tenant: ports.tenant, runId });
+    return { status: 'skipped', reason: 'lease-held', runId };
+  }
+  return outcome;
+}
+
+/**
+ * The finish step under a lease already held. `given` is the in-process driver's checkpoint,
+ * handed over in memory (`stored` says whether one of the poll is in the state store too).
+ */
+export async function finishUnderLease(
+  ports: PollPorts,
+  settings: PollSettings,
+  runId: string,
+  lease: HeldLease,
+  error: Error | undefined,
+  given?: {
+    readonly checkpoint: PollCheckpoint;
+    readonly stored: boolean;
+    readonly start?: StartingPoint | undefined;
+  },
+): Promise<FinishOutcome> {
+  const { state, tenant } = ports;
+  const checkpoint = given?.checkpoint ?? (await state.loadCheckpoint(tenant));
+  if (checkpoint === undefined) return { status: 'skipped', reason: 'no-poll', runId };
+  if (checkpoint.listing.state === 'listing')
+    throw new PollNotListedError(
+      `the poll ${checkpoint.pollId} of ${tenant} is still listing (offset ${checkpoint.listing.nextOffset} of ${checkpoint.listing.total ?? 'unknown'}); run its chunks until one reports "listed", then finish`,
+    );
+  const statsBefore = { ...ports.dspm.stats };
+  const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
+  const removals = complete && !checkpoint.baseline;
+  // The catalogs only name what removal events describe: an incomplete pass needs none.
+  const start =
+    given?.start ?? (await readStartingPoint(ports, settings, checkpoint, { catalogs: removals }));
+  const totals = totalsOf(checkpoint);
+  if (removals)
+    await removeUnseen(ports, start, checkpoint.seen, (plan) =>
+      publishAndCommit(ports, start, plan, totals, lease),
+    );
+  lease.assertHeld();
+  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint));
+  const summary = await summarise(
+    ports,
+    start,
+    checkpoint,
+    totals,
+    dspmCallsSince(ports, statsBefore, checkpoint.dspm),
+  );
+  if (given?.stored !== false) await state.clearCheckpoint(tenant, checkpoint.pollId);
+  return {
+    status: 'completed',
+    pollId: checkpoint.pollId,
+    summary,
+    error: complete ? undefined : (error ?? listingError(checkpoint.listing)),
+  };
+}
+
+/** The reason a pass ended early, as an error, when the listing failed (a stop is not an error). */
+function listingError(listing: {
+  endedBy?: string | undefined;
+  reason?: string | undefined;
+}): Error | undefined {
+  return listing.endedBy === 'failure' ? new Error(listing.reason ?? 'the listing failed') : undefined;
+}
