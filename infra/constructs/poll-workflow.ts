@@ -91,6 +91,13 @@ export const BRIDGE_TRANSIENT_ERRORS = [
 ] as const;
 
 /**
+ * The step ran out of its DSPM time budget before it could start its work: the tenant asked for
+ * a wait (`Retry-After`) that a warm client keeps honouring, or DSPM answered too slowly. Another
+ * invocation after a wait goes on from the checkpoint.
+ */
+export const TIME_BUDGET_ERRORS = ['DspmTimeBudgetError'] as const;
+
+/**
  * No wait between attempts exceeds this: the tenant's lease is kept between steps, not renewed,
  * so a wait must stay well inside its TTL (the stack sets POLL_LEASE_TTL_SECONDS=120).
  */
@@ -248,6 +255,14 @@ export class PollWorkflow extends Construct {
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 6,
+      maxDelay: MAX_RETRY_DELAY,
+      jitterStrategy: JitterType.FULL,
+    });
+    task.addRetry({
+      errors: [...TIME_BUDGET_ERRORS],
+      interval: Duration.seconds(15),
+      backoffRate: 2,
+      maxAttempts: 4,
       maxDelay: MAX_RETRY_DELAY,
       jitterStrategy: JitterType.FULL,
     });
