@@ -19,7 +19,7 @@ export type StepResult = { status: string } & Record<string, unknown>;
 const MAX_CHUNKS = 500;
 
 /** A runId as the workflow makes one: the execution's name and the tenant. */
-export function workflowRunId(tenant: string, execution = randomUUID()): string {
+export function workflowRunId(tenant: string, execution: string = randomUUID()): string {
   return `${execution}/${tenant}`;
 }
 
