@@ -113,6 +113,14 @@ export async function chunkUnderLease(
     return save(ports, options.runId, lease, ended(checkpoint, reason, 'failure'));
   }
 
+  if (stored)
+    logger.info('continuing the poll in progress', {
+      tenant,
+      pollId: stored.pollId,
+      chunk: stored.chunk + 1,
+      seen: stored.seen.size,
+      total: stored.listing.total,
+    });
   const statsBefore = { ...ports.dspm.stats };
   let start: StartingPoint;
   try {
@@ -205,9 +213,11 @@ export async function chunkUnderLease(
     totals: totals,
     dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm),
   };
-  const outOfTime = stoppedBy === 'time' || error instanceof DspmTimeBudgetError;
+  // The chunk's own stop time, or (in a chunk of a workflow) a DSPM budget spent mid-listing:
+  // the next chunk goes on. The in-process driver ends the pass on a spent budget instead.
+  const moreToList = stoppedBy === 'time' || (error instanceof DspmTimeBudgetError && !behaviour.endOnBudget);
   let next: PollCheckpoint;
-  if (outOfTime && !behaviour.endOnBudget && base.listing.stalledChunks < MAX_STALLED_CHUNKS) {
+  if (moreToList && base.listing.stalledChunks < MAX_STALLED_CHUNKS) {
     next = { ...base, listing: { ...base.listing, state: 'listing' } };
     if (error)
       logger.warn('the time budget ran out mid-listing; the next chunk goes on', {
@@ -215,7 +225,7 @@ export async function chunkUnderLease(
         pollId: base.pollId,
         reason: error.message,
       });
-  } else if (outOfTime && !behaviour.endOnBudget) {
+  } else if (moreToList) {
     next = ended(base, stalledReason(error), 'failure');
   } else if (error) {
     logger.error('listing connected data stores failed part-way; no removals this poll', {
