@@ -35,11 +35,15 @@ const OPTIONS = {
   'no-baseline': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
 } as const;
 
+/** How often a CLI poll checkpoints by default: a killed run loses at most this much listing. */
+const DEFAULT_CHECKPOINT_EVERY = '5m';
+
 /** Usage of `poll`. */
-export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--events FILE] [--no-baseline] [--json] [--verbose]
-       dspm-bridge poll [--interval 15m] [--state FILE] [--events FILE] [--verbose]
+export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--events FILE] [--no-baseline] [--json] [--checkpoint-every D] [--verbose]
+       dspm-bridge poll [--interval 15m] [--state FILE] [--events FILE] [--checkpoint-every D] [--verbose]
 
   --once         poll once and exit (1 when events were refused or the listing was incomplete)
   --interval D   keep polling every D (500ms, 90s, 15m, 1h; default 15m) until Ctrl-C; a failed
@@ -49,6 +53,9 @@ export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state F
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
   --no-baseline  on the first poll, emit data-store-discovered for every store instead of a silent baseline
   --json         print the poll summary as JSON on stdout (events then need EVENT_BUS_NAME or --events)
+  --checkpoint-every D
+                 save where the listing stands every D (default ${DEFAULT_CHECKPOINT_EVERY}): a poll that is killed
+                 is continued from there by the next one, not started over
   --verbose      more progress on stderr
 
 Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines (the --dry-run shape)
@@ -66,6 +73,10 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
   if (values['dry-run'] && !values.once) throw new UsageError('--dry-run goes with --once');
   const intervalMs =
     values.interval === undefined ? 15 * 60_000 : parseDuration('--interval', values.interval);
+  const checkpointEveryMs = parseDuration(
+    '--checkpoint-every',
+    values['checkpoint-every'] ?? DEFAULT_CHECKPOINT_EVERY,
+  );
   const logger = stderrLogger(io.stderr, values.verbose ?? false);
   const runtime = createPollerRuntime(io.env, {
     aws: createAwsClients(),
@@ -107,6 +118,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
         signal: io.stopSignal,
       },
       settings,
+      { checkpointEveryMs },
     );
     progress.done();
     if (outcome.status === 'skipped') {

@@ -52,12 +52,29 @@ export type PollOutcome =
       readonly error?: Error | undefined;
     };
 
+/** How the in-process driver runs a poll. */
+export interface PollRunOptions {
+  /**
+   * Checkpoint after the page in hand once this long has passed since the last checkpoint, so a
+   * run that is killed is continued from there by the next one (the CLI: `--checkpoint-every`).
+   * Absent: one chunk lists to the end, and a poll that fits it writes no checkpoint.
+   */
+  readonly checkpointEveryMs?: number | undefined;
+}
+
+/** Chunks one in-process run may take: far more than any tenant needs, less than forever. */
+const MAX_CHUNKS_PER_RUN = 1_000_000;
+
 /**
  * Runs one poll to its end, as one run holding the tenant's lease throughout. Throws when the
  * poll could not start (lease, state or catalogs unreadable), or with a `LeaseLostError` when
  * another poll took its lease over (what it had not committed is then left to that poll).
  */
-export async function pollDataStores(ports: PollPorts, settings: PollSettings): Promise<PollOutcome> {
+export async function pollDataStores(
+  ports: PollPorts,
+  settings: PollSettings,
+  options: PollRunOptions = {},
+): Promise<PollOutcome> {
   const { state, clock, logger, tenant } = ports;
   const runId = `run-${randomUUID()}`;
   const acquiredAt = clock.now();
@@ -75,16 +92,23 @@ export async function pollDataStores(ports: PollPorts, settings: PollSettings): 
     acquiredAtMs: acquiredAt,
   });
   try {
-    // With no stop time one chunk lists to the end (going on from a checkpoint a dead run left),
-    // and a spent time budget ends the pass rather than leaving it for a next chunk.
-    const chunk = await chunkUnderLease(
-      ports,
-      settings,
-      { runId },
-      { endOnBudget: true, handOverInMemory: true },
-      lease,
-    );
-    if (chunk.checkpoint === undefined) throw new Error(`the poll of ${tenant} has no checkpoint to finish`);
+    // Chunks go on from a checkpoint a dead run left; a spent time budget ends the pass rather
+    // than leaving it for a next chunk, and the pass that ended is handed to the finish in memory.
+    let chunk: Awaited<ReturnType<typeof chunkUnderLease>> | undefined;
+    for (let count = 0; count < MAX_CHUNKS_PER_RUN; count++) {
+      const stopAtMs =
+        options.checkpointEveryMs === undefined ? undefined : clock.now() + options.checkpointEveryMs;
+      chunk = await chunkUnderLease(
+        ports,
+        settings,
+        { runId, stopAtMs },
+        { endOnBudget: true, handOverInMemory: true },
+        lease,
+      );
+      if (chunk.outcome.status !== 'more') break;
+    }
+    if (chunk?.checkpoint === undefined || chunk.outcome.status === 'more')
+      throw new Error(`the poll of ${tenant} did not finish listing in ${MAX_CHUNKS_PER_RUN} chunks`);
     const finished = await finishUnderLease(ports, settings, runId, lease, chunk.error, {
       checkpoint: chunk.checkpoint,
       stored: chunk.stored ?? false,

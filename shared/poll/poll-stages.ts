@@ -67,7 +67,7 @@ export interface StartingPoint {
 export async function readStartingPoint(
   ports: PollPorts,
   settings: PollSettings,
-  poll: { pollId: string; baseline: boolean | undefined },
+  poll: { pollId: string; baseline: boolean },
   { catalogs = true }: { catalogs?: boolean } = {},
 ): Promise<StartingPoint> {
   const { dspm, state, tenant } = ports;
@@ -79,8 +79,8 @@ export async function readStartingPoint(
     catalogs ? dspm.services().toArray(CATALOG_CAP) : none(),
     catalogs ? dspm.dataTags().toArray(CATALOG_CAP) : none(),
   ]);
-  // A poll's first chunk decides: a baseline stays one through every chunk, whatever meta says.
-  const baseline = poll.baseline ?? meta === undefined;
+  // Decided when the poll began: a baseline stays one through every chunk, whatever meta says.
+  const { baseline } = poll;
   return {
     meta,
     baseline,
