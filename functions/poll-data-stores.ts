@@ -30,7 +30,7 @@ import { finishPoll } from '#shared/poll/finish-poll.ts';
 import { pollChunk } from '#shared/poll/poll-chunk.ts';
 import type { PollPorts } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
-import { dspmDeadline } from '#shared/poll/time-budget.ts';
+import { chunkStopAt, dspmDeadline } from '#shared/poll/time-budget.ts';
 
 const SERVICE = 'dspm-bridge-poller';
 
@@ -84,7 +84,13 @@ export function createPollHandler(env: Environment) {
     const before = { ...tenant.dspm.stats };
     try {
       return task.step === 'chunk'
-        ? await runChunk(ports, runtime, task, chunkStopAt(now, remainingMs), base)
+        ? await runChunk(
+            ports,
+            runtime,
+            task,
+            chunkStopAt(now, remainingMs, runtime.pollerConfig.chunkBudgetMs),
+            base,
+          )
         : await runFinish(ports, runtime, task, base);
     } finally {
       // This step's own DSPM calls: summed over a poll's steps they are the poll's.
@@ -170,15 +176,6 @@ export function createPollHandler(env: Environment) {
   };
 
   return withObservability(step, tools);
-}
-
-/**
- * When a chunk starts no new page: three fifths of the remaining time, less ten seconds, so the
- * page in hand, its publish and the checkpoint fit before the DSPM deadline and the timeout.
- * (Stands in for shared/poll/time-budget.ts's `chunkStopAt`, which replaces it once on main.)
- */
-function chunkStopAt(nowMs: number, remainingMs: number): number {
-  return nowMs + Math.max(0, remainingMs * 0.6 - 10_000);
 }
 
 /** The ports of one tenant's step: its own client, the shared state store and sink. */

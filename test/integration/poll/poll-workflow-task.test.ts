@@ -70,8 +70,6 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
   let output: string[] = [];
   /** Everything earlier tests wrote, for the token check at the end. */
   const earlier: string[] = [];
-  /** A Lambda context with 10 s left: a chunk stops after its first page. */
-  const shortContext = () => fakeContext('dspm-bridge-poller', 10_000);
 
   beforeAll(async () => {
     // Each simulator accepts only its own tenant's token: a token sent to the wrong tenant is a 401.
@@ -101,6 +99,8 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
       EVENT_BUS_NAME: busName,
       STATE_TABLE_NAME: tableName,
       POLL_LEASE_TTL_SECONDS: '120',
+      // Every chunk stops after its first page, whatever the machine's speed.
+      POLL_CHUNK_SECONDS: '0',
     });
     output = captureProcessOutput();
     // The module reads its environment when imported, as a Lambda cold start does.
@@ -122,7 +122,7 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
 
   it('polls a tenant in chunks, chunk after chunk while it answers more, then finishes', async () => {
     // Act
-    const steps = await runTenantBranch(handler, { tenant: hosts.alpha, context: shortContext });
+    const steps = await runTenantBranch(handler, { tenant: hosts.alpha });
     // Assert: six pages of two, one page a chunk; the finish completes the poll.
     expect(steps.map((step) => step.status)).toEqual([...Array(5).fill('more'), 'listed', 'completed']);
     const chunks = steps.slice(0, -1);
@@ -172,8 +172,8 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
     sims.beta.clearRequests();
     // Act
     const steps = await runTenantBranch(handler, { tenant: hosts.beta });
-    // Assert: one chunk lists the guide's three stores (a minute left: no early stop).
-    expect(steps.map((step) => step.status)).toEqual(['listed', 'completed']);
+    // Assert: the guide's three stores, two pages.
+    expect(steps.map((step) => step.status)).toEqual(['more', 'listed', 'completed']);
     expect(steps.at(-1)).toMatchObject({ tenant: hosts.beta, complete: true, stores: { seen: 3 } });
     expect(sims.alpha.requests).toEqual([]);
     expect(sims.beta.requests.length).toBeGreaterThan(0);
@@ -190,23 +190,11 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
     // Arrange: the first run's first chunk takes the lease and keeps it for its next step.
     const first = workflowRunId(hosts.alpha, 'execution-1');
     const second = workflowRunId(hosts.alpha, 'execution-2');
-    const started = await runStep(
-      handler,
-      { step: 'chunk', tenant: hosts.alpha, runId: first },
-      shortContext(),
-    );
+    const started = await runStep(handler, { step: 'chunk', tenant: hosts.alpha, runId: first });
     expect(started).toMatchObject({ status: 'more', chunk: 1 });
     // Act: another execution's branch of the same tenant.
-    const chunk = await runStep(
-      handler,
-      { step: 'chunk', tenant: hosts.alpha, runId: second },
-      shortContext(),
-    );
-    const finish = await runStep(
-      handler,
-      { step: 'finish', tenant: hosts.alpha, runId: second },
-      shortContext(),
-    );
+    const chunk = await runStep(handler, { step: 'chunk', tenant: hosts.alpha, runId: second });
+    const finish = await runStep(handler, { step: 'finish', tenant: hosts.alpha, runId: second });
     // Assert: both steps skipped (the workflow ends that branch without a failure), nothing published.
     expect(chunk).toEqual({ status: 'skipped', reason: 'lease-held', tenant: hosts.alpha, runId: second });
     expect(finish).toEqual({ status: 'skipped', reason: 'lease-held', tenant: hosts.alpha, runId: second });
@@ -216,7 +204,7 @@ describe('the poll workflow task handler, two tenants on AWS (moto)', () => {
     ]);
     expect((await spy.drain()).filter((e) => e['detail-type'] === 'dspm-poll-completed')).toEqual([]);
     // The first run continues its own poll from chunk 2 and completes it.
-    const rest = await runTenantBranch(handler, { tenant: hosts.alpha, runId: first, context: shortContext });
+    const rest = await runTenantBranch(handler, { tenant: hosts.alpha, runId: first });
     expect(rest.map((step) => step.chunk).filter(Boolean)).toEqual([2, 3, 4, 5, 6]);
     expect(rest.at(-1)).toMatchObject({ status: 'completed', pollId: started.pollId, complete: true });
   });

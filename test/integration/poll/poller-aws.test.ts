@@ -172,27 +172,22 @@ describe('the poller on AWS (moto)', () => {
 
   it('ends a 429 storm in an incomplete poll, chunk by chunk within each time budget, committing what it saw', async () => {
     // Arrange: the tenant asks for a 30 s wait on the listing's pages; each invocation has 10 s
-    // left, so its DSPM budget is 3 s. A warm client would keep honouring that wait (its next
-    // chunk fails at once, a DspmTimeBudgetError the workflow retries later); each step here is a
-    // cold start, as a retry after the wait would find the tenant.
+    // left, so its DSPM budget is 3 s. The warm client keeps honouring the wait, so the next
+    // chunks cannot even read the catalogs: they too list nothing and hand on.
     sim.faults.add({
       kind: 'rate-limit',
       retryAfter: 30,
       count: 5,
       match: { route: 'data_stores/connected' },
     });
-    const coldStart = async () => {
-      vi.resetModules();
-      return (await import('../../../functions/poll-data-stores.ts')).handler;
-    };
     const runId = workflowRunId(tenant);
     const context = () => fakeContext('dspm-bridge-test', 10_000);
     try {
       // Act: three chunks that list no page hand on, then end the pass incomplete.
       const chunks = [];
       for (let i = 0; i < 3; i++)
-        chunks.push(await runStep(await coldStart(), { step: 'chunk', tenant, runId }, context()));
-      const finish = runStep(await coldStart(), { step: 'finish', tenant, runId }, context());
+        chunks.push(await runStep(handler, { step: 'chunk', tenant, runId }, context()));
+      const finish = runStep(handler, { step: 'finish', tenant, runId }, context());
       // Assert: no chunk failed; the finish publishes the summary, then fails the task (the
       // listing failed), so the execution fails and its alarm fires.
       expect(chunks.map((chunk) => chunk.status)).toEqual(['more', 'more', 'listed']);
