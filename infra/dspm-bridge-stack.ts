@@ -1,8 +1,9 @@
 /**
- * The dspm-bridge stack: stateful parts (state table, bus with archive, token secret) and the
- * functions around them (poller on a schedule, tagger behind its FIFO queue, coverage sweep on a
- * schedule), the alarms, and the optional egress VPC and Slack / ServiceNow targets. No runtime
- * logic lives here; the functions read the environment this sets.
+ * The dspm-bridge stack: stateful parts (state table, bus with archive, a token secret per
+ * tenant) and the functions around them (the poller as the task of the poll workflow, which a
+ * schedule starts; tagger behind its FIFO queue; coverage sweep on a schedule), the alarms, and
+ * the optional egress VPC and Slack / ServiceNow targets. No runtime logic lives here; the
+ * functions read the environment this sets.
  */
 import {
   Arn,
