@@ -19,11 +19,11 @@ import type { ListingProgress } from '../dspm/listing.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { keepLease } from '../state/lease.ts';
 import type { SnapshotStore } from '../state/records.ts';
 import { finishUnderLease } from './finish-poll.ts';
 import { chunkUnderLease } from './poll-chunk.ts';
 import type { PollSettings } from './poll-config.ts';
+import { takeRunLease } from './step-lease.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -77,20 +77,11 @@ export async function pollDataStores(
 ): Promise<PollOutcome> {
   const { state, clock, logger, tenant } = ports;
   const runId = `run-${randomUUID()}`;
-  const acquiredAt = clock.now();
-  if (!(await state.tryAcquireLease(tenant, runId, new Date(acquiredAt), settings.leaseTtlMs))) {
+  const lease = await takeRunLease(ports, settings, runId);
+  if (lease === undefined) {
     logger.info('another poll holds the lease; skipping this one', { tenant, runId });
     return { status: 'skipped', reason: 'lease-held', pollId: runId };
   }
-  const lease = keepLease({
-    state,
-    tenant,
-    holder: runId,
-    ttlMs: settings.leaseTtlMs,
-    clock,
-    logger,
-    acquiredAtMs: acquiredAt,
-  });
   try {
     // Chunks go on from a checkpoint a dead run left; a spent time budget ends the pass rather
     // than leaving it for a next chunk, and the pass that ended is handed to the finish in memory.
