@@ -77,6 +77,9 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ] as const;
 
+/** Lambda refused the invocation for want of a slot of the poller's reserved concurrency. */
+export const BUSY_ERRORS = ['Lambda.TooManyRequestsException'] as const;
+
 /**
  * The bridge's own passing errors, by the class name the handler's error carries (Step Functions
  * matches the Lambda's `errorType`): a dependency was down, DSPM answered 5xx, a connection
@@ -169,8 +172,13 @@ export class PollWorkflow extends Construct {
 
     const chunk = this.#step('Chunk', 'chunk', props);
     const finish = this.#step('Finish', 'finish', props);
-    for (const task of [chunk, finish])
+    for (const task of [chunk, finish]) {
+      // Still throttled after its retries: every reserved poller slot is busy, which (the slots
+      // being one per tenant polled at once) means another execution is polling. Like a held
+      // lease, that ends the branch quietly; the next execution goes on from the checkpoint.
+      task.addCatch(skipped, { errors: [...BUSY_ERRORS], resultPath: '$.error' });
       task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    }
     const status = '$.result.status';
     const afterChunk = new Choice(this, 'AfterChunk')
       .when(Condition.stringEquals(status, WORKFLOW_STATUSES.more), chunk)
