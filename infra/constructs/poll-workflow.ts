@@ -83,11 +83,14 @@ export const BUSY_ERRORS = ['Lambda.TooManyRequestsException'] as const;
 /**
  * The bridge's own passing errors, by the class name the handler's error carries (Step Functions
  * matches the Lambda's `errorType`): a dependency was down, DSPM answered 5xx, a connection
- * failed, DSPM kept refusing with 429. Anything else (auth, permission, configuration, a bad
- * input) fails at once: trying again cannot help.
+ * failed, DSPM kept refusing with 429, or the run's lease was taken over (its retry then finds
+ * the lease held and ends the tenant as skipped). Anything else (auth, permission,
+ * configuration, a bad input, `PollListingFailedError` after the summary) fails at once: trying
+ * again cannot help.
  */
 export const BRIDGE_TRANSIENT_ERRORS = [
   'TransientError',
+  'LeaseLostError',
   'DspmServerError',
   'DspmConnectionError',
   'DspmRateLimitError',

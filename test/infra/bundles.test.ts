@@ -66,6 +66,8 @@ describe('the shipped bundles', () => {
         'DspmTimeBudgetError',
         'UnknownTenantError',
         'WorkflowTaskInputError',
+        'LeaseLostError',
+        'PollListingFailedError',
       ],
     ],
     ['Tagger', ['DspmAuthError', 'BackupEventError']],

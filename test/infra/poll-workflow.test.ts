@@ -199,6 +199,7 @@ describe('the poll workflow', () => {
     // The names are the error classes' own (Lambda reports error.name as errorType).
     expect(BRIDGE_TRANSIENT_ERRORS).toEqual([
       'TransientError',
+      'LeaseLostError',
       'DspmServerError',
       'DspmConnectionError',
       'DspmRateLimitError',

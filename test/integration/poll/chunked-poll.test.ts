@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type Clock, systemClock } from '#shared/clock.ts';
 import type { BusEvent, PollCompletedDetail } from '#shared/events/contract.ts';
-import { finishPoll, PollNotListedError } from '#shared/poll/finish-poll.ts';
+import { finishPoll, PollListingFailedError, PollNotListedError } from '#shared/poll/finish-poll.ts';
 import type { PollCheckpoint } from '#shared/poll/poll-checkpoint.ts';
 import { MAX_POLL_AGE_MS, MAX_STALLED_CHUNKS, pollChunk } from '#shared/poll/poll-chunk.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
@@ -319,7 +319,11 @@ describe('a poll in chunks (memory state)', () => {
     expect(summaryOf(sink)?.incompleteReason).toMatch(
       /^no page was listed in 3 chunks in a row \(.*time budget/,
     );
-    expect(finished.status === 'completed' && finished.error?.message).toMatch(/no page was listed/);
+    const error = finished.status === 'completed' ? finished.error : undefined;
+    expect(error).toBeInstanceOf(PollListingFailedError);
+    // The workflow reads the class name (Lambda's errorType).
+    expect(error?.name).toBe('PollListingFailedError');
+    expect(error?.message).toMatch(/^the listing failed part-way: no page was listed/);
   }, 120_000);
 
   it('ends a poll in progress that is older than a day instead of continuing it', async () => {
