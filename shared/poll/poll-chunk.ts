@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { DspmTimeBudgetError } from '../dspm/errors.ts';
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
+import { IdSet } from '../state/id-set.ts';
 import { type HeldLease, LeaseLostError } from '../state/lease.ts';
 import type { ListingState, PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -148,7 +149,7 @@ export async function chunkUnderLease(
     );
   }
   const totals = totalsOf(checkpoint);
-  const seen = new Set(checkpoint.seen);
+  const seen = IdSet.from(checkpoint.seen);
   const { listing: previous } = checkpoint;
   const listing = ports.dspm.connectedDataStores({
     onProgress: ports.onListingProgress,
@@ -281,7 +282,7 @@ function newCheckpoint(ports: PollPorts, baseline: boolean): PollCheckpoint {
       complete: false,
       stalledChunks: 0,
     },
-    seen: new Set(),
+    seen: new IdSet(),
     totals: {
       counts: { seen: 0, discovered: 0, changed: 0, removed: 0, unchanged: 0 },
       events: 0,

@@ -8,6 +8,7 @@ import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog } from '../risk/catalog.ts';
+import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord, TenantMeta } from '../state/records.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
@@ -155,7 +156,7 @@ export async function publishAndCommit(
 export async function removeUnseen(
   ports: PollPorts,
   start: StartingPoint,
-  seen: ReadonlySet<number>,
+  seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
 ): Promise<void> {
   for await (const batch of ports.state.streamStores(ports.tenant)) {
