@@ -1,34 +1,60 @@
 /**
- * Lambda: one scheduled poll of the DSPM tenant (**adapter** -> use case -> domain).
- * Configuration is read and checked once, at cold start; each invocation runs `pollDataStores`
- * and turns its outcome into metrics. A listing that failed part-way fails the invocation (after
- * what was seen is published and committed), so the error alarm sees it. Until the token secret
- * holds a token (a first deploy leaves the stack's placeholder there) no poll is attempted: the
- * run says so once, counts `TokenNotSet`, and ends normally, so Lambda does not retry it.
+ * Lambda: one step of one tenant's poll, as the poll workflow's task (**adapter** -> use case ->
+ * domain). The input (`{step, tenant, runId}`, shared/config/workflow-task.ts) is checked, the
+ * tenant's runtime picked (its own client, token and rate limiter, built on first use and kept
+ * warm), and the step run: `chunk` lists from the checkpoint until the invocation's time is nearly
+ * spent (`pollChunk`), `finish` reports removals and the summary and gives the lease back
+ * (`finishPoll`). The result is the small JSON the workflow's Choice reads; the metrics carry a
+ * `Tenant` dimension, per chunk (its DSPM calls) and per poll at finish (the summary's figures).
+ *
+ * A finished poll whose listing failed part-way fails the task, after its summary is published
+ * and committed, as the one-shot poll failed its invocation: the execution fails and its alarm
+ * fires; `IncompletePolls` counts it too. A pass that was merely incomplete (the total moved)
+ * succeeds and only counts. Until the tenant's token secret holds a token no step calls DSPM: the
+ * step says so once, counts `TokenNotSet`, and returns `token-not-set`, which ends the tenant's
+ * branch without a failure.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
+import type { TenantAdapters } from '#shared/bridge-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
-import { DspmTimeBudgetError } from '#shared/dspm/errors.ts';
+import { parseWorkflowTask, WORKFLOW_STATUSES, type WorkflowTask } from '#shared/config/workflow-task.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
-import { type PollOutcome, pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { createPollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
-import { dspmDeadline } from '#shared/poll/time-budget.ts';
+import type { EventSink } from '#shared/events/sink.ts';
+import type { Logger } from '#shared/logger.ts';
+import { finishPoll } from '#shared/poll/finish-poll.ts';
+import { pollChunk } from '#shared/poll/poll-chunk.ts';
+import type { PollPorts } from '#shared/poll/poll-data-stores.ts';
+import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
+import { chunkStopAt, dspmDeadline } from '#shared/poll/time-budget.ts';
 
 const SERVICE = 'dspm-bridge-poller';
 
-/** What an invocation returns (visible in the console and to Scheduler's target). */
-export interface PollInvocationResult {
-  readonly status: PollOutcome['status'] | 'token-not-set';
-  /** Absent when no poll was started (the token is not set). */
+/** What a step returns: what the workflow's Choice routes on, and figures for the history. */
+export interface PollTaskResult {
+  /** `more` | `listed` (after a chunk), `completed` (after finish), `skipped`, `token-not-set`. */
+  readonly status: string;
+  readonly tenant: string;
+  readonly runId: string;
   readonly pollId?: string;
+  /** Chunks done so far, this one included. */
+  readonly chunk?: number;
+  /** Distinct stores the pass has seen so far. */
+  readonly received?: number;
+  /** The pass's `total`, when DSPM gave one. */
+  readonly total?: number;
+  /** Why a step was skipped: `lease-held` (another run has the tenant) or `no-poll`. */
+  readonly reason?: string;
   readonly complete?: boolean;
+  readonly incompleteReason?: string;
   readonly published?: number;
   readonly failed?: number;
+  readonly stores?: { seen: number; changed: number; discovered: number; removed: number };
+  readonly durationMs?: number;
 }
 
 /** Builds the handler from an environment; the module's `handler` uses `process.env`. */
@@ -38,27 +64,81 @@ export function createPollHandler(env: Environment) {
   const runtime = createPollerRuntime(env, { aws: createAwsClients(tracer), logger });
   const sink = requireSink(runtime);
 
-  const poll = async (_event: unknown, context: Context): Promise<PollInvocationResult> => {
-    const notSet = await tokenNotSet(runtime.tokens);
+  const step = async (event: unknown, context: Context): Promise<PollTaskResult> => {
+    const task = parseWorkflowTask(event);
+    const tenant = runtime.tenants.get(task.tenant);
+    const host = tenant.dspmConfig.tenant.host;
+    const base = { tenant: host, runId: task.runId };
+    logger.appendKeys({ tenant: host, runId: task.runId, step: task.step });
+    metrics.addDimension('Tenant', host);
+
+    const notSet = await tokenNotSet(tenant.tokens);
     if (notSet) {
-      reportTokenNotSet(notSet, tools, 'poll skipped');
-      return { status: 'token-not-set' };
+      reportTokenNotSet(notSet, tools, `${task.step} skipped`);
+      return { ...base, status: WORKFLOW_STATUSES.tokenNotSet };
     }
-    runtime.dspm.setDeadline(dspmDeadline(Date.now(), context.getRemainingTimeInMillis()));
-    const outcome = await pollDataStores(
-      {
-        dspm: runtime.dspm,
-        state: runtime.state,
-        sink,
-        clock: systemClock,
-        logger,
-        tenant: runtime.dspmConfig.tenant.host,
-      },
-      runtime.pollerConfig.settings,
-    );
+    const now = Date.now();
+    const remainingMs = context.getRemainingTimeInMillis();
+    tenant.dspm.setDeadline(dspmDeadline(now, remainingMs));
+    const ports = pollPorts(runtime, tenant, sink, logger);
+    const before = { ...tenant.dspm.stats };
+    try {
+      return task.step === 'chunk'
+        ? await runChunk(
+            ports,
+            runtime,
+            task,
+            chunkStopAt(now, remainingMs, runtime.pollerConfig.chunkBudgetMs),
+            base,
+          )
+        : await runFinish(ports, runtime, task, base);
+    } finally {
+      // This step's own DSPM calls: summed over a poll's steps they are the poll's.
+      metrics.addMetric('DspmRequests', MetricUnit.Count, tenant.dspm.stats.requests - before.requests);
+      metrics.addMetric('DspmThrottles', MetricUnit.Count, tenant.dspm.stats.throttled - before.throttled);
+    }
+  };
+
+  /** One chunk: `more` or `listed` for the Choice, `skipped` when another run has the tenant. */
+  const runChunk = async (
+    ports: PollPorts,
+    { pollerConfig }: PollerRuntime,
+    task: WorkflowTask,
+    stopAtMs: number,
+    base: Pick<PollTaskResult, 'tenant' | 'runId'>,
+  ): Promise<PollTaskResult> => {
+    const startedAt = Date.now();
+    const outcome = await pollChunk(ports, pollerConfig.settings, { runId: task.runId, stopAtMs });
     if (outcome.status === 'skipped') {
       metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);
-      return { status: outcome.status, pollId: outcome.pollId };
+      return { ...base, status: outcome.status, reason: outcome.reason };
+    }
+    metrics.addMetric('PollChunks', MetricUnit.Count, 1);
+    metrics.addMetric('ChunkDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
+    return {
+      ...base,
+      status: outcome.status,
+      pollId: outcome.pollId,
+      chunk: outcome.chunk,
+      received: outcome.received,
+      ...(outcome.total === undefined ? {} : { total: outcome.total }),
+      ...(outcome.status === 'listed'
+        ? { complete: outcome.complete, ...(outcome.reason ? { incompleteReason: outcome.reason } : {}) }
+        : {}),
+    };
+  };
+
+  /** The finish: removals, meta, the summary; its figures become the poll's metrics. */
+  const runFinish = async (
+    ports: PollPorts,
+    { pollerConfig }: PollerRuntime,
+    task: WorkflowTask,
+    base: Pick<PollTaskResult, 'tenant' | 'runId'>,
+  ): Promise<PollTaskResult> => {
+    const outcome = await finishPoll(ports, pollerConfig.settings, { runId: task.runId });
+    if (outcome.status === 'skipped') {
+      if (outcome.reason === 'lease-held') metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);
+      return { ...base, status: outcome.status, reason: outcome.reason };
     }
     const { summary } = outcome;
     metrics.addMetric('StoresSeen', MetricUnit.Count, summary.stores.seen);
@@ -69,26 +149,50 @@ export function createPollHandler(env: Environment) {
     );
     metrics.addMetric('EventsPublished', MetricUnit.Count, summary.events.published);
     metrics.addMetric('PublishFailures', MetricUnit.Count, summary.events.failed);
-    metrics.addMetric('DspmRequests', MetricUnit.Count, summary.dspm.requests);
-    metrics.addMetric('DspmThrottles', MetricUnit.Count, summary.dspm.throttled);
     metrics.addMetric('PollDuration', MetricUnit.Milliseconds, summary.durationMs);
     metrics.addMetric('IncompletePolls', MetricUnit.Count, summary.complete ? 0 : 1);
     // A poll whose listing failed did not complete: counting it would keep NoCompletedPoll quiet
     // while the tenant is never listed in full.
     metrics.addMetric('PollsCompleted', MetricUnit.Count, summary.complete ? 1 : 0);
-    // A spent time budget is an incomplete poll (its metric alarms), not a failed invocation:
-    // Scheduler's retry would only add load to a tenant that is already refusing us.
-    if (outcome.error && !(outcome.error instanceof DspmTimeBudgetError)) throw outcome.error;
+    // The summary is out and the lease given back: failing now only tells the workflow (and its
+    // alarm) that this tenant's listing failed; nothing is left half done for a retry.
+    if (outcome.error) throw outcome.error;
     return {
+      ...base,
       status: outcome.status,
       pollId: outcome.pollId,
       complete: summary.complete,
+      ...(summary.incompleteReason ? { incompleteReason: summary.incompleteReason } : {}),
       published: summary.events.published,
       failed: summary.events.failed,
+      stores: {
+        seen: summary.stores.seen,
+        changed: summary.stores.changed,
+        discovered: summary.stores.discovered,
+        removed: summary.stores.removed,
+      },
+      durationMs: summary.durationMs,
     };
   };
 
-  return withObservability(poll, tools);
+  return withObservability(step, tools);
+}
+
+/** The ports of one tenant's step: its own client, the shared state store and sink. */
+function pollPorts(
+  runtime: PollerRuntime,
+  tenant: TenantAdapters,
+  sink: EventSink,
+  logger: Logger,
+): PollPorts {
+  return {
+    dspm: tenant.dspm,
+    state: runtime.state,
+    sink,
+    clock: systemClock,
+    logger,
+    tenant: tenant.dspmConfig.tenant.host,
+  };
 }
 
 /** The Lambda entry point. */

@@ -4,6 +4,7 @@
  * key and what was expected. Defaults match the Lambdas' own defaults.
  */
 import { z } from 'zod';
+import { duplicateHosts } from '#shared/config/tenants.ts';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
@@ -23,8 +24,28 @@ const arn = (what: string) => z.string().regex(/^arn:aws[a-z-]*:/, `must be an A
 /** The configuration as validated. */
 export const stackConfigSchema = z
   .object({
-    /** `https://<tenant>.goskope.com`. */
-    tenantUrl: z.string(),
+    /** `https://<tenant>.goskope.com`: one tenant (or give `tenants`). */
+    tenantUrl: z.string().optional(),
+    /**
+     * Several tenants, each polled in its own branch of the poll workflow with its own token,
+     * lease, state partition, rate limit and alarms. The first is the tagger's and the sweep's.
+     */
+    tenants: z
+      .array(
+        z
+          .object({
+            tenantUrl: z.string(),
+            /** An existing secret with this tenant's token; without it the stack creates one to fill. */
+            tokenSecretArn: arn('a Secrets Manager secret').optional(),
+            /** This tenant's global rate limit, requests/s; default the stack's `rateLimitRps`. */
+            rateLimitRps: z.number().min(1).max(1000).optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'must list at least one tenant')
+      .optional(),
+    /** Most tenants polled at once (the workflow's Map concurrency, and the poller's reserved concurrency). */
+    tenantConcurrency: z.number().int().min(1).max(40).default(4),
     /** Lets a non-Netskope host through (a test deployment against a simulator). */
     allowAnyHost: z.boolean().default(false),
     /** An existing Secrets Manager secret holding the token; without it the stack creates an empty one to fill. */
@@ -218,22 +239,10 @@ export function readStackConfig(raw: unknown): StackConfig {
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = [CONTEXT_KEY, ...(issue?.path ?? []).map(String)].join('.');
-    if (key === `${CONTEXT_KEY}.tenantUrl` && issue?.code === 'invalid_type' && issue.input === undefined) {
-      throw new ConfigError(`context ${key} is not set: ${HOW_TO_SET_TENANT}`);
-    }
     throw new ConfigError(`context ${key}: ${issue?.message ?? 'is not valid'}`);
   }
   const config = result.data;
-  try {
-    parseTenantUrl(config.tenantUrl, {
-      allowAnyHost: config.allowAnyHost,
-      anyHostSwitch: `${CONTEXT_KEY}.allowAnyHost: true`,
-    });
-  } catch (error) {
-    throw new ConfigError(
-      `context ${CONTEXT_KEY}.tenantUrl: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
-    );
-  }
+  stackTenants(config);
   if (
     config.riskBands &&
     !(config.riskBands[0] < config.riskBands[1] && config.riskBands[1] < config.riskBands[2])
@@ -250,6 +259,74 @@ export function readStackConfig(raw: unknown): StackConfig {
     }
   }
   return config;
+}
+
+/** One tenant of the stack, checked. */
+export interface StackTenant {
+  /** As configured (`https://acme.goskope.com`). */
+  readonly url: string;
+  /** The host: the tenant's name in events, its lease and state partition, its alarms. */
+  readonly host: string;
+  /** The existing secret with its token, or undefined: the stack creates one. */
+  readonly tokenSecretArn: string | undefined;
+  /** Its global rate limit, requests/s. */
+  readonly rateLimitRps: number;
+}
+
+/**
+ * The tenants the configuration names: `tenantUrl` (with `tokenSecretArn`) is a list of one,
+ * `tenants` a list of several. Each URL checked as the functions check it.
+ * @throws ConfigError naming the key: neither or both forms given, a bad URL, a host listed twice,
+ *   or a first tenant whose limit is too small to share with the tagger and the sweep.
+ */
+export function stackTenants(config: StackConfig): readonly StackTenant[] {
+  if (config.tenants && config.tenantUrl !== undefined) {
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}: set tenantUrl (one tenant) or tenants (several), not both`,
+    );
+  }
+  if (config.tenants && config.tokenSecretArn !== undefined) {
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}.tokenSecretArn goes with tenantUrl; with tenants, give each its own tokenSecretArn`,
+    );
+  }
+  const entries = config.tenants
+    ? config.tenants.map((tenant, index) => ({ ...tenant, key: `tenants.${index}.tenantUrl` }))
+    : config.tenantUrl !== undefined
+      ? [{ tenantUrl: config.tenantUrl, tokenSecretArn: config.tokenSecretArn, key: 'tenantUrl' }]
+      : undefined;
+  if (!entries) throw new ConfigError(`context ${CONTEXT_KEY}.tenantUrl is not set: ${HOW_TO_SET_TENANT}`);
+  const tenants = entries.map((entry): StackTenant => {
+    try {
+      const { host } = parseTenantUrl(entry.tenantUrl, {
+        allowAnyHost: config.allowAnyHost,
+        anyHostSwitch: `${CONTEXT_KEY}.allowAnyHost: true`,
+      });
+      return {
+        url: entry.tenantUrl,
+        host,
+        tokenSecretArn: entry.tokenSecretArn,
+        rateLimitRps: ('rateLimitRps' in entry ? entry.rateLimitRps : undefined) ?? config.rateLimitRps,
+      };
+    } catch (error) {
+      throw new ConfigError(
+        `context ${CONTEXT_KEY}.${entry.key}: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
+      );
+    }
+  });
+  const repeated = duplicateHosts(tenants.map((tenant) => tenant.host));
+  if (repeated.length > 0) {
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}.tenants lists ${repeated.join(', ')} more than once: list each tenant once`,
+    );
+  }
+  const first = tenants[0] as StackTenant;
+  if (first.rateLimitRps < MIN_SHARED_RPS) {
+    throw new ConfigError(
+      `context ${CONTEXT_KEY}.tenants.0.rateLimitRps: must be at least ${MIN_SHARED_RPS}: the first tenant's limit is shared by the poller, the sweep and the tagger`,
+    );
+  }
+  return tenants;
 }
 
 /** `findingSeverities` as the functions read it: `condition=severity,...`. */

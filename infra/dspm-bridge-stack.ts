@@ -1,8 +1,9 @@
 /**
- * The dspm-bridge stack: stateful parts (state table, bus with archive, token secret) and the
- * functions around them (poller on a schedule, tagger behind its FIFO queue, coverage sweep on a
- * schedule), the alarms, and the optional egress VPC and Slack / ServiceNow targets. No runtime
- * logic lives here; the functions read the environment this sets.
+ * The dspm-bridge stack: stateful parts (state table, bus with archive, a token secret per
+ * tenant) and the functions around them (the poller as the task of the poll workflow, which a
+ * schedule starts; tagger behind its FIFO queue; coverage sweep on a schedule), the alarms, and
+ * the optional egress VPC and Slack / ServiceNow targets. No runtime logic lives here; the
+ * functions read the environment this sets.
  */
 import {
   Arn,
@@ -24,19 +25,23 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
-import { findingSeveritiesVariable, type StackConfig } from './config.ts';
+import { findingSeveritiesVariable, type StackConfig, type StackTenant, stackTenants } from './config.ts';
 import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
+import { PollWorkflow } from './constructs/poll-workflow.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
 import { SecurityHubExport } from './constructs/security-hub-export.ts';
 import { ServiceNowFollower } from './constructs/servicenow-follower.ts';
 import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
-import { rateBudget } from './rate-budget.ts';
+import { pollOnlyBudget, rateBudget } from './rate-budget.ts';
+
+/** The poll lease's TTL in the stack: it must outlast a wait between two steps of a run. */
+export const POLL_LEASE_TTL_SECONDS = 120;
 
 /** Props of the stack. */
 export interface DspmBridgeStackProps extends StackProps {
@@ -48,7 +53,11 @@ export class DspmBridgeStack extends Stack {
   readonly poller: BridgeFunction;
   readonly tagger: BridgeFunction;
   readonly coverage: BridgeFunction;
+  /** The first tenant's token secret (the tagger's and the sweep's). */
   readonly tokenSecret: ISecret;
+  /** Every tenant's token secret, in the configured order. */
+  readonly tenantSecrets: readonly ISecret[];
+  readonly pollWorkflow: PollWorkflow;
 
   constructor(scope: Construct, id: string, props: DspmBridgeStackProps) {
     super(scope, id, props);
@@ -72,9 +81,17 @@ export class DspmBridgeStack extends Stack {
         ...(config.backupEventSources.length > 0 ? [GENERIC_DETAIL_TYPE] : []),
       ],
     });
-    this.tokenSecret = config.tokenSecretArn
-      ? Secret.fromSecretCompleteArn(this, 'ApiToken', config.tokenSecretArn)
-      : this.#placeholderSecret();
+    const tenants = stackTenants(config);
+    // The first tenant keeps the construct id of the single tenant's secret, so a stack that moves
+    // from tenantUrl to a tenants list starting with the same tenant keeps its secret and token.
+    this.tenantSecrets = tenants.map((tenant, index) => {
+      const id = index === 0 ? 'ApiToken' : `ApiToken-${tenant.host}`;
+      return tenant.tokenSecretArn
+        ? Secret.fromSecretCompleteArn(this, id, tenant.tokenSecretArn)
+        : this.#placeholderSecret(id, tenant.host);
+    });
+    this.tokenSecret = this.tenantSecrets[0] as ISecret;
+    const [firstTenant] = tenants as [StackTenant, ...StackTenant[]];
     const egress = config.fixedEgressIp ? new FixedEgress(this, 'Egress', { logRetention }) : undefined;
 
     const busName = config.importEventBusArn
@@ -82,8 +99,6 @@ export class DspmBridgeStack extends Stack {
         config.eventBusName)
       : config.eventBusName;
     const common: Record<string, string> = {
-      DSPM_TENANT_URL: config.tenantUrl,
-      DSPM_API_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
       DSPM_ALLOW_ANY_HOST: String(config.allowAnyHost),
       DSPM_PAGE_SIZE: String(config.pageSize),
       EVENT_BUS_NAME: busName,
@@ -95,7 +110,19 @@ export class DspmBridgeStack extends Stack {
         : {}),
     };
     const functionDefaults = { logRetention, tracing: config.tracing, vpc: egress?.vpc };
-    const budget = rateBudget(config.rateLimitRps);
+    const budget = rateBudget(firstTenant.rateLimitRps);
+    // The tagger and the sweep work on the first tenant only (docs/operations.md, "Several tenants").
+    const firstTenantEnv = {
+      DSPM_TENANT_URL: firstTenant.url,
+      DSPM_API_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
+    };
+    // Each tenant has its own global limit: the first shares its with the tagger and the sweep,
+    // the others are the poller's alone (infra/rate-budget.ts).
+    const tenantList = tenants.map((tenant, index) => ({
+      url: tenant.url,
+      tokenSecretId: this.tenantSecrets[index]?.secretArn,
+      rateLimitRps: index === 0 ? budget.poller : pollOnlyBudget(tenant.rateLimitRps),
+    }));
 
     this.poller = new BridgeFunction(this, 'Poller', {
       ...functionDefaults,
@@ -103,14 +130,17 @@ export class DspmBridgeStack extends Stack {
       description: 'Polls Netskope One DSPM and publishes data store risk changes',
       timeout: FUNCTION_TIMEOUTS.poller,
       memorySize: 1024,
-      // The lease already keeps polls apart; one concurrent execution makes it cheap to be sure.
-      reservedConcurrentExecutions: 1,
+      // One invocation per tenant polled at once: the workflow's Map runs at most that many, and
+      // each tenant's lease keeps its own chunks apart.
+      reservedConcurrentExecutions: Math.min(tenants.length, config.tenantConcurrency),
       environment: {
         ...common,
+        DSPM_TENANTS: this.toJsonString(tenantList),
         DSPM_RATE_LIMIT_RPS: String(budget.poller),
-        // Renewed while the poll runs, so it need not outlast the timeout: a timed-out invocation
-        // blocks the next poll for at most this long.
-        POLL_LEASE_TTL_SECONDS: '60',
+        // Renewed while a chunk runs and kept between a run's steps, so it must outlast the
+        // longest wait between two steps (a retry waits at most 30 s, constructs/poll-workflow.ts);
+        // a run that dies without finishing blocks its tenant's next poll for at most this long.
+        POLL_LEASE_TTL_SECONDS: String(POLL_LEASE_TTL_SECONDS),
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
         ...(config.minimumDeltas
@@ -136,6 +166,7 @@ export class DspmBridgeStack extends Stack {
       memorySize: 512,
       environment: {
         ...common,
+        ...firstTenantEnv,
         DSPM_RATE_LIMIT_RPS: String(budget.taggerPerInstance),
         BACKUP_EVENT_SOURCES: config.backupEventSources.join(','),
         DEAD_LETTER_QUEUE_URL: intake.deadLetterQueue.queueUrl,
@@ -153,6 +184,7 @@ export class DspmBridgeStack extends Stack {
       reservedConcurrentExecutions: 1,
       environment: {
         ...common,
+        ...firstTenantEnv,
         DSPM_RATE_LIMIT_RPS: String(budget.coverage),
         BACKUP_RPO_HOURS: String(config.rpoHours),
         BACKUP_EXCLUDED_SERVICES: config.excludedServices.join(','),
@@ -171,6 +203,7 @@ export class DspmBridgeStack extends Stack {
       grantStateAccess(state.table, fn.function, access);
       this.tokenSecret.grantRead(fn.function);
     }
+    for (const secret of this.tenantSecrets.slice(1)) secret.grantRead(this.poller.function);
     intake.deadLetterQueue.grantSendMessages(this.tagger.function);
     // The sweep asks AWS Backup about a store before tagging it (its own account, without a role).
     this.coverage.function.addToRolePolicy(
@@ -200,11 +233,14 @@ export class DspmBridgeStack extends Stack {
       description: 'The DspmBridgeBackupReader StackSet trusts this role (its CoverageRoleArn parameter)',
     });
 
-    const pollSchedule = new ScheduledInvocation(this, 'PollSchedule', {
-      target: this.poller.function,
+    this.pollWorkflow = new PollWorkflow(this, 'PollWorkflow', {
+      poller: this.poller.function,
+      pollerTimeout: FUNCTION_TIMEOUTS.poller,
+      tenants: tenants.map((tenant) => tenant.host),
+      maxConcurrency: config.tenantConcurrency,
       expression: config.pollSchedule,
-      intervalMinutes: config.pollIntervalMinutes,
-      description: 'Poll Netskope One DSPM',
+      logRetention,
+      tracing: config.tracing,
     });
     const coverageSchedule = new ScheduledInvocation(this, 'CoverageSchedule', {
       target: this.coverage.function,
@@ -214,9 +250,8 @@ export class DspmBridgeStack extends Stack {
     });
 
     const deadLetterQueues: Record<string, IQueue> = {
-      PollSchedule: pollSchedule.deadLetterQueue,
+      PollSchedule: this.pollWorkflow.deadLetterQueue,
       CoverageSchedule: coverageSchedule.deadLetterQueue,
-      PollerFailedRuns: pollSchedule.failedRuns,
       CoverageFailedRuns: coverageSchedule.failedRuns,
       Tagger: intake.deadLetterQueue,
     };
@@ -252,12 +287,16 @@ export class DspmBridgeStack extends Stack {
     if (securityHub) deadLetterQueues.SecurityHub = securityHub.deadLetterQueue;
     const alarms = new BridgeAlarms(this, 'Alarms', {
       poller: this.poller.function,
+      pollWorkflow: this.pollWorkflow.stateMachine,
+      tenants: tenants.map((tenant, index) => ({
+        host: tenant.host,
+        tokenSecretArn: this.tenantSecrets[index]?.secretArn ?? '',
+      })),
       tagger: this.tagger.function,
       coverage: this.coverage.function,
       pollIntervalMinutes: config.pollIntervalMinutes,
       coverageIntervalMinutes: config.coverageIntervalMinutes,
       intakeQueue: intake.queue,
-      tokenSecretArn: this.tokenSecret.secretArn,
       deadLetterQueues,
       email: config.alarmEmail,
     });
@@ -276,6 +315,20 @@ export class DspmBridgeStack extends Stack {
       value: this.tokenSecret.secretArn,
       description: 'Put the Netskope API token here',
     });
+    if (tenants.length > 1) {
+      new CfnOutput(this, 'TenantTokenSecretArns', {
+        value: this.toJsonString(
+          Object.fromEntries(
+            tenants.map((tenant, index) => [tenant.host, this.tenantSecrets[index]?.secretArn]),
+          ),
+        ),
+        description: "Each tenant's token secret, by host: put each tenant's API token in its own",
+      });
+    }
+    new CfnOutput(this, 'PollWorkflowArn', {
+      value: this.pollWorkflow.stateMachine.stateMachineArn,
+      description: "The poll workflow (Step Functions): its executions show each tenant's chunks",
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: alarms.topic.topicArn,
       description: 'Subscribe to be told about alarms',
@@ -290,9 +343,9 @@ export class DspmBridgeStack extends Stack {
    * the functions make no DSPM call and say which secret to fill (a random string would be sent
    * as a token and refused with 401s, retried, and alarmed on as errors).
    */
-  #placeholderSecret(): Secret {
-    const secret = new Secret(this, 'ApiToken', {
-      description: 'Netskope REST API v2 token for dspm-bridge: replace the generated value with the token',
+  #placeholderSecret(id: string, host: string): Secret {
+    const secret = new Secret(this, id, {
+      description: `Netskope REST API v2 token for dspm-bridge, tenant ${host}: replace the generated value with the token`,
       generateSecretString: { ...TOKEN_PLACEHOLDER_GENERATION },
     });
     Validations.of(secret).acknowledge({
@@ -318,7 +371,8 @@ export class DspmBridgeStack extends Stack {
       const functionId = this.resolve(this.getLogicalId(fn.function.node.defaultChild as CfnElement));
       Validations.of(this).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-        reason: 'EventBridge Scheduler may invoke this one function and its versions; nothing else.',
+        reason:
+          'EventBridge Scheduler (the sweep) or the poll workflow (the poller) may invoke this one function and its versions; nothing else.',
       });
     }
   }

@@ -55,3 +55,15 @@ export function rateBudget(tenantRps: number): RateBudget {
   const poller = slots - spare - coverage - taggerPerInstance * TAGGER_MAX_CONCURRENCY;
   return { poller, taggerPerInstance, coverage };
 }
+
+/**
+ * The poller's pace for a tenant only the poller calls (every tenant after the first: the tagger
+ * and the sweep work on the first one). Each tenant has its own global limit, so its budget is its
+ * own: the whole limit in whole requests per second, less the same one request of slack from 8 up.
+ */
+export function pollOnlyBudget(tenantRps: number): number {
+  const slots = Math.floor(tenantRps);
+  if (slots < 1)
+    throw new RangeError(`a tenant limit of ${tenantRps} requests/s leaves the poller no whole request`);
+  return slots >= 8 ? slots - 1 : slots;
+}

@@ -6,7 +6,7 @@
  */
 import type { AwsClients } from './aws/clients.ts';
 import { type DspmConfig, readDspmConfig } from './config/dspm.ts';
-import type { Environment } from './config/env.ts';
+import { booleanVar, type Environment } from './config/env.ts';
 import { type PublishingConfig, readPublishingConfig } from './config/publishing.ts';
 import type { DspmClient } from './dspm/client.ts';
 import { createDspmClient } from './dspm/create-client.ts';
@@ -39,15 +39,41 @@ export interface BridgeRuntimeOptions {
   readonly stateFile?: string | undefined;
 }
 
+/** The adapters that do not depend on the tenant: where state lives and where events go. */
+export type SharedAdapters = Pick<BridgeRuntime, 'publishing' | 'state' | 'eventBridgeSink'>;
+
+/** One tenant's adapters: its configuration, its DSPM client (with its own rate limiter) and its token. */
+export type TenantAdapters = Pick<BridgeRuntime, 'dspmConfig' | 'dspm' | 'tokens'>;
+
 /**
  * Reads the shared configuration and builds the adapters.
  * @throws ConfigError naming what is missing or wrong.
  */
 export function createBridgeRuntime(env: Environment, options: BridgeRuntimeOptions): BridgeRuntime {
   const dspmConfig = readDspmConfig(env);
-  const publishing = readPublishingConfig(env, { test: dspmConfig.allowAnyHost });
+  return { ...createTenantAdapters(dspmConfig, options), ...createSharedAdapters(env, options) };
+}
+
+/**
+ * A tenant's token provider and DSPM client. Each call builds new ones: a client paces itself to
+ * its own tenant's rate limit, so two tenants never share a limiter.
+ */
+export function createTenantAdapters(
+  dspmConfig: DspmConfig,
+  options: Pick<BridgeRuntimeOptions, 'aws' | 'logger'>,
+): TenantAdapters {
   const tokens = tokenProviderFor(dspmConfig.tokenSource, options.aws.secretsManager);
   const dspm = createDspmClient(dspmConfig, { logger: options.logger, tokens });
+  return { dspmConfig, dspm, tokens };
+}
+
+/**
+ * The state store and the EventBridge sink. Every tenant shares them: state is partitioned by
+ * tenant host inside the store, and every event names its tenant.
+ * @throws ConfigError when no state table is set and no state file is allowed.
+ */
+export function createSharedAdapters(env: Environment, options: BridgeRuntimeOptions): SharedAdapters {
+  const publishing = readPublishingConfig(env, { test: booleanVar(env, 'DSPM_ALLOW_ANY_HOST', false) });
   let state: StateStore;
   if (publishing.stateTableName) {
     state = new DynamoDbStateStore({ client: options.aws.dynamoDb, tableName: publishing.stateTableName });
@@ -63,7 +89,7 @@ export function createBridgeRuntime(env: Environment, options: BridgeRuntimeOpti
         logger: options.logger,
       })
     : undefined;
-  return { dspmConfig, publishing, dspm, tokens, state, eventBridgeSink };
+  return { publishing, state, eventBridgeSink };
 }
 
 /** The sink to publish to. @throws ConfigError when no bus is configured. */

@@ -35,11 +35,17 @@ const OPTIONS = {
   'no-baseline': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
+  tenant: { type: 'string' },
 } as const;
 
+/** How often a CLI poll checkpoints by default: a killed run loses at most this much listing. */
+const DEFAULT_CHECKPOINT_EVERY = '5m';
+
 /** Usage of `poll`. */
-export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--events FILE] [--no-baseline] [--json] [--verbose]
-       dspm-bridge poll [--interval 15m] [--state FILE] [--events FILE] [--verbose]
+export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state FILE] [--events FILE] [--no-baseline] [--json] [--checkpoint-every D] [--verbose]
+       dspm-bridge poll [--interval 15m] [--state FILE] [--events FILE] [--checkpoint-every D] [--verbose]
+       (either form takes --tenant HOST when DSPM_TENANTS lists several tenants)
 
   --once         poll once and exit (1 when events were refused or the listing was incomplete)
   --interval D   keep polling every D (500ms, 90s, 15m, 1h; default 15m) until Ctrl-C; a failed
@@ -49,6 +55,10 @@ export const POLL_USAGE = `usage: dspm-bridge poll --once [--dry-run] [--state F
   --state FILE   local state file (default ${DEFAULT_STATE_FILE}; ignored when STATE_TABLE_NAME is set)
   --no-baseline  on the first poll, emit data-store-discovered for every store instead of a silent baseline
   --json         print the poll summary as JSON on stdout (events then need EVENT_BUS_NAME or --events)
+  --tenant HOST  with several tenants in DSPM_TENANTS, the one to poll (default: the first)
+  --checkpoint-every D
+                 save where the listing stands every D (default ${DEFAULT_CHECKPOINT_EVERY}): a poll that is killed
+                 is continued from there by the next one, not started over
   --verbose      more progress on stderr
 
 Events go to the EventBridge bus EVENT_BUS_NAME; without it, as NDJSON lines (the --dry-run shape)
@@ -66,6 +76,10 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
   if (values['dry-run'] && !values.once) throw new UsageError('--dry-run goes with --once');
   const intervalMs =
     values.interval === undefined ? 15 * 60_000 : parseDuration('--interval', values.interval);
+  const checkpointEveryMs = parseDuration(
+    '--checkpoint-every',
+    values['checkpoint-every'] ?? DEFAULT_CHECKPOINT_EVERY,
+  );
   const logger = stderrLogger(io.stderr, values.verbose ?? false);
   const runtime = createPollerRuntime(io.env, {
     aws: createAwsClients(),
@@ -86,7 +100,13 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     ...runtime.pollerConfig.settings,
     emitBaselineEvents: values['no-baseline'] ?? runtime.pollerConfig.settings.emitBaselineEvents,
   };
-  const tenant = runtime.dspmConfig.tenant.host;
+  // One tenant per run: the one named, or the first configured (the only one, usually).
+  const chosen = values.tenant === undefined ? runtime : runtime.tenants.get(values.tenant);
+  const tenant = chosen.dspmConfig.tenant.host;
+  if (values.tenant === undefined && runtime.tenants.hosts.length > 1)
+    io.stderr(
+      `note: DSPM_TENANTS lists ${runtime.tenants.hosts.length} tenants; polling the first, ${tenant} (--tenant HOST picks another: ${runtime.tenants.hosts.slice(1).join(', ')})\n`,
+    );
   // A dry run reads the real state and writes none of it (the sink publishes nothing either).
   const state = dryRun ? new DryRunStateStore(runtime.state) : runtime.state;
 
@@ -97,7 +117,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
     const progress = progressBar(io.stderr, io.stderrIsTerminal ?? false);
     const outcome = await pollDataStores(
       {
-        dspm: runtime.dspm,
+        dspm: chosen.dspm,
         state,
         sink,
         clock: systemClock,
@@ -107,6 +127,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
         signal: io.stopSignal,
       },
       settings,
+      { checkpointEveryMs },
     );
     progress.done();
     if (outcome.status === 'skipped') {

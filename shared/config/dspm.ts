@@ -39,6 +39,9 @@ export const DSPM_CONFIG_DEFAULTS = {
   timeoutMs: 30_000,
 } as const;
 
+/** The settings every tenant's client shares: everything in `DspmConfig` but the tenant and its token. */
+export type DspmSettings = Omit<DspmConfig, 'tenant' | 'tokenSource'>;
+
 /**
  * Reads and checks the `DSPM_*` variables and the proxy variables the client's HTTP stack reads.
  * @throws ConfigError naming the first variable that is missing or wrong.
@@ -48,10 +51,23 @@ export function readDspmConfig(env: Environment): DspmConfig {
   const tenantUrl = optionalString(env, 'DSPM_TENANT_URL');
   if (tenantUrl === undefined)
     throw new ConfigError('DSPM_TENANT_URL is not set; expected https://<tenant>.goskope.com');
-  checkProxyVariables(env);
+  const settings = readDspmSettings(env);
   return {
+    ...settings,
     tenant: parseTenantUrl(tenantUrl, { allowAnyHost }),
     tokenSource: readTokenSource(env),
+  };
+}
+
+/**
+ * Reads the tenant-independent `DSPM_*` variables (pace, page size, concurrency, timeout, CA
+ * bundle, `DSPM_ALLOW_ANY_HOST`) and checks the proxy variables. config/tenants.ts lays each
+ * tenant of `DSPM_TENANTS` over these.
+ * @throws ConfigError naming the first variable that is wrong.
+ */
+export function readDspmSettings(env: Environment): DspmSettings {
+  checkProxyVariables(env);
+  return {
     rateLimitRps: numberVar(env, 'DSPM_RATE_LIMIT_RPS', DSPM_CONFIG_DEFAULTS.rateLimitRps, {
       min: 0.1,
       max: 1000,
@@ -72,7 +88,7 @@ export function readDspmConfig(env: Environment): DspmConfig {
       integer: true,
     }),
     caBundlePath: optionalString(env, 'DSPM_CA_BUNDLE'),
-    allowAnyHost,
+    allowAnyHost: booleanVar(env, 'DSPM_ALLOW_ANY_HOST', false),
   };
 }
 

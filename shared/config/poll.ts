@@ -19,11 +19,17 @@ import type { PublishingConfig } from './publishing.ts';
 /** Poller configuration from the environment. */
 export interface PollerConfig {
   readonly settings: PollSettings;
+  /**
+   * `POLL_CHUNK_SECONDS`: the longest a workflow chunk lists, in ms; undefined: as long as its
+   * invocation allows (`chunkStopAt`). 0 stops every chunk after its first page.
+   */
+  readonly chunkBudgetMs: number | undefined;
 }
 
 /**
  * Reads the poller's own settings, `RISK_WATCHED_FIELDS`, `RISK_MIN_DELTAS`, `RISK_BANDS`,
- * `FINDING_SEVERITIES`, `POLL_EMIT_BASELINE_EVENTS` and `POLL_LEASE_TTL_SECONDS`, on top of where its events go
+ * `FINDING_SEVERITIES`, `POLL_EMIT_BASELINE_EVENTS`, `POLL_LEASE_TTL_SECONDS` and
+ * `POLL_CHUNK_SECONDS`, on top of where its events go
  * (`publishing`, read once for every function by config/publishing.ts).
  * @throws ConfigError naming the variable that is wrong.
  */
@@ -50,7 +56,14 @@ export function readPollerConfig(
           max: 86_400,
         }) * 1000,
     },
+    chunkBudgetMs: readChunkBudget(env),
   };
+}
+
+/** `POLL_CHUNK_SECONDS`: 0 to 900 seconds, or unset. */
+function readChunkBudget(env: Environment): number | undefined {
+  if (optionalString(env, 'POLL_CHUNK_SECONDS') === undefined) return undefined;
+  return numberVar(env, 'POLL_CHUNK_SECONDS', 0, { min: 0, max: 900 }) * 1000;
 }
 
 /** `RISK_WATCHED_FIELDS`: comma-separated DSPM field names. */

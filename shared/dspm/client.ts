@@ -6,7 +6,7 @@
 import type * as z from 'zod/mini';
 import { DspmConnectionError, DspmError, DspmInvalidResponseError, DspmServerError } from './errors.ts';
 import { eq, type Filter, renderFilter } from './filter.ts';
-import { Listing, type ListingProgress, type ListingResume } from './listing.ts';
+import { Listing, type ListingProgress, type ListingResume, type SeenIds } from './listing.ts';
 import { parseResponse } from './parse.ts';
 import {
   bareNumberSchema,
@@ -42,7 +42,7 @@ export interface ListOptions {
   /** Continue a pass an earlier leg began (see `ListingOptions`). */
   readonly resume?: ListingResume | undefined;
   /** Ids the pass yielded so far; extended as the listing yields. */
-  readonly seen?: Set<number> | undefined;
+  readonly seen?: SeenIds | undefined;
 }
 
 /** Client-wide settings. */

@@ -65,6 +65,13 @@ export interface ListingResume {
   readonly total: number;
 }
 
+/** The ids a pass has yielded (a `Set<number>` will do). */
+export interface SeenIds {
+  readonly size: number;
+  has(id: number): boolean;
+  add(id: number): unknown;
+}
+
 /** Options of a listing. */
 export interface ListingOptions {
   /** Items per page (`limit`). */
@@ -79,7 +86,7 @@ export interface ListingOptions {
    * Ids yielded so far in the pass (earlier legs'), extended as this leg yields: duplicates are
    * dropped across legs, and `received` counts the whole pass. A fresh set otherwise.
    */
-  readonly seen?: Set<number> | undefined;
+  readonly seen?: SeenIds | undefined;
 }
 
 /** Every item of a list route, each once. Iterate it once. */

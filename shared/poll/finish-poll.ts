@@ -6,6 +6,7 @@
  * same again: removals already committed are tombstones and come out once; the summary may go
  * out twice (at least once).
  */
+import { BridgeError } from '../errors.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -24,7 +25,17 @@ import {
 import { withStepLease } from './step-lease.ts';
 
 /** The poll's checkpoint is still listing: finishing it now would report a partial pass. */
-export class PollNotListedError extends Error {}
+export class PollNotListedError extends BridgeError {
+  readonly retryable = false;
+}
+
+/**
+ * The poll's listing failed part-way (after retries, or three chunks without a page): its
+ * summary is out, incomplete, and no removals were reported. The workflow reads the name.
+ */
+export class PollListingFailedError extends BridgeError {
+  readonly retryable = false;
+}
 
 /**
  * Finishes the tenant's poll in progress. `error` is the listing's own error when the same
@@ -110,5 +121,7 @@ function listingError(listing: {
   endedBy?: string | undefined;
   reason?: string | undefined;
 }): Error | undefined {
-  return listing.endedBy === 'failure' ? new Error(listing.reason ?? 'the listing failed') : undefined;
+  return listing.endedBy === 'failure'
+    ? new PollListingFailedError(`the listing failed part-way: ${listing.reason ?? 'no reason recorded'}`)
+    : undefined;
 }

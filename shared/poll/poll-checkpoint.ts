@@ -4,6 +4,7 @@
  * is a job kept in the state store; invocations (a Step Functions task, the CLI's loop) are only
  * the workers that advance it, each under the tenant's poll lease.
  */
+import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { PollCounts } from './poll-plan.ts';
 
 /** How far the poll's pass over the connected stores has come. */
@@ -46,7 +47,7 @@ export interface PollCheckpoint {
     readonly stalledChunks: number;
   };
   /** Ids of every store the pass yielded so far: the finish step's "still there". */
-  readonly seen: ReadonlySet<number>;
+  readonly seen: ReadonlyIdSet;
   /** What the committed pages added up to, for the summary. */
   readonly totals: {
     readonly counts: PollCounts;

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { DspmTimeBudgetError } from '../dspm/errors.ts';
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
+import { IdSet } from '../state/id-set.ts';
 import { type HeldLease, LeaseLostError } from '../state/lease.ts';
 import type { ListingState, PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -98,7 +99,8 @@ export async function chunkUnderLease(
 ): Promise<ChunkResult> {
   const { state, clock, logger, tenant } = ports;
   const stored = await state.loadCheckpoint(tenant);
-  const checkpoint = stored ?? newCheckpoint(ports);
+  // A new poll is a baseline when the tenant has no facts yet; every later chunk keeps that.
+  const checkpoint = stored ?? newCheckpoint(ports, (await state.loadMeta(tenant)) === undefined);
   if (checkpoint.listing.state !== 'listing') {
     // A retry of the chunk that ended the pass: the finish step is next.
     return { outcome: outcomeOf(options.runId, checkpoint), checkpoint, stored: true };
@@ -112,14 +114,42 @@ export async function chunkUnderLease(
     return save(ports, options.runId, lease, ended(checkpoint, reason, 'failure'));
   }
 
+  if (stored)
+    logger.info('continuing the poll in progress', {
+      tenant,
+      pollId: stored.pollId,
+      chunk: stored.chunk + 1,
+      seen: stored.seen.size,
+      total: stored.listing.total,
+    });
   const statsBefore = { ...ports.dspm.stats };
-  // A new poll's first chunk decides whether it is a baseline; every later chunk keeps that.
-  const start = await readStartingPoint(ports, settings, {
-    pollId: checkpoint.pollId,
-    baseline: stored?.baseline,
-  });
+  let start: StartingPoint;
+  try {
+    start = await readStartingPoint(ports, settings, checkpoint);
+  } catch (error) {
+    // A 429 storm can spend the budget before the first page: that chunk listed nothing.
+    if (!(error instanceof DspmTimeBudgetError) || behaviour.endOnBudget) throw error;
+    logger.warn('the time budget ran out reading the catalogs; the next chunk tries again', {
+      tenant,
+      pollId: checkpoint.pollId,
+      reason: error.message,
+    });
+    const stalled = {
+      ...checkpoint,
+      listing: { ...checkpoint.listing, stalledChunks: checkpoint.listing.stalledChunks + 1 },
+      dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm),
+    };
+    return save(
+      ports,
+      options.runId,
+      lease,
+      stalled.listing.stalledChunks < MAX_STALLED_CHUNKS
+        ? stalled
+        : ended(stalled, stalledReason(error), 'failure'),
+    );
+  }
   const totals = totalsOf(checkpoint);
-  const seen = new Set(checkpoint.seen);
+  const seen = IdSet.from(checkpoint.seen);
   const { listing: previous } = checkpoint;
   const listing = ports.dspm.connectedDataStores({
     onProgress: ports.onListingProgress,
@@ -171,7 +201,6 @@ export async function chunkUnderLease(
   const report = listing.report();
   const base: PollCheckpoint = {
     ...checkpoint,
-    baseline: start.baseline,
     listing: {
       ...previous,
       nextOffset,
@@ -185,9 +214,11 @@ export async function chunkUnderLease(
     totals: totals,
     dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm),
   };
-  const outOfTime = stoppedBy === 'time' || error instanceof DspmTimeBudgetError;
+  // The chunk's own stop time, or (in a chunk of a workflow) a DSPM budget spent mid-listing:
+  // the next chunk goes on. The in-process driver ends the pass on a spent budget instead.
+  const moreToList = stoppedBy === 'time' || (error instanceof DspmTimeBudgetError && !behaviour.endOnBudget);
   let next: PollCheckpoint;
-  if (outOfTime && !behaviour.endOnBudget && base.listing.stalledChunks < MAX_STALLED_CHUNKS) {
+  if (moreToList && base.listing.stalledChunks < MAX_STALLED_CHUNKS) {
     next = { ...base, listing: { ...base.listing, state: 'listing' } };
     if (error)
       logger.warn('the time budget ran out mid-listing; the next chunk goes on', {
@@ -195,12 +226,8 @@ export async function chunkUnderLease(
         pollId: base.pollId,
         reason: error.message,
       });
-  } else if (outOfTime && !behaviour.endOnBudget) {
-    next = ended(
-      base,
-      `no page was listed in ${MAX_STALLED_CHUNKS} chunks in a row${error ? ` (${error.message})` : ''}`,
-      'failure',
-    );
+  } else if (moreToList) {
+    next = ended(base, stalledReason(error), 'failure');
   } else if (error) {
     logger.error('listing connected data stores failed part-way; no removals this poll', {
       tenant,
@@ -236,14 +263,17 @@ export async function chunkUnderLease(
   return { ...(await save(ports, options.runId, lease, next)), error };
 }
 
+function stalledReason(error: Error | undefined): string {
+  return `no page was listed in ${MAX_STALLED_CHUNKS} chunks in a row${error ? ` (${error.message})` : ''}`;
+}
+
 /** A new poll: nothing listed yet. */
-function newCheckpoint(ports: PollPorts): PollCheckpoint {
+function newCheckpoint(ports: PollPorts, baseline: boolean): PollCheckpoint {
   return {
     pollId: ports.newPollId?.() ?? randomUUID(),
     startedAt: new Date(ports.clock.now()).toISOString(),
     chunk: 0,
-    // Decided once the first chunk has read the tenant's facts (readStartingPoint).
-    baseline: false,
+    baseline,
     listing: {
       state: 'listing',
       nextOffset: 0,
@@ -252,7 +282,7 @@ function newCheckpoint(ports: PollPorts): PollCheckpoint {
       complete: false,
       stalledChunks: 0,
     },
-    seen: new Set(),
+    seen: new IdSet(),
     totals: {
       counts: { seen: 0, discovered: 0, changed: 0, removed: 0, unchanged: 0 },
       events: 0,

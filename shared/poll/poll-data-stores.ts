@@ -19,11 +19,11 @@ import type { ListingProgress } from '../dspm/listing.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
 import type { Logger } from '../logger.ts';
-import { keepLease } from '../state/lease.ts';
 import type { SnapshotStore } from '../state/records.ts';
 import { finishUnderLease } from './finish-poll.ts';
 import { chunkUnderLease } from './poll-chunk.ts';
 import type { PollSettings } from './poll-config.ts';
+import { takeRunLease } from './step-lease.ts';
 
 /** What a poll needs. */
 export interface PollPorts {
@@ -52,39 +52,54 @@ export type PollOutcome =
       readonly error?: Error | undefined;
     };
 
+/** How the in-process driver runs a poll. */
+export interface PollRunOptions {
+  /**
+   * Checkpoint after the page in hand once this long has passed since the last checkpoint, so a
+   * run that is killed is continued from there by the next one (the CLI: `--checkpoint-every`).
+   * Absent: one chunk lists to the end, and a poll that fits it writes no checkpoint.
+   */
+  readonly checkpointEveryMs?: number | undefined;
+}
+
+/** Chunks one in-process run may take: far more than any tenant needs, less than forever. */
+const MAX_CHUNKS_PER_RUN = 1_000_000;
+
 /**
  * Runs one poll to its end, as one run holding the tenant's lease throughout. Throws when the
  * poll could not start (lease, state or catalogs unreadable), or with a `LeaseLostError` when
  * another poll took its lease over (what it had not committed is then left to that poll).
  */
-export async function pollDataStores(ports: PollPorts, settings: PollSettings): Promise<PollOutcome> {
+export async function pollDataStores(
+  ports: PollPorts,
+  settings: PollSettings,
+  options: PollRunOptions = {},
+): Promise<PollOutcome> {
   const { state, clock, logger, tenant } = ports;
   const runId = `run-${randomUUID()}`;
-  const acquiredAt = clock.now();
-  if (!(await state.tryAcquireLease(tenant, runId, new Date(acquiredAt), settings.leaseTtlMs))) {
+  const lease = await takeRunLease(ports, settings, runId);
+  if (lease === undefined) {
     logger.info('another poll holds the lease; skipping this one', { tenant, runId });
     return { status: 'skipped', reason: 'lease-held', pollId: runId };
   }
-  const lease = keepLease({
-    state,
-    tenant,
-    holder: runId,
-    ttlMs: settings.leaseTtlMs,
-    clock,
-    logger,
-    acquiredAtMs: acquiredAt,
-  });
   try {
-    // With no stop time one chunk lists to the end (going on from a checkpoint a dead run left),
-    // and a spent time budget ends the pass rather than leaving it for a next chunk.
-    const chunk = await chunkUnderLease(
-      ports,
-      settings,
-      { runId },
-      { endOnBudget: true, handOverInMemory: true },
-      lease,
-    );
-    if (chunk.checkpoint === undefined) throw new Error(`the poll of ${tenant} has no checkpoint to finish`);
+    // Chunks go on from a checkpoint a dead run left; a spent time budget ends the pass rather
+    // than leaving it for a next chunk, and the pass that ended is handed to the finish in memory.
+    let chunk: Awaited<ReturnType<typeof chunkUnderLease>> | undefined;
+    for (let count = 0; count < MAX_CHUNKS_PER_RUN; count++) {
+      const stopAtMs =
+        options.checkpointEveryMs === undefined ? undefined : clock.now() + options.checkpointEveryMs;
+      chunk = await chunkUnderLease(
+        ports,
+        settings,
+        { runId, stopAtMs },
+        { endOnBudget: true, handOverInMemory: true },
+        lease,
+      );
+      if (chunk.outcome.status !== 'more') break;
+    }
+    if (chunk?.checkpoint === undefined || chunk.outcome.status === 'more')
+      throw new Error(`the poll of ${tenant} did not finish listing in ${MAX_CHUNKS_PER_RUN} chunks`);
     const finished = await finishUnderLease(ports, settings, runId, lease, chunk.error, {
       checkpoint: chunk.checkpoint,
       stored: chunk.stored ?? false,

@@ -8,6 +8,7 @@ import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog } from '../risk/catalog.ts';
+import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord, TenantMeta } from '../state/records.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
@@ -67,7 +68,7 @@ export interface StartingPoint {
 export async function readStartingPoint(
   ports: PollPorts,
   settings: PollSettings,
-  poll: { pollId: string; baseline: boolean | undefined },
+  poll: { pollId: string; baseline: boolean },
   { catalogs = true }: { catalogs?: boolean } = {},
 ): Promise<StartingPoint> {
   const { dspm, state, tenant } = ports;
@@ -79,8 +80,8 @@ export async function readStartingPoint(
     catalogs ? dspm.services().toArray(CATALOG_CAP) : none(),
     catalogs ? dspm.dataTags().toArray(CATALOG_CAP) : none(),
   ]);
-  // A poll's first chunk decides: a baseline stays one through every chunk, whatever meta says.
-  const baseline = poll.baseline ?? meta === undefined;
+  // Decided when the poll began: a baseline stays one through every chunk, whatever meta says.
+  const { baseline } = poll;
   return {
     meta,
     baseline,
@@ -155,7 +156,7 @@ export async function publishAndCommit(
 export async function removeUnseen(
   ports: PollPorts,
   start: StartingPoint,
-  seen: ReadonlySet<number>,
+  seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
 ): Promise<void> {
   for await (const batch of ports.state.streamStores(ports.tenant)) {

@@ -12,6 +12,27 @@ import type { PollPorts } from './poll-data-stores.ts';
 /** What the step does with the lease when it is done. */
 export type LeaseAfterStep = 'hand-on' | 'release';
 
+/** Takes the tenant's lease as `runId` and keeps it alive, or returns undefined when another run holds it. */
+export async function takeRunLease(
+  ports: PollPorts,
+  settings: PollSettings,
+  runId: string,
+): Promise<HeldLease | undefined> {
+  const { state, clock, logger, tenant } = ports;
+  const acquiredAt = clock.now();
+  if (!(await state.tryAcquireLease(tenant, runId, new Date(acquiredAt), settings.leaseTtlMs)))
+    return undefined;
+  return keepLease({
+    state,
+    tenant,
+    holder: runId,
+    ttlMs: settings.leaseTtlMs,
+    clock,
+    logger,
+    acquiredAtMs: acquiredAt,
+  });
+}
+
 /**
  * Runs `work` under the lease, or returns undefined when another run holds it.
  * `after` decides what happens to the lease once `work` returned; when it throws, the lease is
@@ -24,19 +45,9 @@ export async function withStepLease<T>(
   after: (result: T) => LeaseAfterStep,
   work: (lease: HeldLease) => Promise<T>,
 ): Promise<T | undefined> {
-  const { state, clock, logger, tenant } = ports;
-  const acquiredAt = clock.now();
-  if (!(await state.tryAcquireLease(tenant, runId, new Date(acquiredAt), settings.leaseTtlMs)))
-    return undefined;
-  const lease = keepLease({
-    state,
-    tenant,
-    holder: runId,
-    ttlMs: settings.leaseTtlMs,
-    clock,
-    logger,
-    acquiredAtMs: acquiredAt,
-  });
+  const { state, clock, tenant } = ports;
+  const lease = await takeRunLease(ports, settings, runId);
+  if (lease === undefined) return undefined;
   let result: T;
   try {
     result = await work(lease);

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
-import { decodeSeenIds, encodeSeenIds } from './seen-ids.ts';
+import { decodeSeenIdSet, encodeSeenIds } from './seen-ids.ts';
 
 const count = z.number().check(z.int(), z.nonnegative());
 const headerSchema = z.object({
@@ -68,5 +68,5 @@ export function unpackCheckpoint(packed: PackedCheckpoint): PollCheckpoint {
       `the stored poll checkpoint is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
     );
   }
-  return { ...parsed.data, seen: new Set(decodeSeenIds(packed.seen)) };
+  return { ...parsed.data, seen: decodeSeenIdSet(packed.seen) };
 }

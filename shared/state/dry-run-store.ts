@@ -4,6 +4,7 @@
  * where the ports are wired, so the use cases run the same code either way.
  */
 import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import { IdSet } from './id-set.ts';
 import type { ProtectionRecord, ProtectionStore, ResourceKey, TagRef } from './protection-records.ts';
 import type { CommitOutcome, SnapshotStore, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
@@ -34,10 +35,10 @@ export class DryRunStateStore implements StateStore {
   async saveMeta(): Promise<void> {}
   async loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined> {
     const checkpoint = this.#checkpoints.get(tenant);
-    return checkpoint && { ...checkpoint, seen: new Set(checkpoint.seen) };
+    return checkpoint && { ...checkpoint, seen: IdSet.from(checkpoint.seen) };
   }
   async saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
-    this.#checkpoints.set(tenant, { ...checkpoint, seen: new Set(checkpoint.seen) });
+    this.#checkpoints.set(tenant, { ...checkpoint, seen: IdSet.from(checkpoint.seen) });
     return true;
   }
   async clearCheckpoint(tenant: string): Promise<void> {

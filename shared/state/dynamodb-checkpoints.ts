@@ -1,11 +1,12 @@
 /**
  * Poll checkpoints in the state table. A checkpoint is a header item and its seen ids in parts
  * below DynamoDB's 400 KB item cap (1,000,000 ids pack into 5 B to 2 MB: one to six parts). The
- * parts are written first under keys of their own chunk, then the header is put on condition
- * (`checkpointMayReplace`): a save that loses the race, or dies half-way, leaves the stored
- * checkpoint whole, and its stray parts age out by TTL. The previous chunk's parts are deleted
- * once the new header holds.
+ * parts are written first under keys of their own save (a write id), then the header is put on
+ * condition (`checkpointMayReplace`): a save that loses the race, or dies half-way, leaves the
+ * stored checkpoint whole, and its stray parts age out by TTL. The replaced checkpoint's parts
+ * are deleted once the new header holds.
  */
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -15,7 +16,7 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../errors.ts';
-import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import { packCheckpoint, unpackCheckpoint } from './checkpoint-codec.ts';
 import { chunkBytes } from './seen-ids.ts';
 import { CHECKPOINT_SORT_KEY, checkpointPartSortKey, STATE_TABLE, tenantPartition } from './table-design.ts';
@@ -33,6 +34,8 @@ interface HeaderItem {
   readonly chunk: number;
   readonly header: string;
   readonly parts: number;
+  /** The save that wrote the parts (their keys). */
+  readonly write: string;
 }
 
 /** Reads and writes one table's checkpoints; `onWrite` counts the items written. */
@@ -51,7 +54,7 @@ export class DynamoDbCheckpoints {
     const header = await this.#header(tenant);
     if (header === undefined) return undefined;
     const keys = Array.from({ length: header.parts }, (_, part) =>
-      this.#key(tenant, checkpointPartSortKey(header.pollId, header.chunk, part)),
+      this.#key(tenant, checkpointPartSortKey(header.pollId, header.write, part)),
     );
     const parts = new Map<string, Uint8Array>();
     let pending = keys;
@@ -76,6 +79,10 @@ export class DynamoDbCheckpoints {
   }
 
   async save(tenant: string, checkpoint: PollCheckpoint): Promise<boolean> {
+    // Checked first so a refused save writes nothing; the conditional put below settles races.
+    const previous = await this.#header(tenant);
+    if (!checkpointMayReplace(previous, checkpoint)) return false;
+    const write = randomUUID();
     const packed = packCheckpoint(checkpoint);
     const pieces = chunkBytes(packed.seen, PART_BYTES);
     const expiresAt = Math.ceil(Date.now() / 1000) + CHECKPOINT_RETENTION_S;
@@ -84,7 +91,7 @@ export class DynamoDbCheckpoints {
         new PutCommand({
           TableName: this.#table,
           Item: {
-            ...this.#key(tenant, checkpointPartSortKey(checkpoint.pollId, checkpoint.chunk, part)),
+            ...this.#key(tenant, checkpointPartSortKey(checkpoint.pollId, write, part)),
             bytes,
             [STATE_TABLE.ttlAttribute]: expiresAt,
           },
@@ -92,7 +99,6 @@ export class DynamoDbCheckpoints {
       );
       this.#onWrite(1);
     }
-    const previous = await this.#header(tenant);
     try {
       await this.#client.send(
         new PutCommand({
@@ -103,6 +109,7 @@ export class DynamoDbCheckpoints {
             chunk: checkpoint.chunk,
             header: packed.header,
             parts: pieces.length,
+            write,
             [STATE_TABLE.ttlAttribute]: expiresAt,
           } satisfies HeaderItem & Record<string, unknown>,
           // checkpointMayReplace, as a condition: over none, or over fewer chunks of the same poll.
@@ -114,15 +121,10 @@ export class DynamoDbCheckpoints {
       this.#onWrite(1);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.#deleteParts(tenant, {
-        pollId: checkpoint.pollId,
-        chunk: checkpoint.chunk,
-        parts: pieces.length,
-      });
+      await this.#deleteParts(tenant, { pollId: checkpoint.pollId, write, parts: pieces.length });
       return false;
     }
-    if (previous && !(previous.pollId === checkpoint.pollId && previous.chunk === checkpoint.chunk))
-      await this.#deleteParts(tenant, previous);
+    if (previous) await this.#deleteParts(tenant, previous);
     return true;
   }
 
@@ -158,13 +160,13 @@ export class DynamoDbCheckpoints {
   }
 
   /** Best effort: a part left behind is only bytes, and its TTL removes it. */
-  async #deleteParts(tenant: string, of: Pick<HeaderItem, 'pollId' | 'chunk' | 'parts'>): Promise<void> {
+  async #deleteParts(tenant: string, of: Pick<HeaderItem, 'pollId' | 'write' | 'parts'>): Promise<void> {
     for (let part = 0; part < of.parts; part++) {
       await this.#client
         .send(
           new DeleteCommand({
             TableName: this.#table,
-            Key: this.#key(tenant, checkpointPartSortKey(of.pollId, of.chunk, part)),
+            Key: this.#key(tenant, checkpointPartSortKey(of.pollId, of.write, part)),
           }),
         )
         .then(() => this.#onWrite(1))

@@ -5,6 +5,7 @@
  * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
 import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import { IdSet } from './id-set.ts';
 import type { LeaseOwner } from './lease-owner.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
@@ -315,5 +316,5 @@ export class MemoryStateStore implements StateStore {
 }
 
 function copyCheckpoint(checkpoint: PollCheckpoint | undefined): PollCheckpoint | undefined {
-  return checkpoint && { ...checkpoint, seen: new Set(checkpoint.seen) };
+  return checkpoint && { ...checkpoint, seen: IdSet.from(checkpoint.seen) };
 }

@@ -12,16 +12,14 @@
  * `chunkBytes` splits the result into pieces that each fit an item.
  */
 
+import { IdSet } from './id-set.ts';
+
 const RUNS = 1;
 const BITMAP = 2;
 
 /** Packs positive integer ids (duplicates and order do not matter). */
 export function encodeSeenIds(ids: Iterable<number>): Uint8Array {
-  const distinct = new Set(ids);
-  for (const id of distinct)
-    if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff)
-      throw new RangeError(`seen ids must be non-negative integers below 2^32, got ${id}`);
-  const sorted = Uint32Array.from(distinct).sort();
+  const sorted = ids instanceof IdSet ? ascendingOf(ids) : sortedDistinct(ids);
   const runs = encodeRuns(sorted);
   if (sorted.length === 0) return runs;
   const bitmapBytes = 1 + 10 + Math.ceil(((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) + 1) / 8);
@@ -30,27 +28,54 @@ export function encodeSeenIds(ids: Iterable<number>): Uint8Array {
 
 /** The ids `encodeSeenIds` packed, ascending. */
 export function decodeSeenIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  forEachPacked(bytes, (id) => ids.push(id));
+  return ids;
+}
+
+/** The ids `encodeSeenIds` packed, as an `IdSet` (no array of every id on the way). */
+export function decodeSeenIdSet(bytes: Uint8Array): IdSet {
+  const ids = new IdSet();
+  forEachPacked(bytes, (id) => ids.add(id));
+  return ids;
+}
+
+/** An `IdSet` iterates ascending and without duplicates: no copy to sort. */
+function ascendingOf(ids: IdSet): Uint32Array {
+  const sorted = new Uint32Array(ids.size);
+  let at = 0;
+  for (const id of ids) sorted[at++] = id;
+  return sorted;
+}
+
+function sortedDistinct(ids: Iterable<number>): Uint32Array {
+  const distinct = new Set(ids);
+  for (const id of distinct)
+    if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff)
+      throw new RangeError(`seen ids must be non-negative integers below 2^32, got ${id}`);
+  return Uint32Array.from(distinct).sort();
+}
+
+function forEachPacked(bytes: Uint8Array, visit: (id: number) => void): void {
   const reader = { bytes, at: 1 };
   if (bytes[0] === RUNS) {
-    const ids: number[] = [];
     let next = 0;
     while (reader.at < bytes.length) {
       next += readVarint(reader);
       const length = readVarint(reader);
-      for (let i = 0; i < length; i++) ids.push(next + i);
+      for (let i = 0; i < length; i++) visit(next + i);
       next += length;
     }
-    return ids;
+    return;
   }
   if (bytes[0] === BITMAP) {
     const first = readVarint(reader);
-    const ids: number[] = [];
     for (let byte = reader.at; byte < bytes.length; byte++) {
       const bits = bytes[byte] ?? 0;
       if (bits === 0) continue;
-      for (let bit = 0; bit < 8; bit++) if (bits & (1 << bit)) ids.push(first + (byte - reader.at) * 8 + bit);
+      for (let bit = 0; bit < 8; bit++) if (bits & (1 << bit)) visit(first + (byte - reader.at) * 8 + bit);
     }
-    return ids;
+    return;
   }
   throw new RangeError(`not a packed set of seen ids (format byte ${bytes[0]})`);
 }

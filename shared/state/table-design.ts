@@ -6,7 +6,7 @@
  *   pk = tenant#<host>   sk = lease#poll                the poll lease
  *   pk = tenant#<host>   sk = meta                      baseline and last poll
  *   pk = tenant#<host>   sk = poll#checkpoint           the poll in progress (across invocations)
- *   pk = tenant#<host>   sk = poll#checkpoint#<poll>#<chunk>#<part>   its seen ids, packed
+ *   pk = tenant#<host>   sk = poll#checkpoint#<poll>#<write>#<part>   its seen ids, packed
  *
  *   pk = tenant#<host>   sk = protection#<id>           a store's protection status (the tagger)
  *   pk = tenant#<host>   sk = lock#store#<id>           a store's tag-write lock
@@ -42,8 +42,9 @@ export const META_SORT_KEY = 'meta';
 
 /** Sort key of the poll in progress, and the prefix of its seen-id parts. */
 export const CHECKPOINT_SORT_KEY = 'poll#checkpoint';
-export const checkpointPartSortKey = (pollId: string, chunk: number, part: number): string =>
-  `${CHECKPOINT_SORT_KEY}#${pollId}#${String(chunk).padStart(6, '0')}#${String(part).padStart(4, '0')}`;
+/** `write` is unique per save, so a save that loses the race never touches the stored one's parts. */
+export const checkpointPartSortKey = (pollId: string, write: string, part: number): string =>
+  `${CHECKPOINT_SORT_KEY}#${pollId}#${write}#${String(part).padStart(4, '0')}`;
 
 /** The index key that finds a store by endpoint. */
 export const endpointIndexKey = (tenant: string, endpoint: string): string => `${tenant}#${endpoint}`;

@@ -59,6 +59,16 @@ export const IGNORED_BY_MOTO: readonly { type: string; property: string; effect:
     effect: 'point-in-time recovery reports DISABLED',
   },
   { type: 'AWS::IAM::Role', property: 'ManagedPolicyArns', effect: 'no policy is attached' },
+  {
+    type: 'AWS::StepFunctions::StateMachine',
+    property: 'LoggingConfiguration',
+    effect: 'the state machine reports logging level OFF',
+  },
+  {
+    type: 'AWS::StepFunctions::StateMachine',
+    property: 'TracingConfiguration',
+    effect: 'the state machine reports tracing disabled',
+  },
 ];
 
 /** What the adaptation did, for the test to report and assert. */

@@ -53,7 +53,23 @@ describe('the shipped bundles', () => {
   });
 
   it.each([
-    ['Poller', ['DspmAuthError', 'DspmRateLimitError', 'ConfigError']],
+    // The poll workflow retries by these names (Lambda reports error.name as the errorType).
+    [
+      'Poller',
+      [
+        'DspmAuthError',
+        'DspmRateLimitError',
+        'ConfigError',
+        'TransientError',
+        'DspmServerError',
+        'DspmConnectionError',
+        'DspmTimeBudgetError',
+        'UnknownTenantError',
+        'WorkflowTaskInputError',
+        'LeaseLostError',
+        'PollListingFailedError',
+      ],
+    ],
     ['Tagger', ['DspmAuthError', 'BackupEventError']],
     ['Coverage', ['DspmAuthError']],
     ['SlackNotifier', ['SlackRefusedError', 'SlackRateLimitedError', 'ConfigError']],

@@ -59,14 +59,19 @@ describe('npm run synth with the tenant as -c', () => {
 
   it('takes the -c values: the tenant as text, the interval as a number', () => {
     const resources = Object.values(template().Resources);
-    const tenants = resources
+    const variables = resources
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map(
-        (r) =>
-          (r.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
-            ?.DSPM_TENANT_URL,
+        (r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
       );
-    expect(tenants).toEqual(Array(3).fill('https://acme.goskope.com'));
+    // The tagger and the sweep name the tenant; the poller lists it in DSPM_TENANTS (a JSON text
+    // joined with the secret's ARN, so the template holds it as Fn::Join parts).
+    expect(variables.map((v) => v?.DSPM_TENANT_URL).filter(Boolean)).toEqual(
+      Array(2).fill('https://acme.goskope.com'),
+    );
+    const listed = variables.filter((v) => v?.DSPM_TENANTS !== undefined);
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed[0]?.DSPM_TENANTS)).toContain('https://acme.goskope.com');
     // The missing-poll alarm waits two intervals: 2 x 20 minutes.
     const periods = resources
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')

@@ -1,7 +1,8 @@
 /**
- * What happens when a run fails: EventBridge Scheduler invokes the scheduled functions
- * asynchronously, so their retries are Lambda's (bounded here) and a run that keeps failing goes
- * to an on-failure queue; and the alarms that say a part has stopped working before a
+ * What happens when a run fails: EventBridge Scheduler invokes the sweep asynchronously, so its
+ * retries are Lambda's (bounded here) and a run that keeps failing goes to an on-failure queue;
+ * the poller runs inside the poll workflow, which retries and fails the execution itself
+ * (test/infra/poll-workflow.test.ts); and the alarms that say a part has stopped working before a
  * dead-letter queue fills.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,10 +20,7 @@ function idOf(template: ReturnType<typeof synthesize>['template'], type: string,
 describe('failure paths of the stack', () => {
   const { template } = synthesize({ pollIntervalMinutes: 20, pollSchedule: 'rate(20 minutes)' });
 
-  it.each([
-    ['Poller', 'PollScheduleFailedRuns', 1200],
-    ['Coverage', 'CoverageScheduleFailedRuns', 3600],
-  ])(
+  it.each([['Coverage', 'CoverageScheduleFailedRuns', 3600]])(
     'retries a failed %s run once, while younger than one interval, then sends it to a queue',
     (fn, queue, age) => {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
@@ -37,12 +35,12 @@ describe('failure paths of the stack', () => {
     },
   );
 
-  it('leaves the tagger to its queue (SQS retries and dead-letters it; no async config)', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+  it('leaves the tagger to its queue and the poller to the workflow (no async config for either)', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
   });
 
   it('alarms when a run lands in a failed-runs queue', () => {
-    for (const queue of ['PollScheduleFailedRuns', 'CoverageScheduleFailedRuns']) {
+    for (const queue of ['CoverageScheduleFailedRuns']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [
@@ -86,7 +84,11 @@ describe('failure paths of the stack', () => {
   it('alarms when two of the last three polls were incomplete', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IncompletePolls',
-      Dimensions: [{ Name: 'service', Value: 'dspm-bridge-poller' }],
+      // CloudFormation lists dimensions sorted by name.
+      Dimensions: [
+        { Name: 'Tenant', Value: 'example.goskope.com' },
+        { Name: 'service', Value: 'dspm-bridge-poller' },
+      ],
       Period: 1200,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
@@ -106,7 +108,7 @@ describe('failure paths of the stack', () => {
 
   it('alarms when any function finds the token not set, naming the secret and the command', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm') as Resources;
-    const id = idOf(template, 'AWS::CloudWatch::Alarm', 'AlarmsTokenNotSet');
+    const id = idOf(template, 'AWS::CloudWatch::Alarm', 'AlarmsexamplegoskopecomTokenNotSet');
     const alarm = alarms[id]?.Properties as {
       AlarmDescription: unknown;
       Metrics: { Id: string; MetricStat?: unknown }[];

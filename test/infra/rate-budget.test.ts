@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RATE_SHARES, rateBudget } from '../../infra/rate-budget.ts';
+import { pollOnlyBudget, RATE_SHARES, rateBudget } from '../../infra/rate-budget.ts';
 import { synthesize } from '../helpers/stack.ts';
 
 type FunctionResource = {
@@ -65,5 +65,10 @@ describe('one rate budget for the whole bridge', () => {
   it('refuses a tenant limit too small to share, in the stack configuration too', () => {
     expect(() => rateBudget(3)).toThrow(/too small to share/);
     expect(() => synthesize({ rateLimitRps: 3 })).toThrow(/rateLimitRps.*at least 4/);
+  });
+
+  it('gives a tenant only the poller calls its whole limit, in whole requests, with one of slack from 8 up', () => {
+    expect([1, 2.5, 7, 8, 20, 100].map(pollOnlyBudget)).toEqual([1, 2, 7, 7, 19, 99]);
+    expect(() => pollOnlyBudget(0.5)).toThrow(/no whole request/);
   });
 });

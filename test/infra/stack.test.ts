@@ -35,15 +35,27 @@ describe('the stack with its defaults', () => {
       ReservedConcurrentExecutions: 1,
       Environment: {
         Variables: Match.objectLike({
-          DSPM_TENANT_URL: 'https://example.goskope.com',
-          DSPM_API_TOKEN_SECRET_ID: { Ref: Match.stringLikeRegexp('ApiToken') },
+          // The tenant list, one entry here (its JSON holds the secret's ARN, a reference).
+          DSPM_TENANTS: Match.anyValue(),
           EVENT_BUS_NAME: 'dspm-bridge',
           EVENT_SOURCE: 'netskope.dspm',
           STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('StateTable') },
-          POLL_LEASE_TTL_SECONDS: '60',
+          POLL_LEASE_TTL_SECONDS: '120',
         }),
       },
     });
+    // The tagger and the sweep keep the single-tenant variables: they work on the first tenant.
+    for (const description of ['Unprotected tag in step', 'no successful backup']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: {
+          Variables: Match.objectLike({
+            DSPM_TENANT_URL: 'https://example.goskope.com',
+            DSPM_API_TOKEN_SECRET_ID: { Ref: Match.stringLikeRegexp('ApiToken') },
+          }),
+        },
+      });
+    }
   });
 
   it('keeps state in an on-demand table with point-in-time recovery, TTL and both indexes', () => {
@@ -140,13 +152,14 @@ describe('the stack with its defaults', () => {
     }
   });
 
-  it('lets the tagger write to its dead-letter queue, and the scheduled functions only to their failed-runs queues', () => {
+  it('lets the tagger write to its dead-letter queue, the sweep only to its failed-runs queue, the poller to none', () => {
     const sendsTo = (fn: string) =>
       statementsOf(template, fn)
         .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
         .map((s) => JSON.stringify(s.Resource));
     expect(sendsTo('Tagger')).toEqual([expect.stringContaining('BackupIntakeDeadLetters')]);
-    expect(sendsTo('Poller')).toEqual([expect.stringContaining('PollScheduleFailedRuns')]);
+    // The workflow invokes the poller synchronously: a failure is the execution's, not a queue's.
+    expect(sendsTo('Poller')).toEqual([]);
     expect(sendsTo('Coverage')).toEqual([expect.stringContaining('CoverageScheduleFailedRuns')]);
   });
 
@@ -156,9 +169,13 @@ describe('the stack with its defaults', () => {
       'PollerErrors',
       'TaggerErrors',
       'CoverageErrors',
-      'NoCompletedPoll',
-      'DspmThrottling',
-      'PublishFailures',
+      'examplegoskopecomNoCompletedPoll',
+      'examplegoskopecomIncompletePolls',
+      'examplegoskopecomDspmThrottling',
+      'examplegoskopecomPublishFailures',
+      'examplegoskopecomTokenNotSet',
+      'PollWorkflowFailed',
+      'PollWorkflowTimedOut',
       'PollScheduleDeadLetters',
       'CoverageScheduleDeadLetters',
       'TaggerDeadLetters',
@@ -168,7 +185,11 @@ describe('the stack with its defaults', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'PollsCompleted',
       Namespace: 'DspmBridge',
-      Dimensions: [{ Name: 'service', Value: 'dspm-bridge-poller' }],
+      // CloudFormation lists dimensions sorted by name.
+      Dimensions: [
+        { Name: 'Tenant', Value: 'example.goskope.com' },
+        { Name: 'service', Value: 'dspm-bridge-poller' },
+      ],
       Period: 1800,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
@@ -176,8 +197,8 @@ describe('the stack with its defaults', () => {
     });
   });
 
-  it('gives every function a log group with retention', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+  it('gives every function and the workflow a log group with retention', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 

@@ -34,6 +34,7 @@ import {
   PRODUCTION_ARN,
 } from '../../helpers/backup-events.ts';
 import { metricValues } from '../../helpers/metrics.ts';
+import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 
 const TOKEN = 'tagger-suite-token-6a1e88';
 
@@ -166,7 +167,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
     ({ handler } = await import('../../../functions/tag-unprotected.ts'));
     ({ handler: pollHandler } = await import('../../../functions/poll-data-stores.ts'));
     // The poller's baseline puts the stores in the state table, with their endpoint and resource keys.
-    await pollHandler({}, fakeContext());
+    await runTenantBranch(pollHandler, { tenant: new URL(sim.url).host });
   });
 
   afterAll(async () => {

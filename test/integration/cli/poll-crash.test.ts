@@ -189,6 +189,48 @@ describe('a CLI poll that is killed or interrupted', () => {
     for (const ids of idsByStore.values()) expect(ids.size).toBe(1);
   });
 
+  it('continues a killed poll from its last checkpoint instead of listing it again', async () => {
+    // Arrange: the fourth page answers slowly, so the run checkpoints after it (every 100 ms);
+    // the run is killed when it asks for the last page.
+    await baselineThenChange();
+    const asked: number[] = [];
+    const run = poll('--checkpoint-every', '100ms');
+    onConnectedPage = async (entry) => {
+      const offset = Number(entry.query.offset ?? 0);
+      if (offset === 3 * PAGE_SIZE) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (offset === LAST_PAGE_OFFSET) {
+        onConnectedPage = undefined;
+        run.child.kill('SIGKILL');
+        await run.exited;
+      }
+    };
+    const exited = await run.exited;
+    if (exited.signal !== 'SIGKILL')
+      throw new Error(
+        `the run was not killed (${JSON.stringify(exited)}): ${run.stderr()} / ${run.stdout()}`,
+      );
+    const checkpoint = (
+      JSON.parse(readFileSync(stateFile, 'utf8')).tenants[tenant] as { checkpoint?: unknown }
+    ).checkpoint;
+    expect(checkpoint).toBeDefined();
+    // Act
+    onConnectedPage = async (entry) => {
+      asked.push(Number(entry.query.offset ?? 0));
+    };
+    const next = poll('--json');
+    const { code } = await next.exited;
+    // Assert: the next run listed only what the checkpoint had not, and reported the whole pass.
+    expect(code).toBe(0);
+    expect(asked[0]).toBe(4 * PAGE_SIZE);
+    expect(asked).not.toContain(0);
+    expect(JSON.parse(next.stdout())).toMatchObject({ complete: true, stores: { seen: STORES } });
+    const delivered = await spy.drain();
+    expect(new Set(changes(delivered).map(storeOf))).toEqual(new Set(CHANGED));
+    expect(
+      (JSON.parse(readFileSync(stateFile, 'utf8')).tenants[tenant] as { checkpoint?: unknown }).checkpoint,
+    ).toBeUndefined();
+  });
+
   it('stops at a safe point on Ctrl-C: commits what was accepted, gives the lease back, exits 130', async () => {
     // Arrange
     await baselineThenChange();

@@ -4,8 +4,9 @@
  * support), the token put in the stack's secret, what exists asserted through the service APIs
  * (never the CLI's exit code), then the shipped bundles from the assembly run as Lambda runs them, with the
  * environment read back from the deployed functions, against the simulator and the deployed
- * resources: a scheduled poll publishes through the bus into a spy queue, a tagger batch from the
- * deployed intake rule and queue tags a store and dead-letters a malformed record, the sweep runs.
+ * resources: a poll, driven step by step as the deployed workflow's definition routes it,
+ * publishes through the bus into a spy queue, a tagger batch from the deployed intake rule and
+ * queue tags a store and dead-letters a malformed record, the sweep runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,14 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  CreateScheduleCommand,
+  FlexibleTimeWindowMode,
+  GetScheduleCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -62,6 +70,8 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
   const config = { ...MOTO_AWS, endpoint };
   const lambda = new LambdaClient(config);
   const iam = new IAMClient(config);
+  const sfn = new SFNClient(config);
+  const scheduler = new SchedulerClient(config);
   const busName = uniqueName('dspm-bridge');
   const assembly = mkdtempSync(join(tmpdir(), 'dspm-bridge-deploy-'));
   let sim: RunningSimulator;
@@ -195,13 +205,27 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
         const env = deployed.Environment?.Variables ?? {};
         expect(env).toMatchObject({
           NODE_OPTIONS: '--enable-source-maps',
-          DSPM_TENANT_URL: sim.url,
           DSPM_ALLOW_ANY_HOST: 'true',
-          DSPM_API_TOKEN_SECRET_ID: deployment.outputs.ApiTokenSecretArn,
           EVENT_BUS_NAME: busName,
           EVENT_SOURCE: 'netskope.dspm',
           STATE_TABLE_NAME: deployment.outputs.StateTableName,
         });
+        if (key === 'poller') {
+          // The poller's tenant list, resolved by CloudFormation: the one tenant, its secret, its pace.
+          expect(env.DSPM_TENANT_URL).toBeUndefined();
+          expect(JSON.parse(env.DSPM_TENANTS ?? '')).toEqual([
+            {
+              url: sim.url,
+              tokenSecretId: deployment.outputs.ApiTokenSecretArn,
+              rateLimitRps: budget.poller,
+            },
+          ]);
+        } else {
+          expect(env).toMatchObject({
+            DSPM_TENANT_URL: sim.url,
+            DSPM_API_TOKEN_SECRET_ID: deployment.outputs.ApiTokenSecretArn,
+          });
+        }
         // Each function paces at its share of the tenant's 100 requests/s (infra/rate-budget.ts).
         const share = { poller: budget.poller, tagger: budget.taggerPerInstance, coverage: budget.coverage }[
           key
@@ -260,7 +284,7 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
 
     it('creates the intake FIFO queue with its dead-letter queue, and the schedule dead-letter and failed-run queues', async () => {
       const queues = logicalIdsOf('AWS::SQS::Queue');
-      expect(queues).toHaveLength(6);
+      expect(queues).toHaveLength(5);
       const attributes = async (logicalId: string) =>
         (
           await clients.sqs.send(
@@ -288,10 +312,15 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
         maxReceiveCount: 5,
       });
       expect(deadLetters.Attributes).toMatchObject({ FifoQueue: 'true', MessageRetentionPeriod: '1209600' });
+      // The sweep's schedule and its failed runs; the poll workflow's schedule (the workflow
+      // invokes the poller synchronously: it has no failed-runs queue).
       const scheduleQueues = queues.filter(
-        (q) => q.includes('ScheduleDeadLetters') || q.includes('ScheduleFailedRuns'),
+        (q) =>
+          q.includes('ScheduleDeadLetters') ||
+          q.includes('ScheduleFailedRuns') ||
+          q.startsWith('PollWorkflowDeadLetters'),
       );
-      expect(scheduleQueues).toHaveLength(4);
+      expect(scheduleQueues).toHaveLength(3);
       for (const id of scheduleQueues) {
         expect(await attributes(id), id).toMatchObject({ MessageRetentionPeriod: '1209600' });
       }
@@ -343,6 +372,86 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
           /^(aws-backup|aws-backup-forwarded|generic)$/,
         );
       }
+    });
+
+    it('creates the poll workflow with its definition and role, and the schedule that starts it', async () => {
+      const machineId = logicalIdsOf('AWS::StepFunctions::StateMachine');
+      expect(machineId).toHaveLength(1);
+      const arn = deployment.outputs.PollWorkflowArn ?? '';
+      expect(arn).toBe(deployment.physicalId(machineId[0] as string));
+      const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      const definition = JSON.parse(machine.definition ?? '{}') as {
+        States: Record<
+          string,
+          { ItemProcessor?: { States: Record<string, { Resource?: string }> }; Result?: unknown }
+        >;
+      };
+      // The definition CloudFormation resolved: this deployment's tenant, this deployment's poller.
+      expect(definition.States.Tenants?.Result).toEqual({ tenants: [new URL(sim.url).host] });
+      const branch = definition.States.PollTenants?.ItemProcessor?.States ?? {};
+      expect(branch.Chunk?.Resource).toBe(configurations.poller.FunctionArn);
+      expect(branch.Finish?.Resource).toBe(configurations.poller.FunctionArn);
+      // Its role: Step Functions may assume it, and it may invoke the poller.
+      const roleName = machine.roleArn?.split('/').at(-1) ?? '';
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+      const trust = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}'));
+      expect(trust.Statement[0].Principal.Service).toBe('states.amazonaws.com');
+      // moto keeps neither the logging nor the tracing (IGNORED_BY_MOTO): the template has them.
+      expect(machine.loggingConfiguration?.level).toBe('OFF');
+      expect(machine.tracingConfiguration?.enabled).toBe(false);
+      const synthesized = deployment.synthesized.Resources[machineId[0] as string]?.Properties ?? {};
+      expect(synthesized).toMatchObject({
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: { Level: 'ALL' },
+        TracingConfiguration: { Enabled: true },
+      });
+
+      // moto's CloudFormation cannot create a schedule (UNSUPPORTED_IN_MOTO): create it through
+      // the Scheduler API from the template's own properties, resolved to this deployment, and
+      // read back that it starts the deployed workflow.
+      const [scheduleId, schedule] =
+        Object.entries(deployment.synthesized.Resources).find(
+          ([id, r]) => r.Type === 'AWS::Scheduler::Schedule' && id.startsWith('PollWorkflowSchedule'),
+        ) ?? [];
+      expect(scheduleId).toBeDefined();
+      const target = schedule?.Properties?.Target as {
+        Arn: { Ref: string };
+        RoleArn: { 'Fn::GetAtt': [string, string] };
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string, string] } };
+        Input: string;
+        RetryPolicy: { MaximumEventAgeInSeconds: number; MaximumRetryAttempts: number };
+      };
+      expect(target.Arn.Ref).toBe(machineId[0]);
+      const deadLetters = await clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: deployment.physicalId(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]),
+          AttributeNames: ['QueueArn'],
+        }),
+      );
+      const scheduleName = uniqueName('dspm-bridge-poll');
+      await scheduler.send(
+        new CreateScheduleCommand({
+          Name: scheduleName,
+          ScheduleExpression: String(schedule?.Properties?.ScheduleExpression),
+          FlexibleTimeWindow: { Mode: FlexibleTimeWindowMode.OFF },
+          Target: {
+            Arn: arn,
+            RoleArn: `arn:aws:iam::123456789012:role/${deployment.physicalId(target.RoleArn['Fn::GetAtt'][0])}`,
+            Input: target.Input,
+            DeadLetterConfig: { Arn: deadLetters.Attributes?.QueueArn },
+            RetryPolicy: target.RetryPolicy,
+          },
+        }),
+      );
+      const created = await scheduler.send(new GetScheduleCommand({ Name: scheduleName }));
+      expect(created).toMatchObject({
+        ScheduleExpression: 'rate(15 minutes)',
+        Target: {
+          Arn: arn,
+          Input: '{}',
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+        },
+      });
     });
 
     it('creates each function role for Lambda with the inline policy the template grants', async () => {
@@ -403,12 +512,18 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       }
     });
 
-    it('a scheduled poll publishes through the deployed bus into a spy queue and records state', async () => {
-      // The schedule invokes with no input (the template gives its target none).
-      const result = await invoke('poller', {});
-      expect(result.error).toBeUndefined();
-      expect(result.ok).toBe(true);
-      expect(result.result).toMatchObject({ status: 'completed', complete: true, failed: 0 });
+    it('a poll run as the workflow runs it (chunk, then finish) publishes through the deployed bus into a spy queue and records state', async () => {
+      // The deployed definition's task input, as the Map's item selector builds it.
+      const tenant = new URL(sim.url).host;
+      const runId = `scheduled-execution-1/${tenant}`;
+      const chunk = await invoke('poller', { step: 'chunk', tenant, runId });
+      expect(chunk.error).toBeUndefined();
+      // The guide's three stores fit one chunk: the Choice sends the branch to Finish.
+      expect(chunk.result).toMatchObject({ status: 'listed', complete: true, received: 3, chunk: 1 });
+      const finish = await invoke('poller', { step: 'finish', tenant, runId });
+      expect(finish.error).toBeUndefined();
+      expect(finish.ok).toBe(true);
+      expect(finish.result).toMatchObject({ status: 'completed', complete: true, failed: 0 });
       const events = await spy.drain();
       // A silent baseline: the guide's store 1 has encryption Off, a finding already there.
       expect(events.map((e) => e['detail-type'])).toEqual([
@@ -524,7 +639,7 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
         EVENT_BUS_NAME: deployment.outputs.EventBusArn?.split('/').at(-1) ?? '',
         STATE_TABLE_NAME: deployment.outputs.StateTableName ?? '',
       });
-      expect(configurations.poller.Environment?.Variables).toMatchObject({
+      expect(configurations.tagger.Environment?.Variables).toMatchObject({
         DSPM_API_TOKEN_SECRET_ID: env.DSPM_API_TOKEN_SECRET_ID,
         EVENT_BUS_NAME: env.EVENT_BUS_NAME,
         STATE_TABLE_NAME: env.STATE_TABLE_NAME,
@@ -547,7 +662,7 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
       expect(all).toContain('"_aws"');
       // Each process loaded its bundle fresh, as a cold start does.
       expect(all.match(/"cold_start":true/g)?.length).toBeGreaterThanOrEqual(3);
-      expect(outputs.length).toBe(4);
+      expect(outputs.length).toBe(5);
       expect(outputs.every((o) => o.length > 0)).toBe(true);
     });
   });

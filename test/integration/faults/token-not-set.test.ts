@@ -129,11 +129,15 @@ describe('the Lambdas before the token is set', () => {
     sim.clearRequests();
     const from = output.length;
     // Act
-    const result = await handler({}, fakeContext('dspm-bridge-poller'));
-    // Assert
-    expect(result).toEqual({ status: 'token-not-set' });
+    const tenant = new URL(sim.url).host;
+    const result = await handler(
+      { step: 'chunk', tenant, runId: `execution/${tenant}` },
+      fakeContext('dspm-bridge-poller'),
+    );
+    // Assert: the workflow's Choice ends the tenant's branch on this status, without a failure.
+    expect(result).toEqual({ status: 'token-not-set', tenant, runId: `execution/${tenant}` });
     expect(sim.requests).toEqual([]);
-    expectOneTokenNotSetLine(from, /poll skipped/);
+    expectOneTokenNotSetLine(from, /chunk skipped/);
     expect(metricValues(output.slice(from), 'TokenNotSet')).toEqual([1]);
     expect(metricValues(output.slice(from), 'PollsCompleted')).toEqual([]);
   });

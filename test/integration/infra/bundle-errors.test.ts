@@ -24,14 +24,15 @@ import { synthesize } from '../../helpers/stack.ts';
 
 const run = promisify(execFile);
 
-/** Imports the bundle, invokes its handler once, and prints how it failed as JSON. */
+/** Imports the bundle, invokes its handler once with the event in argv, and prints how it failed as JSON. */
 const INVOKE = `
 const { handler } = await import(process.argv[2]);
+const event = JSON.parse(process.argv[3]);
 const context = { functionName: 'poller', functionVersion: '$LATEST', awsRequestId: 'r-1',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:poller', memoryLimitInMB: '1024',
   logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 60000, callbackWaitsForEmptyEventLoop: false };
 try {
-  await handler({}, context);
+  await handler(event, context);
   console.log(JSON.stringify({ failed: false }));
 } catch (error) {
   console.log(JSON.stringify({ failed: true, name: error.name, constructor: error.constructor.name, stack: error.stack }));
@@ -87,8 +88,10 @@ describe('the shipped poller bundle failing on a refused token', () => {
   });
 
   it('throws DspmAuthError by name, with a stack trace into the sources', async () => {
-    // Act
-    const { stdout } = await run(process.execPath, [join(directory, 'invoke.mjs'), bundle], { env });
+    // Act: a chunk, as the poll workflow's task state sends it.
+    const tenant = new URL(sim.url).host;
+    const event = JSON.stringify({ step: 'chunk', tenant, runId: `execution/${tenant}` });
+    const { stdout } = await run(process.execPath, [join(directory, 'invoke.mjs'), bundle, event], { env });
     const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       failed: boolean;
       name?: string;

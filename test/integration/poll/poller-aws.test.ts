@@ -29,6 +29,7 @@ import {
 } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
+import { runStep, runTenantBranch, workflowRunId } from '../../helpers/poll-workflow.ts';
 import { injectPutEventsFault } from '../../helpers/put-events-faults.ts';
 
 const TOKEN = 'aws-suite-token-3c9d41';
@@ -94,9 +95,10 @@ describe('the poller on AWS (moto)', () => {
 
   it('takes a baseline on its first invocation: state in DynamoDB, only the summary and baseline findings on the bus', async () => {
     // Act
-    const result = await handler({}, fakeContext());
+    const steps = await runTenantBranch(handler, { tenant });
     // Assert: the guide's store 1 has encryption Off, a finding that opens as baseline.
-    expect(result).toMatchObject({ status: 'completed', complete: true, published: 1, failed: 0 });
+    expect(steps.map((step) => step.status)).toEqual(['listed', 'completed']);
+    expect(steps.at(-1)).toMatchObject({ status: 'completed', complete: true, published: 1, failed: 0 });
     const events = await spies.everything.drain();
     expect(events.map((e) => e['detail-type'])).toEqual(['data-store-finding-opened', 'dspm-poll-completed']);
     expect(events[0]?.detail).toMatchObject({ condition: 'encryption-off', baseline: true });
@@ -115,7 +117,7 @@ describe('the poller on AWS (moto)', () => {
     sim.tenant.updateStore(2, { encryption: 'Off' });
     sim.tenant.updateStore(3, { publicly_inaccessible: 'Off' });
     // Act
-    await handler({}, fakeContext());
+    await runTenantBranch(handler, { tenant });
     // Assert
     const storeIds = (events: { detail: Record<string, unknown> }[]) =>
       events.map((e) => (e.detail.dataStore as { id: number }).id);
@@ -168,20 +170,32 @@ describe('the poller on AWS (moto)', () => {
     }
   });
 
-  it('ends a 429 storm in an incomplete poll within the time budget, committing what it saw', async () => {
-    // Arrange: the tenant asks for a 30 s wait on every listing page after the first; the
-    // invocation has 10 s left, so its DSPM budget is 3 s.
+  it('ends a 429 storm in an incomplete poll, chunk by chunk within each time budget, committing what it saw', async () => {
+    // Arrange: the tenant asks for a 30 s wait on the listing's pages; each invocation has 10 s
+    // left, so its DSPM budget is 3 s. The warm client keeps honouring the wait, so the next
+    // chunks cannot even read the catalogs: they too list nothing and hand on.
     sim.faults.add({
       kind: 'rate-limit',
       retryAfter: 30,
       count: 5,
       match: { route: 'data_stores/connected' },
     });
+    const runId = workflowRunId(tenant);
+    const context = () => fakeContext('dspm-bridge-test', 10_000);
     try {
-      // Act
-      const result = await handler({}, fakeContext('dspm-bridge-test', 10_000));
-      // Assert: no throw (Scheduler would retry into the storm); the summary says why.
-      expect(result).toMatchObject({ status: 'completed', complete: false });
+      // Act: three chunks that list no page hand on, then end the pass incomplete.
+      const chunks = [];
+      for (let i = 0; i < 3; i++)
+        chunks.push(await runStep(handler, { step: 'chunk', tenant, runId }, context()));
+      const finish = runStep(handler, { step: 'finish', tenant, runId }, context());
+      // Assert: no chunk failed; the finish publishes the summary, then fails the task (the
+      // listing failed), so the execution fails and its alarm fires.
+      expect(chunks.map((chunk) => chunk.status)).toEqual(['more', 'more', 'listed']);
+      expect(chunks[2]).toMatchObject({
+        complete: false,
+        incompleteReason: expect.stringMatching(/time budget/),
+      });
+      await expect(finish).rejects.toThrow(/no page was listed in 3 chunks/);
       const summary = (await spies.everything.drain()).find(
         (e) => e['detail-type'] === 'dspm-poll-completed',
       );
@@ -189,6 +203,10 @@ describe('the poller on AWS (moto)', () => {
       expect((summary?.detail as { incompleteReason?: unknown } | undefined)?.incompleteReason).toMatch(
         /time budget/,
       );
+      // The lease is back and no checkpoint is left: the next poll starts afresh.
+      expect(await state.loadCheckpoint(tenant)).toBeUndefined();
+      expect(await state.tryAcquireLease(tenant, 'probe', new Date(), 1_000)).toBe(true);
+      await state.releaseLease(tenant, 'probe');
     } finally {
       sim.faults.clear();
     }
@@ -197,7 +215,9 @@ describe('the poller on AWS (moto)', () => {
   it('skips when another poll holds the DynamoDB lease', async () => {
     expect(await state.tryAcquireLease(tenant, 'another-poll', new Date(), 60_000)).toBe(true);
     try {
-      expect(await handler({}, fakeContext())).toMatchObject({ status: 'skipped' });
+      expect(
+        await runStep(handler, { step: 'chunk', tenant, runId: workflowRunId(tenant) }, fakeContext()),
+      ).toMatchObject({ status: 'skipped', reason: 'lease-held' });
       expect(await spies.everything.drain()).toEqual([]);
     } finally {
       await state.releaseLease(tenant, 'another-poll');

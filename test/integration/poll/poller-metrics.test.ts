@@ -11,13 +11,14 @@ import {
   createBus,
   createSecret,
   createStateTable,
-  fakeContext,
+  type fakeContext,
   motoClients,
   motoEnvironment,
   uniqueName,
   useEnvironment,
 } from '../../helpers/aws.ts';
 import { metricValues } from '../../helpers/metrics.ts';
+import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 
 const TOKEN = 'metrics-suite-token-5d2e17';
 
@@ -28,6 +29,7 @@ describe('the poller Lambda counting completed polls', () => {
   let restoreEnv: () => void;
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
   let output: string[] = [];
+  let tenant: string;
 
   beforeAll(async () => {
     sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
@@ -48,8 +50,9 @@ describe('the poller Lambda counting completed polls', () => {
     output = captureProcessOutput();
     // The module reads its environment when imported, as a Lambda cold start does.
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
+    tenant = new URL(sim.url).host;
     // The first poll takes the baseline, complete.
-    await handler({}, fakeContext('dspm-bridge-poller'));
+    await runTenantBranch(handler, { tenant });
   });
 
   afterAll(async () => {
@@ -80,10 +83,14 @@ describe('the poller Lambda counting completed polls', () => {
     sim.faults.add(fault);
     output.length = 0;
     // Act
-    const invocation = handler({}, fakeContext('dspm-bridge-poller'));
-    // Assert
-    if (fails) await expect(invocation).rejects.toThrow(/400/);
-    else await expect(invocation).resolves.toMatchObject({ status: 'completed', complete: false });
+    const branch = runTenantBranch(handler, { tenant });
+    // Assert: a failed listing fails the finish step (after its summary); a total that moved does not.
+    if (fails) await expect(branch).rejects.toThrow(/400/);
+    else
+      await expect(branch.then((steps) => steps.at(-1))).resolves.toMatchObject({
+        status: 'completed',
+        complete: false,
+      });
     expect(metricValues(output, 'PollsCompleted')).toEqual([0]);
     expect(metricValues(output, 'IncompletePolls')).toEqual([1]);
     sim.faults.clear();

@@ -110,4 +110,13 @@ describe('readPollerConfig', () => {
     expect(() => readPoller(env)).toThrow(ConfigError);
     expect(() => readPoller(env)).toThrow(message);
   });
+
+  it('reads POLL_CHUNK_SECONDS as the longest a workflow chunk lists, unset by default', () => {
+    expect(readPoller({}).chunkBudgetMs).toBeUndefined();
+    expect(readPoller({ POLL_CHUNK_SECONDS: '0' }).chunkBudgetMs).toBe(0);
+    expect(readPoller({ POLL_CHUNK_SECONDS: '120' }).chunkBudgetMs).toBe(120_000);
+    expect(() => readPoller({ POLL_CHUNK_SECONDS: '901' })).toThrow(
+      'POLL_CHUNK_SECONDS must be between 0 and 900, got 901',
+    );
+  });
 });

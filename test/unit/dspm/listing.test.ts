@@ -152,4 +152,68 @@ describe('Listing', () => {
     await listing.toArray(1_000);
     expect(progress).toEqual([1004, 2004, 3004, 4004]);
   });
+
+  it("yields page by page with each page's offset and where the next one starts", async () => {
+    const source = collection(250);
+    const pages = [];
+    for await (const page of new Listing(source.fetch, { pageSize: 100, concurrency: 2 }).pages())
+      pages.push({
+        offset: page.offset,
+        ids: page.items.length,
+        nextOffset: page.nextOffset,
+        more: page.more,
+      });
+    expect(pages).toEqual([
+      { offset: 0, ids: 100, nextOffset: 100, more: true },
+      { offset: 100, ids: 100, nextOffset: 200, more: true },
+      { offset: 200, ids: 50, nextOffset: 300, more: false },
+    ]);
+  });
+
+  it("resumes a pass at an offset: the earlier legs' ids count, and the pass adds up as one", async () => {
+    const source = collection(300);
+    const seen = new Set<number>();
+    const first = new Listing(source.fetch, { pageSize: 100, concurrency: 1, seen });
+    for await (const page of first.pages()) if (page.nextOffset === 100) break;
+    expect(seen.size).toBe(100);
+    const rest = new Listing(source.fetch, {
+      pageSize: 100,
+      concurrency: 1,
+      seen,
+      resume: { offset: 100, total: 300 },
+    });
+    const ids = (await rest.toArray(1_000)).map((item) => item.id);
+    expect(ids[0]).toBe(101);
+    expect(ids).toHaveLength(200);
+    expect(source.calls).toEqual([0, 100, 100, 200]);
+    expect(rest.report()).toMatchObject({
+      complete: true,
+      total: 300,
+      received: 300,
+      pages: 2,
+      totalChangedTo: undefined,
+    });
+  });
+
+  it('is not complete when the total moved since the pass began, and drops ids an earlier leg yielded', async () => {
+    const source = collection(300);
+    const seen = new Set(items(1, 101).map((item) => item.id));
+    // Between the legs a store of the first page went away: every later offset moved down by one.
+    source.mutate((current) => current.filter((item) => item.id !== 7));
+    const rest = new Listing(source.fetch, {
+      pageSize: 100,
+      concurrency: 1,
+      seen,
+      resume: { offset: 100, total: 300 },
+    });
+    const ids = (await rest.toArray(1_000)).map((item) => item.id);
+    expect(ids[0]).toBe(102);
+    expect(rest.report()).toMatchObject({
+      complete: false,
+      totalChangedTo: 299,
+      reason: 'total changed from 300 to 299 during the listing',
+    });
+    // Store 101 slid into the first leg's range: this leg never saw it.
+    expect(ids).not.toContain(101);
+  });
 });
