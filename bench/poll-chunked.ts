@@ -28,19 +28,35 @@ import { type SimulatorProcess, startSimulatorProcess } from './lib/simulator-pr
 import { type StateProcess, startStateProcess } from './lib/state-process.ts';
 import { runTenantPoll } from './lib/tenant-run.ts';
 
-const { values } = parseArgs({
-  options: {
-    stores: { type: 'string' },
-    rps: { type: 'string' },
-    'page-size': { type: 'string', default: '100' },
-    'chunk-seconds': { type: 'string' },
-    share: { type: 'string', default: '0.01' },
-    remove: { type: 'string' },
-    mode: { type: 'string', default: 'chunked' },
-    quick: { type: 'boolean', default: false },
-    'node-flags': { type: 'string' },
-  },
-});
+const OPTIONS = {
+  stores: { type: 'string' },
+  rps: { type: 'string' },
+  'page-size': { type: 'string', default: '100' },
+  'chunk-seconds': { type: 'string' },
+  share: { type: 'string', default: '0.01' },
+  remove: { type: 'string' },
+  mode: { type: 'string', default: 'chunked' },
+  quick: { type: 'boolean', default: false },
+  'node-flags': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const USAGE = `usage: npm run bench:poll-chunked -- [--stores N[,N...]] [--rps N] [--page-size N]
+         [--chunk-seconds N] [--share S] [--remove N] [--mode chunked|single] [--quick] [--node-flags="FLAGS"]
+  defaults: one tenant of 1,000,000 stores at 50 rps, page size 100, 60 s chunks; --quick: 20,000 stores at 20 rps, 3 s chunks`;
+
+const { values } = (() => {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 function positive(name: string, text: string): number {
   const value = Number(text);
