@@ -17,7 +17,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice,
   Condition,
@@ -38,6 +38,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { WORKFLOW_STATUSES, type WorkflowTask } from '#shared/config/workflow-task.ts';
+import { scheduleDeadLetters } from './scheduled-function.ts';
 
 /** Props of the workflow. */
 export interface PollWorkflowProps {
@@ -143,15 +144,7 @@ export class PollWorkflow extends Construct {
       });
     }
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: "This queue is the schedule's dead-letter queue (cdk-nag does not see Scheduler DLQs).",
-    });
+    this.deadLetterQueue = scheduleDeadLetters(this);
     this.schedule = new Schedule(this, 'Schedule', {
       schedule: ScheduleExpression.expression(props.expression),
       description: 'Poll Netskope One DSPM: start the poll workflow',
@@ -183,26 +176,19 @@ export class PollWorkflow extends Construct {
       task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     const status = '$.result.status';
+    // Another run holds the tenant, or its token is not set yet: the branch ends without a failure.
+    const nothingToDo = Condition.or(
+      Condition.stringEquals(status, WORKFLOW_STATUSES.skipped),
+      Condition.stringEquals(status, WORKFLOW_STATUSES.tokenNotSet),
+    );
     const afterChunk = new Choice(this, 'AfterChunk')
       .when(Condition.stringEquals(status, WORKFLOW_STATUSES.more), chunk)
       .when(Condition.stringEquals(status, WORKFLOW_STATUSES.listed), finish)
-      .when(
-        Condition.or(
-          Condition.stringEquals(status, WORKFLOW_STATUSES.skipped),
-          Condition.stringEquals(status, WORKFLOW_STATUSES.tokenNotSet),
-        ),
-        skipped,
-      )
+      .when(nothingToDo, skipped)
       .otherwise(failed);
     const afterFinish = new Choice(this, 'AfterFinish')
       .when(Condition.stringEquals(status, WORKFLOW_STATUSES.completed), polled)
-      .when(
-        Condition.or(
-          Condition.stringEquals(status, WORKFLOW_STATUSES.skipped),
-          Condition.stringEquals(status, WORKFLOW_STATUSES.tokenNotSet),
-        ),
-        skipped,
-      )
+      .when(nothingToDo, skipped)
       .otherwise(failed);
     chunk.next(afterChunk);
     finish.next(afterFinish);

@@ -13,6 +13,23 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/**
+ * The dead-letter queue of a Scheduler target (encrypted, TLS-only, 14 days): what Scheduler
+ * could not deliver after its retries. Construct id `DeadLetters` under `scope`.
+ */
+export function scheduleDeadLetters(scope: Construct): Queue {
+  const queue = new Queue(scope, 'DeadLetters', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SQS3',
+    reason: "This queue is the schedule's dead-letter queue (cdk-nag does not see Scheduler DLQs).",
+  });
+  return queue;
+}
+
 /** Props of a schedule. */
 export interface ScheduledInvocationProps {
   readonly target: IFunction;
@@ -35,15 +52,7 @@ export class ScheduledInvocation extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledInvocationProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: "This queue is the schedule's dead-letter queue (cdk-nag does not see Scheduler DLQs).",
-    });
+    this.deadLetterQueue = scheduleDeadLetters(this);
     this.failedRuns = new Queue(this, 'FailedRuns', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
