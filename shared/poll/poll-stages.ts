@@ -151,15 +151,18 @@ export async function publishAndCommit(
 
 /**
  * After a complete pass: every committed store the pass did not see is removed, read from the
- * committed state as a stream and published and committed a batch at a time.
+ * committed state as a stream and published and committed a batch at a time. `visit` sees each
+ * batch as read (the finish step counts the state on this walk).
  */
 export async function removeUnseen(
   ports: PollPorts,
   start: StartingPoint,
   seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
+  visit: (batch: readonly StoreRecord[]) => void = () => {},
 ): Promise<void> {
   for await (const batch of ports.state.streamStores(ports.tenant)) {
+    visit(batch);
     const unseen = new Map<number, StoreRecord>();
     for (const record of batch) if (!seen.has(record.storeId)) unseen.set(record.storeId, record);
     if (unseen.size === 0) continue;
