@@ -113,7 +113,7 @@ export async function finishUnderLease(
     );
   else if (census) for await (const batch of state.streamStores(tenant)) count(batch);
   lease.assertHeld();
-  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint));
+  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint, totals, new Date(ports.clock.now())));
   const summary = await summarise(
     ports,
     start,

@@ -279,11 +279,27 @@ export function dspmCallsSince(
   };
 }
 
-/** The tenant's facts after a finished poll. */
-export function metaAfter(meta: TenantMeta | undefined, checkpoint: PollCheckpoint): TenantMeta {
+/** The tenant's facts after a finished poll: when it began, and how it ended. */
+export function metaAfter(
+  meta: TenantMeta | undefined,
+  checkpoint: PollCheckpoint,
+  totals: PollTotals,
+  finishedAt: Date,
+): TenantMeta {
+  const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
+  const { seen, changed, discovered, removed } = totals.counts;
   return {
     baselineAt: meta?.baselineAt ?? checkpoint.startedAt,
     lastPollId: checkpoint.pollId,
     lastPollAt: checkpoint.startedAt,
+    lastPoll: {
+      finishedAt: finishedAt.toISOString(),
+      complete,
+      // No undefined values: the DynamoDB document client refuses them.
+      ...(complete ? {} : { incompleteReason: checkpoint.listing.reason ?? 'unknown' }),
+      chunks: checkpoint.chunk,
+      stores: { seen, changed, discovered, removed },
+      events: { published: totals.events - totals.failed, failed: totals.failed },
+    },
   };
 }
