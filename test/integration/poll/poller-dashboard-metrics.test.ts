@@ -4,11 +4,14 @@
  * poller metric the synthesized dashboard shows for that tenant must be among the records it
  * wrote, with the same namespace, name and dimensions (values included). Its gauges add up: the
  * stores in the state are the stores listed, and open findings by condition and by severity
- * count the same findings.
+ * count the same findings; an incomplete poll emits none of them.
  */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { METRIC_SOURCES, METRICS_NAMESPACE } from '#shared/aws/bridge-metrics.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { BridgeDashboard } from '../../../infra/constructs/bridge-dashboard.ts';
 import {
   captureProcessOutput,
   createBus,
@@ -22,7 +25,6 @@ import {
 } from '../../helpers/aws.ts';
 import { dashboardBody, shownMetrics } from '../../helpers/dashboard-body.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
-import { synthesize } from '../../helpers/stack.ts';
 
 const TOKEN = 'dashboard-metrics-token-8c41d2';
 
@@ -95,6 +97,10 @@ describe('the dashboard against the poller Lambda', () => {
     await runTenantBranch(handler, { tenant });
     sim.tenant.removeStore(2);
     await runTenantBranch(handler, { tenant });
+    // An incomplete poll (the total moves while it lists): it counts nothing.
+    sim.faults.add({ kind: 'total-mismatch', match: { route: 'data_stores/connected' } });
+    await runTenantBranch(handler, { tenant });
+    sim.faults.clear();
     vi.restoreAllMocks();
     emitted = emittedMetrics(output);
   });
@@ -106,8 +112,17 @@ describe('the dashboard against the poller Lambda', () => {
   });
 
   it("emits every poller metric the dashboard shows for the tenant, with the dashboard's dimensions", () => {
-    // Arrange: the stack for this very tenant, so the Tenant dimension's value is the simulator's host.
-    const { template } = synthesize({ tenantUrl: sim.url, allowAnyHost: true });
+    // Arrange: the dashboard for this very tenant (as the stack builds it; the whole stack takes
+    // too long to synthesize here), so the Tenant dimension's value is the simulator's host.
+    const stack = new Stack(new App(), 'DashboardOnly');
+    new BridgeDashboard(stack, 'Dashboard', {
+      tenants: [{ host: tenant, rateLimitRps: 5 }],
+      pollIntervalMinutes: 15,
+      alarms: [],
+      deadLetterQueues: {},
+      targets: { serviceNow: false, slack: false, securityHub: false },
+    });
+    const template = Template.fromStack(stack);
     const shown = shownMetrics(dashboardBody(template)).filter(
       (metric) =>
         metric.namespace === METRICS_NAMESPACE && metric.dimensions.service === METRIC_SOURCES.poller.service,
@@ -131,9 +146,12 @@ describe('the dashboard against the poller Lambda', () => {
         )
         .at(-1)?.value;
     const listed = sim.tenant.listStores().length;
+    // Three polls, two complete: the incomplete one left the gauges alone.
+    expect(emitted.filter((m) => m.name === 'PollsCompleted').map((m) => m.value)).toEqual([1, 1, 0]);
+    expect(emitted.filter((m) => m.name === 'StoresTracked')).toHaveLength(2);
     expect(last('StoresTracked')).toBe(listed);
     expect(last('StoresSeen')).toBe(listed);
-    expect(last('StoresRemoved')).toBe(1);
+    expect(emitted.filter((m) => m.name === 'StoresRemoved').map((m) => m.value)).toEqual([0, 1, 0]);
     const lastBreakdown = (by: string) => {
       const values = new Map<string, number>();
       for (const metric of emitted)
