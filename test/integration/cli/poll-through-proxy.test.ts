@@ -123,3 +123,59 @@ describe('a dry-run poll from a checkout through a CONNECT proxy', () => {
     }
   });
 });
+
+describe('doctor says which proxy the client uses for the tenant', () => {
+  let network: ProxiedTenant;
+  beforeAll(async () => {
+    network = await startProxiedTenant({ credentials: { user: 'ops', password: 'pr0xy-s3cret' } });
+  });
+  afterAll(async () => {
+    await network?.close();
+  });
+
+  /** doctor --json's checks, and everything it printed. */
+  async function doctor(env: Record<string, string>) {
+    const run = await runCliCaptured(['doctor', '--json'], env);
+    const checks = JSON.parse(run.stdout) as { check: string; status: string; detail: string }[];
+    return { run, checks, proxy: checks.find((c) => c.check === 'proxy')?.detail };
+  }
+
+  it('the proxy it tunnels through, its credentials hidden, and every check passes through it', async () => {
+    const url = new URL(network.proxy.url);
+    const { run, checks, proxy } = await doctor({
+      ...network.env,
+      HTTPS_PROXY: `http://ops:pr0xy-s3cret@${url.host}`,
+    });
+    expect(proxy).toBe(
+      `http://***@${url.host} (from HTTPS_PROXY): every call goes in a CONNECT tunnel to ${PROXIED_TENANT}:443`,
+    );
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(checks.find((c) => c.check === 'dns and tls')?.detail).toBe(
+      `${PROXIED_TENANT} through the proxy; TLS checked with the extra CA bundle ${network.env.DSPM_CA_BUNDLE}`,
+    );
+    expect(network.proxy.opened()).toBeGreaterThan(0);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('pr0xy-s3cret');
+    expect(run.stderr).toMatch(/^ok {4}proxy: http:\/\/\*\*\*@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\)/m);
+  });
+
+  it('none, when no proxy variable applies', async () => {
+    const { HTTPS_PROXY: _proxy, ...direct } = network.env;
+    const { proxy } = await doctor({
+      ...direct,
+      DSPM_TENANT_URL: `https://localhost:${network.sim.port}`,
+      DSPM_ALLOW_ANY_HOST: 'true',
+    });
+    expect(proxy).toBe('none: no HTTPS_PROXY or HTTP_PROXY applies, the tenant is reached directly');
+  });
+
+  it('bypassed by NO_PROXY, naming the entry, when the tenant is in no_proxy', async () => {
+    const { checks, proxy } = await doctor({
+      ...network.env,
+      DSPM_TENANT_URL: `https://localhost:${network.sim.port}`,
+      DSPM_ALLOW_ANY_HOST: 'true',
+      no_proxy: '.internal.example,localhost',
+    });
+    expect(proxy).toBe('bypassed by no_proxy (entry "localhost"): the tenant is reached directly');
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+});
