@@ -22,7 +22,10 @@ export function proxyRouteFor(origin: string, settings: ProxySettings): ProxyRou
   const proxy = url.protocol === 'https:' ? settings.https : settings.http;
   if (!proxy) return { kind: 'direct' };
   if (settings.noProxy) {
-    const host = url.hostname.replace(/^\[(.+)\]$/, '$1').replace(/(.)\.$/, '$1').toLowerCase();
+    const host = url.hostname
+      .replace(/^\[(.+)\]$/, '$1')
+      .replace(/(.)\.$/, '$1')
+      .toLowerCase();
     const port = Number(url.port) || (DEFAULT_PORTS[url.protocol] ?? 0);
     const entry = noProxyMatch(settings.noProxy.value, host, port);
     if (entry !== undefined) return { kind: 'bypassed', variable: settings.noProxy.variable, entry };
@@ -49,7 +52,8 @@ function noProxyMatch(value: string, host: string, port: number): string | undef
     const bracketed = /^\[(.+)\]:(\d+)$/.exec(entry);
     const unbracketed = entry.replace(/^\[(.+)\]$/, '$1');
     // A bare IPv6 address has several colons; only `name:digits` carries a port.
-    const withPort = bracketed ?? (unbracketed.split(':').length === 2 ? /^(.+):(\d+)$/.exec(unbracketed) : null);
+    const withPort =
+      bracketed ?? (unbracketed.split(':').length === 2 ? /^(.+):(\d+)$/.exec(unbracketed) : null);
     const entryHost = (withPort ? (withPort[1] as string) : unbracketed)
       .replace(/^\*?\./, '')
       .replace(/^(.+)\.$/, '$1')

@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { type ConnectProxy, type ConnectProxyOptions, startConnectProxy } from '../peers/connect-proxy/server.ts';
+import {
+  type ConnectProxy,
+  type ConnectProxyOptions,
+  startConnectProxy,
+} from '../peers/connect-proxy/server.ts';
 
 /** The tenant's name; only the proxy resolves it. */
 export const PROXIED_TENANT = 'acme.goskope.com';
@@ -32,7 +36,10 @@ export async function startProxiedTenant(
   proxyOptions: Omit<ConnectProxyOptions, 'routes'> = {},
 ): Promise<ProxiedTenant> {
   const sim = await startSimulator({
-    tls: { key: readFileSync(tlsFixture('goskope.key.pem')), cert: readFileSync(tlsFixture('goskope.cert.pem')) },
+    tls: {
+      key: readFileSync(tlsFixture('goskope.key.pem')),
+      cert: readFileSync(tlsFixture('goskope.cert.pem')),
+    },
   });
   const proxy = await startConnectProxy({
     ...proxyOptions,

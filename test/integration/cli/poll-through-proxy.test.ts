@@ -112,7 +112,10 @@ describe('a dry-run poll from a checkout through a CONNECT proxy', () => {
       expect(run.code).toBe(0);
       expect(guarded.proxy.opened()).toBeGreaterThan(0);
 
-      const wrong = await runCliCaptured(poll, { ...guarded.env, HTTPS_PROXY: `http://ops:wrong-pass@${url.host}` });
+      const wrong = await runCliCaptured(poll, {
+        ...guarded.env,
+        HTTPS_PROXY: `http://ops:wrong-pass@${url.host}`,
+      });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain(
         `the proxy http://***@${url.host} (from HTTPS_PROXY) refused the tunnel to ${PROXIED_TENANT}:443: HTTP 407; put the proxy's user and password in HTTPS_PROXY`,

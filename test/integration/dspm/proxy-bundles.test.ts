@@ -21,7 +21,12 @@ import {
   uniqueName,
 } from '../../helpers/aws.ts';
 import { awsBackupJobEvent, ENGINEERING_ARN } from '../../helpers/backup-events.ts';
-import { type Invocation, invokeBundle, type StagedBundle, stageBundle } from '../../helpers/lambda-bundle.ts';
+import {
+  type Invocation,
+  invokeBundle,
+  type StagedBundle,
+  stageBundle,
+} from '../../helpers/lambda-bundle.ts';
 import { lambdaRuntimeEnvironment } from '../../helpers/lambda-runtime-env.ts';
 import { PROXIED_TENANT, type ProxiedTenant, startProxiedTenant } from '../../helpers/proxied-tenant.ts';
 import { sqsBatch } from '../../helpers/queued-finding-events.ts';
@@ -29,15 +34,21 @@ import { synthesize } from '../../helpers/stack.ts';
 import { type ConnectProxy, startConnectProxy } from '../../peers/connect-proxy/server.ts';
 
 type FunctionResource = {
-  Properties: { Code: { S3Key: string }; Handler: string; Environment: { Variables: Record<string, unknown> } };
+  Properties: {
+    Code: { S3Key: string };
+    Handler: string;
+    Environment: { Variables: Record<string, unknown> };
+  };
 };
 
 describe('the shipped poller and tagger through a CONNECT proxy', () => {
   const endpoint = inject('motoEndpoint');
   const clients = motoClients(endpoint);
   const outdir = mkdtempSync(join(tmpdir(), 'dspm-bridge-proxy-bundles-'));
-  const bundles: Record<'Poller' | 'Tagger', { bundle: StagedBundle; deployed: FunctionResource['Properties'] }> =
-    {} as never;
+  const bundles: Record<
+    'Poller' | 'Tagger',
+    { bundle: StagedBundle; deployed: FunctionResource['Properties'] }
+  > = {} as never;
   let network: ProxiedTenant;
   let tableName: string;
   let busName: string;
@@ -45,14 +56,22 @@ describe('the shipped poller and tagger through a CONNECT proxy', () => {
   let spy: SpyQueue;
 
   /** Invokes a bundle with its synthesized variables (the plain ones), ours laid over them. */
-  function invoke(name: keyof typeof bundles, env: Record<string, string>, event: unknown): Promise<Invocation> {
+  function invoke(
+    name: keyof typeof bundles,
+    env: Record<string, string>,
+    event: unknown,
+  ): Promise<Invocation> {
     const { bundle, deployed } = bundles[name];
     const synthesized = Object.fromEntries(
       Object.entries(deployed.Environment.Variables).filter(([, value]) => typeof value === 'string'),
     ) as Record<string, string>;
     const variables = { ...synthesized, STATE_TABLE_NAME: tableName, EVENT_BUS_NAME: busName, ...env };
     const runtime = lambdaRuntimeEnvironment(
-      { Environment: { Variables: variables }, Handler: deployed.Handler, FunctionName: `dspm-bridge-${name}` },
+      {
+        Environment: { Variables: variables },
+        Handler: deployed.Handler,
+        FunctionName: `dspm-bridge-${name}`,
+      },
       endpoint,
     );
     return invokeBundle(bundle, runtime, event, 60_000);
@@ -85,7 +104,9 @@ describe('the shipped poller and tagger through a CONNECT proxy', () => {
   it('the poller lists every store of the tenant through the proxy (chunk, then finish)', async () => {
     // Arrange: the tenant list as the stack writes it, the proxy and CA bundle as an operator adds them.
     const env = {
-      DSPM_TENANTS: JSON.stringify([{ url: `https://${PROXIED_TENANT}`, tokenSecretId: secretId, rateLimitRps: 50 }]),
+      DSPM_TENANTS: JSON.stringify([
+        { url: `https://${PROXIED_TENANT}`, tokenSecretId: secretId, rateLimitRps: 50 },
+      ]),
       DSPM_RATE_LIMIT_RPS: '50',
       HTTPS_PROXY: network.proxy.url,
       DSPM_CA_BUNDLE: network.env.DSPM_CA_BUNDLE as string,
@@ -116,7 +137,10 @@ describe('the shipped poller and tagger through a CONNECT proxy', () => {
       HTTPS_PROXY: network.proxy.url,
       DSPM_CA_BUNDLE: network.env.DSPM_CA_BUNDLE as string,
     };
-    const event = sqsBatch([awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-12-01T10:00:00Z')], 'aws.backup');
+    const event = sqsBatch(
+      [awsBackupJobEvent('FAILED', ENGINEERING_ARN, '2026-12-01T10:00:00Z')],
+      'aws.backup',
+    );
     // Act
     const result = await invoke('Tagger', env, event);
     // Assert
