@@ -23,7 +23,7 @@ import {
   DspmPermissionError,
   DspmRateLimitError,
 } from '../dspm/errors.ts';
-import { describeProxyRoute, type ProxyRoute, proxyRouteFor } from '../dspm/proxy-route.ts';
+import { describeProxyRoute, type ProxyRoute, proxyRouteFor, tunnelTarget } from '../dspm/proxy-route.ts';
 import type { DspmRequest, DspmResponse } from '../dspm/transport.ts';
 import { DEFAULT_STATE_FILE } from '../state/file-store.ts';
 import { STATE_TABLE } from '../state/table-design.ts';
@@ -160,8 +160,7 @@ export async function runDoctor(ports: DoctorPorts): Promise<CheckResult[]> {
 
 /** Which proxy the client uses for the tenant, as the dispatcher decides it (credentials hidden). */
 function judgeProxy(route: ProxyRoute, config: DspmConfig): CheckResult {
-  const tenant = new URL(config.tenant.origin);
-  const target = `${tenant.hostname}:${tenant.port || (tenant.protocol === 'https:' ? 443 : 80)}`;
+  const target = tunnelTarget(config.tenant.origin);
   const detail = {
     direct: 'none: no HTTPS_PROXY or HTTP_PROXY applies, the tenant is reached directly',
     bypassed: `${describeProxyRoute(route)}: the tenant is reached directly`,
@@ -225,7 +224,9 @@ function judgeToken(error: DspmError | undefined, config: DspmConfig): CheckResu
       detail: `the tenant could not be reached: ${error.message}`,
       fix: error.untrustedCertificate
         ? 'a proxy inspects TLS on this network: set DSPM_CA_BUNDLE to a PEM file with its CA certificate'
-        : 'check network access to the tenant (firewall, HTTPS_PROXY)',
+        : error.proxyStatus !== undefined
+          ? `ask the proxy's administrators to allow CONNECT to ${tunnelTarget(config.tenant.origin)}, check the credentials in the proxy URL, or put the tenant in NO_PROXY if it is reachable directly`
+          : 'check network access to the tenant (firewall, HTTPS_PROXY)',
     };
   }
   return {

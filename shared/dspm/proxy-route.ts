@@ -16,6 +16,12 @@ export type ProxyRoute =
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 
+/** `host:port` of an origin, as a `CONNECT` to it names it. */
+export function tunnelTarget(origin: string): string {
+  const url = new URL(origin);
+  return `${url.hostname}:${url.port || DEFAULT_PORTS[url.protocol]}`;
+}
+
 /** The way to `origin` (an `http:` or `https:` origin) under `settings`. */
 export function proxyRouteFor(origin: string, settings: ProxySettings): ProxyRoute {
   const url = new URL(origin);

@@ -20,7 +20,7 @@ import {
   messageFromBody,
 } from './errors.ts';
 import { request } from './http-client.ts';
-import { describeProxyRoute, type ProxyRoute } from './proxy-route.ts';
+import { describeProxyRoute, type ProxyRoute, tunnelTarget } from './proxy-route.ts';
 import { PacingDeadlineError, type RateLimiter } from './rate-limiter.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy, serverRequestedWaitMs } from './retry.ts';
 import type { Tenant } from './tenant-url.ts';
@@ -409,12 +409,6 @@ function connectionError(
     ? `timed out after ${timeoutMs} ms${through}`
     : `connection failed (${codeText ?? original.name}: ${original.message})${through}${hint}`;
   return new DspmConnectionError(what, { ...context, cause, code: codeText, timedOut, untrustedCertificate });
-}
-
-/** `host:port` of an origin, as a `CONNECT` names it. */
-function tunnelTarget(origin: string): string {
-  const url = new URL(origin);
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
 }
 
 /**

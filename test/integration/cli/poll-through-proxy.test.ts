@@ -161,6 +161,26 @@ describe('doctor says which proxy the client uses for the tenant', () => {
     expect(run.stderr).toMatch(/^ok {4}proxy: http:\/\/\*\*\*@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\)/m);
   });
 
+  it('when the proxy refuses the tunnel, which proxy refused and what to ask for', async () => {
+    const url = new URL(network.proxy.url);
+    network.proxy.refuseWith(403);
+    try {
+      const { run, checks } = await doctor({
+        ...network.env,
+        HTTPS_PROXY: `http://ops:pr0xy-s3cret@${url.host}`,
+      });
+      expect(run.code).toBe(1);
+      expect(checks.find((c) => c.check === 'token')).toMatchObject({
+        status: 'fail',
+        detail: `the tenant could not be reached: GET infrastructure_connections/platforms?offset=0&limit=1: the proxy http://***@${url.host} (from HTTPS_PROXY) refused the tunnel to ${PROXIED_TENANT}:443: HTTP 403`,
+        fix: `ask the proxy's administrators to allow CONNECT to ${PROXIED_TENANT}:443, check the credentials in the proxy URL, or put the tenant in NO_PROXY if it is reachable directly`,
+      });
+      expect(`${run.stdout}${run.stderr}`).not.toContain('pr0xy-s3cret');
+    } finally {
+      network.proxy.refuseWith(undefined);
+    }
+  });
+
   it('none, when no proxy variable applies', async () => {
     const { HTTPS_PROXY: _proxy, ...direct } = network.env;
     const { proxy } = await doctor({
