@@ -80,7 +80,11 @@ export function slackEventPattern(source: string, filter: SlackFilter) {
     $or: [
       { 'detail-type': [DETAIL_TYPES.findingSuppressed] },
       { detail: { status: ['open'] } },
-      { 'detail-type': [DETAIL_TYPES.findingResolved], detail: { exception: [{ exists: false }] } },
+      // `exists` matches leaf fields only (EventBridge's rule), hence the exception's id.
+      {
+        'detail-type': [DETAIL_TYPES.findingResolved],
+        detail: { exception: { exceptionId: [{ exists: false }] } },
+      },
     ],
   };
 }

@@ -295,7 +295,10 @@ describe('the stack with every option on', () => {
         $or: [
           { 'detail-type': ['data-store-finding-suppressed'] },
           { detail: { status: ['open'] } },
-          { 'detail-type': ['data-store-finding-resolved'], detail: { exception: [{ exists: false }] } },
+          {
+            'detail-type': ['data-store-finding-resolved'],
+            detail: { exception: { exceptionId: [{ exists: false }] } },
+          },
         ],
       },
       Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'slack' } })],

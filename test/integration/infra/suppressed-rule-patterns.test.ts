@@ -1,0 +1,86 @@
+/**
+ * Suppressed findings on real EventBridge rules (moto): the pattern the README gives subscribers
+ * that page people (`"detail": {"status": ["open"]}`) drops a suppressed finding's events and
+ * passes an open one's; the Slack rule the stack deploys passes the suppression and the
+ * unsuppression and nothing in between.
+ */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBus, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
+import { findingEvent } from '../../helpers/queued-finding-events.ts';
+import { synthesize } from '../../helpers/stack.ts';
+import { suppressedEvent } from '../../helpers/suppressed-finding-events.ts';
+
+type RuleResource = { Properties: { Description?: string; EventPattern: object } };
+
+/** The pattern the README shows subscribers that page people, exactly as printed there. */
+const PAGING_PATTERN = {
+  source: ['netskope.dspm'],
+  'detail-type': [{ prefix: 'data-store-finding-' }],
+  detail: { status: ['open'] },
+};
+
+/** Every finding event of one covered finding's life, and of one open finding. */
+const EVENTS = [
+  ['opened', findingEvent('opened', {}, 'e-opened')],
+  ['updated', findingEvent('updated', {}, 'e-updated')],
+  ['resolved', findingEvent('resolved', {}, 'e-resolved')],
+  ['suppressed', suppressedEvent('suppressed', {}, 'e-suppressed')],
+  ['updated-while-suppressed', suppressedEvent('updated-while-suppressed', {}, 'e-updated-suppressed')],
+  ['resolved-while-suppressed', suppressedEvent('resolved-while-suppressed', {}, 'e-resolved-suppressed')],
+  ['opened-suppressed', suppressedEvent('opened-suppressed', { eventId: '5'.repeat(64) }, 'e-opened-suppressed')],
+  ['unsuppressed', suppressedEvent('unsuppressed', {}, 'e-unsuppressed')],
+] as const;
+
+describe('suppressed findings on EventBridge rules', () => {
+  const clients = motoClients(inject('motoEndpoint'));
+  const busName = uniqueName('suppressed-bus');
+  // Synthesized while the suite is collected, as rule-patterns.test.ts does: synth is slow.
+  const { template } = synthesize({
+    slack: {
+      botTokenSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:slack-AbCdEf',
+      channel: '#dspm',
+    },
+  });
+
+  beforeAll(async () => {
+    await createBus(clients.eventBridge, busName);
+  });
+
+  /** Puts every event on the bus and returns which steps the rule with `pattern` matched. */
+  const matchedSteps = async (name: string, pattern: object) => {
+    const spy = await spyOnRule(clients, busName, uniqueName(name), pattern);
+    const { FailedEntryCount } = await clients.eventBridge.send(
+      new PutEventsCommand({
+        Entries: EVENTS.map(([, event]) => ({
+          EventBusName: busName,
+          Source: event.source,
+          DetailType: event['detail-type'],
+          Detail: JSON.stringify(event.detail),
+        })),
+      }),
+    );
+    expect(FailedEntryCount).toBe(0);
+    const ids = new Set((await spy.drain()).map((e) => e.detail.eventId));
+    return EVENTS.filter(([, event]) => ids.has(event.detail.eventId)).map(([step]) => step);
+  };
+
+  it('the subscribers\' pattern passes what is open and drops what is suppressed', async () => {
+    expect(await matchedSteps('paging', PAGING_PATTERN)).toEqual(['opened', 'updated', 'unsuppressed']);
+  });
+
+  it('the Slack rule the stack deploys passes the suppression and the unsuppression, nothing in between', async () => {
+    // Arrange: the rule's pattern as synthesized.
+    const rules = template.findResources('AWS::Events::Rule') as Record<string, RuleResource>;
+    const slack = Object.values(rules).find((r) => /to Slack/.test(r.Properties.Description ?? ''));
+    if (!slack) throw new Error('the stack has no Slack rule');
+    // Act / Assert
+    expect(await matchedSteps('slack', slack.Properties.EventPattern)).toEqual([
+      'opened',
+      'updated',
+      'resolved',
+      'suppressed',
+      'unsuppressed',
+    ]);
+  });
+});
