@@ -83,7 +83,8 @@ export class SdkSecurityHubFindings implements SecurityHubFindings {
         refused.push({
           id: update.id,
           code: unprocessed?.ErrorCode ?? 'NotProcessed',
-          message: unprocessed?.ErrorMessage ?? 'Security Hub listed the finding neither processed nor unprocessed',
+          message:
+            unprocessed?.ErrorMessage ?? 'Security Hub listed the finding neither processed nor unprocessed',
         });
       }
     }

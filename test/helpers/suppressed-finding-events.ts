@@ -44,7 +44,10 @@ const TYPE_OF = {
 } as const;
 
 /** The detail of `step` (sequence 2 to 4 after the open at 1), with `overrides`. */
-export function suppressedDetail(step: SuppressedStep, overrides: Partial<FindingDetail> = {}): FindingDetail {
+export function suppressedDetail(
+  step: SuppressedStep,
+  overrides: Partial<FindingDetail> = {},
+): FindingDetail {
   const exception = overrides.exception ?? findingException();
   switch (step) {
     case 'opened-suppressed':
@@ -82,7 +85,11 @@ export function suppressedDetail(step: SuppressedStep, overrides: Partial<Findin
 }
 
 /** The EventBridge event of `step`. */
-export function suppressedEvent(step: SuppressedStep, overrides: Partial<FindingDetail> = {}, id = `evt-${step}`) {
+export function suppressedEvent(
+  step: SuppressedStep,
+  overrides: Partial<FindingDetail> = {},
+  id = `evt-${step}`,
+) {
   return {
     version: '0',
     id,

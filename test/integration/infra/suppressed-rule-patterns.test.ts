@@ -28,7 +28,10 @@ const EVENTS = [
   ['suppressed', suppressedEvent('suppressed', {}, 'e-suppressed')],
   ['updated-while-suppressed', suppressedEvent('updated-while-suppressed', {}, 'e-updated-suppressed')],
   ['resolved-while-suppressed', suppressedEvent('resolved-while-suppressed', {}, 'e-resolved-suppressed')],
-  ['opened-suppressed', suppressedEvent('opened-suppressed', { eventId: '5'.repeat(64) }, 'e-opened-suppressed')],
+  [
+    'opened-suppressed',
+    suppressedEvent('opened-suppressed', { eventId: '5'.repeat(64) }, 'e-opened-suppressed'),
+  ],
   ['unsuppressed', suppressedEvent('unsuppressed', {}, 'e-unsuppressed')],
 ] as const;
 
@@ -65,7 +68,7 @@ describe('suppressed findings on EventBridge rules', () => {
     return EVENTS.filter(([, event]) => ids.has(event.detail.eventId)).map(([step]) => step);
   };
 
-  it('the subscribers\' pattern passes what is open and drops what is suppressed', async () => {
+  it("the subscribers' pattern passes what is open and drops what is suppressed", async () => {
     expect(await matchedSteps('paging', PAGING_PATTERN)).toEqual(['opened', 'updated', 'unsuppressed']);
   });
 
