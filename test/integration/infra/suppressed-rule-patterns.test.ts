@@ -4,21 +4,25 @@
  * passes an open one's; the Slack rule the stack deploys passes the suppression and the
  * unsuppression and nothing in between.
  */
+import { readFileSync } from 'node:fs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { openFindingsPattern } from '#shared/events/rule-patterns.ts';
 import { createBus, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { findingEvent } from '../../helpers/queued-finding-events.ts';
 import { synthesize } from '../../helpers/stack.ts';
 import { suppressedEvent } from '../../helpers/suppressed-finding-events.ts';
 
-type RuleResource = { Properties: { Description?: string; EventPattern: object } };
+/** The one-line pattern of the README that matches `"status": ["open"]`. */
+function readmePattern(): object {
+  const line = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('{') && l.includes('"status": ["open"]'));
+  if (!line) throw new Error('the README shows no pattern with "status": ["open"]');
+  return JSON.parse(line) as object;
+}
 
-/** The pattern the README shows subscribers that page people, exactly as printed there. */
-const PAGING_PATTERN = {
-  source: ['netskope.dspm'],
-  'detail-type': [{ prefix: 'data-store-finding-' }],
-  detail: { status: ['open'] },
-};
+type RuleResource = { Properties: { Description?: string; EventPattern: object } };
 
 /** Every finding event of one covered finding's life, and of one open finding. */
 const EVENTS = [
@@ -68,9 +72,15 @@ describe('suppressed findings on EventBridge rules', () => {
     return EVENTS.filter(([, event]) => ids.has(event.detail.eventId)).map(([step]) => step);
   };
 
-  it("the subscribers' pattern passes what is open and drops what is suppressed", async () => {
-    expect(await matchedSteps('paging', PAGING_PATTERN)).toEqual(['opened', 'updated', 'unsuppressed']);
-  });
+  it.each([
+    ['docs/events.md (shared/events/rule-patterns.ts)', openFindingsPattern()],
+    ['the README, as printed there', readmePattern()],
+  ])(
+    "the subscribers' pattern of %s passes what is open and drops what is suppressed",
+    async (_, pattern) => {
+      expect(await matchedSteps('paging', pattern)).toEqual(['opened', 'updated', 'unsuppressed']);
+    },
+  );
 
   it('the Slack rule the stack deploys passes the suppression and the unsuppression, nothing in between', async () => {
     // Arrange: the rule's pattern as synthesized.
