@@ -25,7 +25,8 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
 
 /** `value` with every intrinsic resolved; throws naming the first one it cannot resolve. */
 export function resolveIntrinsics(value: unknown, resources: PhysicalResources, where = '$'): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => resolveIntrinsics(item, resources, `${where}[${i}]`));
+  if (Array.isArray(value))
+    return value.map((item, i) => resolveIntrinsics(item, resources, `${where}[${i}]`));
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
   const [key, argument] = (entries[0] ?? []) as [string, unknown];
@@ -42,7 +43,12 @@ export function resolveString(value: unknown, resources: PhysicalResources, wher
   return resolved;
 }
 
-function resolveFunction(name: string, argument: unknown, resources: PhysicalResources, where: string): unknown {
+function resolveFunction(
+  name: string,
+  argument: unknown,
+  resources: PhysicalResources,
+  where: string,
+): unknown {
   if (name === 'Ref') return reference(String(argument), undefined, resources, where);
   if (name === 'Fn::GetAtt') {
     const [id, attribute] = argument as [string, string];
@@ -58,7 +64,9 @@ function resolveFunction(name: string, argument: unknown, resources: PhysicalRes
       return reference(id, attribute, resources, where);
     });
   }
-  throw new Error(`${where}: ${name} is not resolved by this helper: ${JSON.stringify(argument).slice(0, 200)}`);
+  throw new Error(
+    `${where}: ${name} is not resolved by this helper: ${JSON.stringify(argument).slice(0, 200)}`,
+  );
 }
 
 function reference(id: string, attribute: string | undefined, resources: PhysicalResources, where: string) {
@@ -66,7 +74,9 @@ function reference(id: string, attribute: string | undefined, resources: Physica
   const resource = resources[id];
   const value = attribute === undefined ? resource?.ref : resource?.attributes?.[attribute];
   if (value === undefined) {
-    throw new Error(`${where} references ${attribute ? `${id}.${attribute}` : id}, which the test did not provide`);
+    throw new Error(
+      `${where} references ${attribute ? `${id}.${attribute}` : id}, which the test did not provide`,
+    );
   }
   return value;
 }

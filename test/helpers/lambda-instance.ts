@@ -69,7 +69,9 @@ export class LambdaInstance {
     const instance = new LambdaInstance(child);
     const init = await instance.#await();
     if (init.type === 'exit') {
-      throw new Error(`the environment exited (${init.code}) during init: ${instance.output.join('').slice(-2000)}`);
+      throw new Error(
+        `the environment exited (${init.code}) during init: ${instance.output.join('').slice(-2000)}`,
+      );
     }
     instance.#freeze();
     return instance;
@@ -102,12 +104,19 @@ export class LambdaInstance {
     if (message === 'timeout') {
       // Lambda ends an environment whose invocation timed out; the next one starts cold.
       this.stop();
-      return fail('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${timeoutMs / 1000} seconds`);
+      return fail(
+        'Sandbox.Timedout',
+        `RequestId: ${requestId} Error: Task timed out after ${timeoutMs / 1000} seconds`,
+      );
     }
     if (message.type === 'exit') {
-      return fail('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: exit status ${message.code}`);
+      return fail(
+        'Runtime.ExitError',
+        `RequestId: ${requestId} Error: Runtime exited with error: exit status ${message.code}`,
+      );
     }
-    if (message.type !== 'result' || message.id !== id) throw new Error(`unexpected message from the driver: ${JSON.stringify(message)}`);
+    if (message.type !== 'result' || message.id !== id)
+      throw new Error(`unexpected message from the driver: ${JSON.stringify(message)}`);
     this.#freeze();
     return message.ok
       ? { ok: true, result: message.result ?? null }

@@ -7,11 +7,12 @@
  * error comes back as the Invoke API returns it: status 200, `FunctionError: Unhandled` and the
  * runtime's error report as the payload.
  */
-import { basename, dirname, join } from 'node:path';
+
 import { copyFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { REPOSITORY_ROOT } from './cdk-cli.ts';
-import { LambdaInstance, type RuntimeErrorReport } from './lambda-instance.ts';
 import type { StagedBundle } from './lambda-bundle.ts';
+import { LambdaInstance, type RuntimeErrorReport } from './lambda-instance.ts';
 
 const WARM_DRIVER = join(REPOSITORY_ROOT, 'test', 'helpers', 'lambda-warm-driver.mjs');
 
@@ -81,7 +82,8 @@ export class SimulatedLambdaService {
   /** A synchronous Invoke (`RequestResponse`) of the function `arn` with `payload`. */
   async invoke(arn: string, payload: unknown): Promise<InvokeResponse> {
     const fn = this.#functions.get(arn);
-    if (!fn) throw new Error(`no function ${arn} is deployed (deployed: ${[...this.#functions.keys()].join(', ')})`);
+    if (!fn)
+      throw new Error(`no function ${arn} is deployed (deployed: ${[...this.#functions.keys()].join(', ')})`);
     if (fn.reservedConcurrency !== undefined && fn.running >= fn.reservedConcurrency) {
       fn.stats.throttles++;
       return {

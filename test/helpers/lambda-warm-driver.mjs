@@ -16,7 +16,11 @@ const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
 /** The runtime's error report (aws-lambda-nodejs-runtime-interface-client, Errors.toRapidResponse). */
 function errorReport(error) {
   if (error instanceof Error) {
-    return { errorType: error.name, errorMessage: error.message, trace: String(error.stack ?? '').split('\n') };
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: String(error.stack ?? '').split('\n'),
+    };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
@@ -42,7 +46,10 @@ let handler;
 let initError;
 try {
   const file = ['.mjs', '.js', '.cjs'].map((ext) => join(taskRoot, `${moduleName}${ext}`)).find(existsSync);
-  if (!file) throw Object.assign(new Error(`Cannot find module '${moduleName}'`), { name: 'Runtime.ImportModuleError' });
+  if (!file)
+    throw Object.assign(new Error(`Cannot find module '${moduleName}'`), {
+      name: 'Runtime.ImportModuleError',
+    });
   const module = await import(pathToFileURL(file).href);
   handler = module[exportName];
   if (typeof handler !== 'function') {
@@ -53,7 +60,11 @@ try {
 } catch (error) {
   initError = error;
 }
-process.send({ type: 'init', ok: initError === undefined, ...(initError ? { error: errorReport(initError) } : {}) });
+process.send({
+  type: 'init',
+  ok: initError === undefined,
+  ...(initError ? { error: errorReport(initError) } : {}),
+});
 
 process.on('message', async (message) => {
   const { id, event, requestId, deadlineMs } = message;

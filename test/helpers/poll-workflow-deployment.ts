@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type motoClients, uniqueName } from './aws.ts';
 import { MOTO_ACCOUNT, type PhysicalResources, resolveIntrinsics, resolveString } from './cfn-intrinsics.ts';
 import { type StagedBundle, stageBundle } from './lambda-bundle.ts';
@@ -46,7 +46,10 @@ function only(template: CfnTemplate, type: string, where: (resource: CfnResource
 function generatedSecret(generate: Record<string, unknown>): string {
   const template = JSON.parse(String(generate.SecretStringTemplate ?? '{}')) as Record<string, unknown>;
   const length = Number(generate.PasswordLength ?? 32);
-  const filler = randomBytes(length * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, length);
+  const filler = randomBytes(length * 2)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, length);
   return JSON.stringify({ ...template, [String(generate.GenerateStringKey)]: filler });
 }
 
@@ -111,10 +114,11 @@ export async function deployPollWorkflow(options: {
     Code: { S3Key: string };
     Environment: { Variables: Record<string, unknown> };
   };
-  const environment = resolveIntrinsics(properties.Environment.Variables, physical, 'Poller.Environment') as Record<
-    string,
-    string
-  >;
+  const environment = resolveIntrinsics(
+    properties.Environment.Variables,
+    physical,
+    'Poller.Environment',
+  ) as Record<string, string>;
   const configuration: FunctionConfiguration = {
     FunctionName: functionName,
     Handler: String(properties.Handler),
@@ -126,9 +130,13 @@ export async function deployPollWorkflow(options: {
       LogGroup: resolveString((properties.LoggingConfig as { LogGroup: unknown }).LogGroup, physical),
     },
   };
-  const bundle = stageBundle(join(options.assemblyDirectory, `asset.${properties.Code.S3Key.replace(/\.zip$/, '')}`));
+  const bundle = stageBundle(
+    join(options.assemblyDirectory, `asset.${properties.Code.S3Key.replace(/\.zip$/, '')}`),
+  );
   const reservedConcurrency =
-    properties.ReservedConcurrentExecutions === undefined ? undefined : Number(properties.ReservedConcurrentExecutions);
+    properties.ReservedConcurrentExecutions === undefined
+      ? undefined
+      : Number(properties.ReservedConcurrentExecutions);
   options.lambda.deploy({
     arn: pollerArn,
     bundle,
@@ -150,6 +158,8 @@ export async function deployPollWorkflow(options: {
     reservedConcurrency,
     tableName,
     busName,
-    tokenSecrets: Object.fromEntries(tenants.map((tenant) => [new URL(tenant.url).host, tenant.tokenSecretId])),
+    tokenSecrets: Object.fromEntries(
+      tenants.map((tenant) => [new URL(tenant.url).host, tenant.tokenSecretId]),
+    ),
   };
 }

@@ -30,12 +30,15 @@ function tenantOf(state: StateData | undefined): string | undefined {
 export function tenantOutcomes(record: ExecutionRecord): Record<string, string> {
   const tenants = record.events
     .map(stateOf)
-    .find((state) => state?.name === 'Tenants' && state.output !== undefined)?.output as { tenants: string[] };
+    .find((state) => state?.name === 'Tenants' && state.output !== undefined)?.output as {
+    tenants: string[];
+  };
   const outcomes = record.events
     .filter((event) => event.type === 'StateExited')
     .map(stateOf)
     .find((state) => state?.name === 'Outcomes')?.output as { outcomes: string[] } | undefined;
-  if (!tenants || !outcomes) throw new Error(`execution ${record.name} never left its Tenants and Outcomes states`);
+  if (!tenants || !outcomes)
+    throw new Error(`execution ${record.name} never left its Tenants and Outcomes states`);
   return Object.fromEntries(tenants.tenants.map((tenant, i) => [tenant, String(outcomes.outcomes[i])]));
 }
 
@@ -51,7 +54,9 @@ export function failedAttempts(record: ExecutionRecord): FailedAttempt[] {
 }
 
 /** The attempts a Retry rule took up: the state, its tenant and the rule's ErrorEquals. */
-export function retries(record: ExecutionRecord): { state: string; tenant: string | undefined; errors: string[] }[] {
+export function retries(
+  record: ExecutionRecord,
+): { state: string; tenant: string | undefined; errors: string[] }[] {
   return record.events
     .filter((event) => event.type === 'StateRetried')
     .map((event) => {
@@ -62,7 +67,9 @@ export function retries(record: ExecutionRecord): { state: string; tenant: strin
 }
 
 /** The errors a Catch took up: the state, its tenant and the catcher's ErrorEquals. */
-export function catches(record: ExecutionRecord): { state: string; tenant: string | undefined; errors: string[] }[] {
+export function catches(
+  record: ExecutionRecord,
+): { state: string; tenant: string | undefined; errors: string[] }[] {
   return record.events
     .filter((event) => event.type === 'StateCaught')
     .map((event) => {
@@ -74,12 +81,14 @@ export function catches(record: ExecutionRecord): { state: string; tenant: strin
 
 /** What each of `tenant`'s task attempts returned (their `result`), in order. */
 export function stepResults(record: ExecutionRecord, tenant: string): Record<string, unknown>[] {
-  return record.events
-    .filter((event) => event.type === 'StateExited')
-    .map(stateOf)
-    .filter((state) => (state?.name === 'Chunk' || state?.name === 'Finish') && tenantOf(state) === tenant)
-    .map((state) => state?.output as { result?: Record<string, unknown>; error?: unknown })
-    // A caught attempt exits with `error` beside the previous step's result: it returned nothing.
-    .filter((output) => output.error === undefined)
-    .map((output) => output.result ?? {});
+  return (
+    record.events
+      .filter((event) => event.type === 'StateExited')
+      .map(stateOf)
+      .filter((state) => (state?.name === 'Chunk' || state?.name === 'Finish') && tenantOf(state) === tenant)
+      .map((state) => state?.output as { result?: Record<string, unknown>; error?: unknown })
+      // A caught attempt exits with `error` beside the previous step's result: it returned nothing.
+      .filter((output) => output.error === undefined)
+      .map((output) => output.result ?? {})
+  );
 }

@@ -31,7 +31,8 @@ export function taskResultOf(response: InvokeResponse): unknown {
       `${response.message} (Service: Lambda, Status Code: 429, Request ID: simulated) (Reason: ${response.reason})`,
     );
   }
-  if ('functionError' in response) throw new TaskFailure(response.payload.errorType, JSON.stringify(response.payload));
+  if ('functionError' in response)
+    throw new TaskFailure(response.payload.errorType, JSON.stringify(response.payload));
   const size = Buffer.byteLength(JSON.stringify(response.payload ?? null), 'utf8');
   if (size > STATE_PAYLOAD_LIMIT) {
     throw new TaskFailure(

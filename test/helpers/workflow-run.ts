@@ -25,7 +25,8 @@ import { MOTO_AWS } from './moto.ts';
 import { lambdaTask } from './workflow-lambda-task.ts';
 
 /** One event of the interpreter's log (the package does not export the type). */
-export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 /** A definition as far as the harness reads it. */
 export interface AslDefinition {
@@ -105,7 +106,9 @@ export class LocalWorkflow {
         .filter(([, state]) => state.Type === 'Task')
         .map(([stateName, state]) => {
           if (!state.Resource?.startsWith('arn:aws:lambda:')) {
-            throw new Error(`Task ${stateName} calls ${state.Resource}: only Lambda function ARNs are simulated`);
+            throw new Error(
+              `Task ${stateName} calls ${state.Resource}: only Lambda function ARNs are simulated`,
+            );
           }
           return [stateName, lambdaTask(this.#lambda, state.Resource)];
         }),

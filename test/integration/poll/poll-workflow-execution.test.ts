@@ -70,11 +70,25 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
   let workflow: LocalWorkflow;
   let spy: SpyQueue;
   let state: DynamoDbStateStore;
-  /** Every task the workflow sent the poller, in order. */
+  /** Every task the workflow sent the poller, in order (the current test's). */
   const invocations: { step: string; tenant: string; runId: string }[] = [];
+  /** Every event the bus delivered to the spy queue, all tests together. */
+  const delivered: BusEvent[] = [];
+  /** Reads what the bus delivered since the last read. */
+  const drain = async () => {
+    const events = (await spy.drain()) as BusEvent[];
+    delivered.push(...events);
+    return events;
+  };
+  const recordInvocations = (_arn: string, payload: unknown) => {
+    invocations.push(payload as (typeof invocations)[number]);
+  };
 
   beforeAll(async () => {
-    sims.alpha = await startSimulator({ tokens: [{ token: TOKENS.alpha, access: 'read' }], stores: ALPHA_STORES });
+    sims.alpha = await startSimulator({
+      tokens: [{ token: TOKENS.alpha, access: 'read' }],
+      stores: ALPHA_STORES,
+    });
     sims.beta = await startSimulator({ tokens: [{ token: TOKENS.beta, access: 'read' }] });
     // Its token is never stored: the stack's placeholder stays in its secret.
     sims.gamma = await startSimulator({ tokens: [{ token: 'gamma-token-nobody-has', access: 'read' }] });
@@ -114,10 +128,10 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
       client: DynamoDBDocumentClient.from(clients.dynamoDb),
       tableName: deployment.tableName,
     });
-    spy = await spyOnRule(clients, deployment.busName, uniqueName('workflow-spy'), { source: ['netskope.dspm'] });
-    lambda.beforeInvoke = (_arn, payload) => {
-      invocations.push(payload as (typeof invocations)[number]);
-    };
+    spy = await spyOnRule(clients, deployment.busName, uniqueName('workflow-spy'), {
+      source: ['netskope.dspm'],
+    });
+    lambda.beforeInvoke = recordInvocations;
     workflow = new LocalWorkflow({
       definition: deployment.definition,
       lambda,
@@ -127,8 +141,9 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
   }, 120_000);
 
   beforeEach(async () => {
-    await spy.drain();
+    await drain();
     invocations.length = 0;
+    lambda.beforeInvoke = recordInvocations;
   });
 
   afterAll(async () => {
@@ -159,7 +174,7 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
     // State and events: every store committed, one baseline summary per polled tenant.
     expect((await state.loadStores(hosts.alpha)).size).toBe(ALPHA_STORES);
     expect((await state.loadStores(hosts.beta)).size).toBe(3);
-    const events = (await spy.drain()) as BusEvent[];
+    const events = await drain();
     const summaries = events.filter((e) => e['detail-type'] === 'dspm-poll-completed');
     expect(summaries.map((e) => [e.detail.tenant, e.detail.baseline, e.detail.complete]).sort()).toEqual(
       [
@@ -174,5 +189,196 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
     expect(stats.invocations).toBe(invocations.length);
     expect(stats.throttles).toBe(0);
     expect(lambda.invocationsPerEnvironment(deployment.pollerArn).every((n) => n > 1)).toBe(true);
+  }, 180_000);
+
+  it('delivers each change once: one event per changed store, every eventId once, one summary per tenant', async () => {
+    // Arrange: a store on alpha's first, a middle and last page, and one of beta's.
+    const alphaIds = sims.alpha.tenant.listStores().map((store) => store.id);
+    const changedAlpha = [
+      alphaIds[0],
+      alphaIds[Math.floor(alphaIds.length / 2)],
+      alphaIds.at(-1),
+    ] as number[];
+    for (const id of changedAlpha) changeRating(sims.alpha, id);
+    changeRating(sims.beta, 2);
+    // Act
+    const execution = await workflow.run(uniqueName('changes'));
+    // Assert
+    expect(execution, JSON.stringify(failedAttempts(execution))).toMatchObject({ status: 'SUCCEEDED' });
+    const events = await drain();
+    expect(storeEvents(events, hosts.alpha)).toEqual([...changedAlpha].sort((a, b) => a - b));
+    expect(storeEvents(events, hosts.beta)).toEqual([2]);
+    expectEachEventIdOnce(events);
+    const summaries = events.filter((e) => e['detail-type'] === 'dspm-poll-completed');
+    expect(summaries.map((e) => e.detail.tenant).sort()).toEqual([hosts.alpha, hosts.beta].sort());
+    expect(summaries.every((e) => e.detail.baseline === false && e.detail.complete === true)).toBe(true);
+  }, 180_000);
+
+  it('runs two executions at once: each tenant is polled by one of them, the other branch is skipped; throttled tasks are retried', async () => {
+    // Arrange: DSPM answers each call after 50 ms, so a tenant's poll (several calls a chunk)
+    // lasts far longer than the throttled branch's retries (six 20 ms pauses) of the other
+    // execution; a change on each tenant to see delivered once.
+    const alphaIds = sims.alpha.tenant.listStores().map((store) => store.id);
+    changeRating(sims.alpha, alphaIds[1] as number);
+    changeRating(sims.beta, 3);
+    for (const sim of [sims.alpha, sims.beta]) sim.setLatency(50);
+    const before = lambda.stats(deployment.pollerArn);
+    let executions: ExecutionRecord[];
+    try {
+      // Act
+      executions = await Promise.all([workflow.run(uniqueName('first')), workflow.run(uniqueName('second'))]);
+    } finally {
+      for (const sim of [sims.alpha, sims.beta]) sim.setLatency(0);
+    }
+    // Assert: both succeeded; per tenant one branch polled and the other skipped.
+    for (const execution of executions) {
+      expect(execution, JSON.stringify(failedAttempts(execution))).toMatchObject({ status: 'SUCCEEDED' });
+    }
+    const outcomes = executions.map(tenantOutcomes);
+    for (const host of [hosts.alpha, hosts.beta]) {
+      expect(outcomes.map((o) => o[host]).sort(), host).toEqual(['polled', 'skipped']);
+    }
+    expect(outcomes.map((o) => o[hosts.gamma])).toEqual(['skipped', 'skipped']);
+    // More invocations were asked for than the reserved concurrency allows: Lambda refused them
+    // as Step Functions sees it, and the definition retried each until its attempts ran out.
+    const throttles = lambda.stats(deployment.pollerArn).throttles - before.throttles;
+    expect(throttles).toBeGreaterThan(0);
+    const throttled = executions
+      .flatMap(failedAttempts)
+      .filter((a) => a.error === 'Lambda.TooManyRequestsException');
+    expect(throttled).toHaveLength(throttles);
+    const retried = executions
+      .flatMap(retries)
+      .filter((r) => r.errors.includes('Lambda.TooManyRequestsException'));
+    const busy = executions
+      .flatMap(catches)
+      .filter((c) => c.errors.includes('Lambda.TooManyRequestsException'));
+    expect(retried.length).toBeGreaterThan(0);
+    expect(retried.every((r) => LAMBDA_SERVICE_ERRORS.every((e) => r.errors.includes(e)))).toBe(true);
+    expect(retried.length + busy.length).toBe(throttles);
+    // Each change once, whichever execution polled its tenant.
+    const events = await drain();
+    expect(storeEvents(events, hosts.alpha)).toEqual([alphaIds[1]]);
+    expect(storeEvents(events, hosts.beta)).toEqual([3]);
+    expectEachEventIdOnce(events);
+  }, 180_000);
+
+  let failedRun: { execution: ExecutionRecord; changedAlpha: number[]; events: BusEvent[] };
+
+  it('fails the execution when a tenant fails mid-listing: retried by the definition, caught, the other tenant polled', async () => {
+    // Arrange: changes on alpha's first and last pages, and on beta; from alpha's second chunk
+    // on, its tenant refuses every catalog read with 429 and a Retry-After (61 s) longer than
+    // the client waits, so each chunk fails at once with DspmRateLimitError.
+    const alphaIds = sims.alpha.tenant.listStores().map((store) => store.id);
+    const changedAlpha = [alphaIds[0], alphaIds.at(-1)] as number[];
+    for (const id of changedAlpha) changeRating(sims.alpha, id);
+    changeRating(sims.beta, 1);
+    let alphaChunks = 0;
+    lambda.beforeInvoke = (arn, payload) => {
+      recordInvocations(arn, payload);
+      const task = payload as { step: string; tenant: string };
+      if (task.tenant === hosts.alpha && task.step === 'chunk' && ++alphaChunks === 2) {
+        sims.alpha.faults.add({
+          kind: 'status',
+          status: 429,
+          retryAfter: 61,
+          message: 'rate limit exceeded',
+          match: { route: 'data_stores/services' },
+          count: Number.POSITIVE_INFINITY,
+        });
+      }
+    };
+    // Act
+    const name = uniqueName('failing');
+    const execution = await workflow.run(name);
+    sims.alpha.faults.clear();
+    // Assert: the execution failed, naming why; alpha failed, beta polled.
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'TenantPollFailed' });
+    expect(tenantOutcomes(execution)).toEqual({
+      [hosts.alpha]: 'failed',
+      [hosts.beta]: 'polled',
+      [hosts.gamma]: 'skipped',
+    });
+    // Alpha's first chunk listed; the second failed by name, was retried by the definition's
+    // rule for the bridge's passing errors, then caught.
+    expect(stepResults(execution, hosts.alpha).map((r) => r.status)).toEqual(['more']);
+    const failures = failedAttempts(execution).filter((a) => a.tenant === hosts.alpha);
+    expect(failures.map((f) => [f.state, f.error])).toEqual(
+      Array(1 + TRANSIENT_RETRIES).fill(['Chunk', 'DspmRateLimitError']),
+    );
+    expect(JSON.parse(failures[0]?.cause ?? '{}')).toMatchObject({
+      errorType: 'DspmRateLimitError',
+      errorMessage: expect.stringMatching(/data_stores\/services.*rate limited/),
+    });
+    const alphaRetries = retries(execution).filter((r) => r.tenant === hosts.alpha);
+    expect(alphaRetries).toHaveLength(TRANSIENT_RETRIES);
+    expect(alphaRetries.every((r) => r.errors.join() === BRIDGE_TRANSIENT_ERRORS.join())).toBe(true);
+    expect(catches(execution).filter((c) => c.tenant === hosts.alpha)).toEqual([
+      { state: 'Chunk', tenant: hosts.alpha, errors: ['States.ALL'] },
+    ]);
+    // What the first chunk listed went out; beta's poll is complete.
+    const events = await drain();
+    expect(storeEvents(events, hosts.alpha)).toEqual([changedAlpha[0]]);
+    expect(storeEvents(events, hosts.beta)).toEqual([1]);
+    expect(
+      events.filter((e) => e['detail-type'] === 'dspm-poll-completed').map((e) => e.detail.tenant),
+    ).toEqual([hosts.beta]);
+    // The failure is in the poller's log, by name and tenant.
+    const errorLines = lambda
+      .output(deployment.pollerArn)
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('DspmRateLimitError') && line.includes(hosts.alpha));
+    expect(errorLines.length).toBeGreaterThan(0);
+    failedRun = { execution, changedAlpha, events };
+    expect(await state.loadCheckpoint(hosts.alpha)).toMatchObject({ listing: { state: 'listing' } });
+  }, 180_000);
+
+  it('the next execution, after the lease expired, finishes the failed poll: every change delivered once', async () => {
+    // Arrange: the failed run keeps alpha's lease for its TTL (the schedule's next execution
+    // comes later than that); the lease's clock is moved past the TTL instead of waiting it out.
+    if (!failedRun) throw new Error('this test goes on from the failed execution of the test before');
+    const ttlMs = Number(deployment.environment.POLL_LEASE_TTL_SECONDS) * 1000;
+    const failedRunId = `${failedRun.execution.name}/${hosts.alpha}`;
+    expect(await state.renewLease(hosts.alpha, failedRunId, new Date(Date.now() - ttlMs - 1000), ttlMs)).toBe(
+      true,
+    );
+    const pollId = (await state.loadCheckpoint(hosts.alpha))?.pollId;
+    // Act
+    const execution = await workflow.run(uniqueName('clean'));
+    // Assert: alpha's poll went on from its checkpoint (the same poll) and completed.
+    expect(execution, JSON.stringify(failedAttempts(execution))).toMatchObject({ status: 'SUCCEEDED' });
+    expect(tenantOutcomes(execution)).toMatchObject({ [hosts.alpha]: 'polled', [hosts.beta]: 'polled' });
+    const alphaSteps = stepResults(execution, hosts.alpha);
+    expect(alphaSteps.at(-1)).toMatchObject({ status: 'completed', pollId, complete: true });
+    expect(alphaSteps.length).toBeLessThan(Math.ceil(ALPHA_STORES / PAGE_SIZE) + 1);
+    // Both executions together delivered each of alpha's changes once.
+    const events = await drain();
+    const both = [...failedRun.events, ...events];
+    expect(storeEvents(both, hosts.alpha)).toEqual([...failedRun.changedAlpha].sort((a, b) => a - b));
+    expect(storeEvents(events, hosts.beta)).toEqual([]);
+    expectEachEventIdOnce(both);
+  }, 180_000);
+
+  it('keeps the tokens out of every log line of the poller and every event', () => {
+    const output = lambda.output(deployment.pollerArn).join('');
+    expect(output.length).toBeGreaterThan(0);
+    for (const token of Object.values(TOKENS)) {
+      expect(output).not.toContain(token);
+      expect(JSON.stringify(delivered)).not.toContain(token);
+    }
   });
 });
+
+/** Moves a store's risk rating far enough to be a change under any default minimum delta. */
+function changeRating(sim: RunningSimulator, id: number): void {
+  const current = sim.tenant.getStore(id)?.data_store_risk_rating ?? -1;
+  sim.tenant.updateStore(id, { data_store_risk_rating: current >= 50 ? 10 : 90 });
+}
+
+/** Every event's eventId appears once among `events` (the summaries' included). */
+function expectEachEventIdOnce(events: BusEvent[]): void {
+  const ids = events.map((e) => e.detail.eventId).filter((id) => id !== undefined);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(new Set(ids).size).toBe(ids.length);
+}
