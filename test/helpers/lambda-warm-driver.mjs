@@ -76,6 +76,19 @@ process.on('message', async (message) => {
     const result = await handler(event, contextFor(requestId, deadlineMs));
     process.send({ type: 'result', id, ok: true, result: result ?? null });
   } catch (error) {
-    process.send({ type: 'result', id, ok: false, error: errorReport(error) });
+    const report = errorReport(error);
+    // The runtime's own line for a failed invocation, in the function's JSON log format.
+    console.error(
+      JSON.stringify({
+        timestamp: new Date().toISOString(),
+        level: 'ERROR',
+        requestId,
+        message: 'Invoke Error',
+        errorType: report.errorType,
+        errorMessage: report.errorMessage,
+        stackTrace: report.trace,
+      }),
+    );
+    process.send({ type: 'result', id, ok: false, error: report });
   }
 });

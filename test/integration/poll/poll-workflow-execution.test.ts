@@ -323,13 +323,6 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
     expect(
       events.filter((e) => e['detail-type'] === 'dspm-poll-completed').map((e) => e.detail.tenant),
     ).toEqual([hosts.beta]);
-    // The failure is in the poller's log, by name and tenant.
-    const errorLines = lambda
-      .output(deployment.pollerArn)
-      .join('')
-      .split('\n')
-      .filter((line) => line.includes('DspmRateLimitError') && line.includes(hosts.alpha));
-    expect(errorLines.length).toBeGreaterThan(0);
     failedRun = { execution, changedAlpha, events };
     expect(await state.loadCheckpoint(hosts.alpha)).toMatchObject({ listing: { state: 'listing' } });
   }, 180_000);
