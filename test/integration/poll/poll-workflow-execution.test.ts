@@ -138,7 +138,7 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
       name: 'DspmBridge-PollWorkflow',
       retryTimeScale: RETRY_TIME_SCALE,
     });
-  }, 120_000);
+  }, 300_000);
 
   beforeEach(async () => {
     await drain();
