@@ -82,7 +82,7 @@ export class LocalWorkflow {
 
   /**
    * @param retryTimeScale real milliseconds per definition millisecond of a Retry interval
-   *   (0.01: a 2 s interval pauses 20 ms).
+   *   (0.05: a 2 s interval pauses 100 ms).
    */
   constructor(options: {
     definition: AslDefinition;

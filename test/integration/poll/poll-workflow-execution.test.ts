@@ -10,7 +10,7 @@
  * - chunks: `POLL_CHUNK_SECONDS=0` (a setting the poller reads; the stack leaves it unset) makes
  *   each chunk stop after its first page, and the stack's `pageSize` is 2, so a tenant of 12
  *   stores is polled in six chunks;
- * - Retry waits: each retrier's IntervalSeconds is paused for 1/100 of itself (2 s -> 20 ms).
+ * - Retry waits: each retrier's IntervalSeconds is paused for 1/20 of itself (2 s -> 100 ms).
  *   The interpreter then pauses the same interval on every attempt (no backoff, no jitter);
  *   MaxAttempts and the order of the rules are the definition's.
  * The poll lease keeps its TTL from the template (120 s). Where the test needs the time after
@@ -45,7 +45,7 @@ const ALPHA_STORES = 12;
 /** The stack's page size (context `pageSize`): one page per chunk with POLL_CHUNK_SECONDS=0. */
 const PAGE_SIZE = 2;
 /** Real time per definition second of a Retry interval. */
-const RETRY_TIME_SCALE = 0.01;
+const RETRY_TIME_SCALE = 0.05;
 /** docs/operations.md, "The poll workflow", Retries: the bridge's passing errors get 3 more attempts. */
 const TRANSIENT_RETRIES = 3;
 
@@ -215,13 +215,15 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
   }, 180_000);
 
   it('runs two executions at once: each tenant is polled by one of them, the other branch is skipped; throttled tasks are retried', async () => {
-    // Arrange: DSPM answers each call after 50 ms, so a tenant's poll (several calls a chunk)
-    // lasts far longer than the throttled branch's retries (six 20 ms pauses) of the other
-    // execution; a change on each tenant to see delivered once.
+    // Arrange: DSPM answers each call after 200 ms, so a tenant's poll (two calls a chunk, one
+    // at the finish: beta's lasts at least a second, alpha's 2.6 s) outlasts the other
+    // execution's throttled branch, whose six retries pause 100 ms each, while a branch that
+    // only finds the lease held (one DynamoDB write) takes a fraction of those pauses. A change
+    // on each tenant, to see it delivered once.
     const alphaIds = sims.alpha.tenant.listStores().map((store) => store.id);
     changeRating(sims.alpha, alphaIds[1] as number);
     changeRating(sims.beta, 3);
-    for (const sim of [sims.alpha, sims.beta]) sim.setLatency(50);
+    for (const sim of [sims.alpha, sims.beta]) sim.setLatency(200);
     const before = lambda.stats(deployment.pollerArn);
     let executions: ExecutionRecord[];
     try {
