@@ -87,15 +87,15 @@ export class LambdaInstance {
     return this.#invocations;
   }
 
-  /** One invocation with `event`, given `timeoutMs` (the function's timeout). */
-  async invoke(event: unknown, timeoutMs: number): Promise<InstanceOutcome> {
+  /** One invocation of function `arn` with `event`, given `timeoutMs` (the function's timeout). */
+  async invoke(arn: string, event: unknown, timeoutMs: number): Promise<InstanceOutcome> {
     if (this.#exited) throw new Error(`environment ${this.id} has exited`);
     this.#invocations++;
     const id = ++this.#next;
     const requestId = randomUUID();
     this.#thaw();
     const answered = this.#await();
-    this.#child.send({ id, event, requestId, deadlineMs: Date.now() + timeoutMs });
+    this.#child.send({ id, event, requestId, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: arn });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);

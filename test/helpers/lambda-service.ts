@@ -100,7 +100,11 @@ export class SimulatedLambdaService {
       await this.beforeInvoke?.(arn, payload);
       const instance = fn.idle.pop() ?? (await this.#coldStart(fn));
       // The payload crosses the API as JSON, both ways.
-      const outcome = await instance.invoke(JSON.parse(JSON.stringify(payload)), fn.timeoutSeconds * 1000);
+      const outcome = await instance.invoke(
+        arn,
+        JSON.parse(JSON.stringify(payload)),
+        fn.timeoutSeconds * 1000,
+      );
       if (instance.alive) fn.idle.push(instance);
       return outcome.ok
         ? { statusCode: 200, payload: outcome.result }
@@ -141,7 +145,7 @@ export class SimulatedLambdaService {
     const instance = await LambdaInstance.start({
       driver: fn.driver,
       taskRoot: fn.bundle.taskRoot,
-      environment: { ...fn.environment, DRIVER_FUNCTION_ARN: fn.arn },
+      environment: fn.environment,
     });
     fn.all.push(instance);
     return instance;

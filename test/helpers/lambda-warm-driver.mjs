@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 const [moduleName, exportName] = (process.env._HANDLER ?? '').split('.');
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? '';
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
+// One log stream per environment, as Lambda names them.
+const logStreamName = `2026/12/01/[$LATEST]${randomUUID().replaceAll('-', '')}`;
 
 /** The runtime's error report (aws-lambda-nodejs-runtime-interface-client, Errors.toRapidResponse). */
 function errorReport(error) {
@@ -25,16 +27,16 @@ function errorReport(error) {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
-function contextFor(requestId, deadlineMs) {
+function contextFor(requestId, deadlineMs, invokedFunctionArn) {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST',
-    invokedFunctionArn: process.env.DRIVER_FUNCTION_ARN ?? '',
+    invokedFunctionArn,
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128',
     awsRequestId: requestId,
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME ?? `/aws/lambda/${functionName}`,
-    logStreamName: `2026/12/01/[$LATEST]${process.env.DRIVER_INSTANCE_ID ?? randomUUID().replaceAll('-', '')}`,
+    logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     done: () => {},
     fail: () => {},
@@ -67,13 +69,13 @@ process.send({
 });
 
 process.on('message', async (message) => {
-  const { id, event, requestId, deadlineMs } = message;
+  const { id, event, requestId, deadlineMs, invokedFunctionArn } = message;
   if (initError) {
     process.send({ type: 'result', id, ok: false, error: errorReport(initError) });
     return;
   }
   try {
-    const result = await handler(event, contextFor(requestId, deadlineMs));
+    const result = await handler(event, contextFor(requestId, deadlineMs, invokedFunctionArn));
     process.send({ type: 'result', id, ok: true, result: result ?? null });
   } catch (error) {
     const report = errorReport(error);
