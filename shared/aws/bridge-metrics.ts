@@ -100,6 +100,8 @@ export const SLACK_METRICS = {
 /** The Security Hub exporter's. */
 export const SECURITY_HUB_METRICS = {
   imported: metric('FindingsImported'),
+  /** Findings whose workflow status followed a suppress or unsuppress. */
+  workflowsSet: metric('FindingWorkflowsSet'),
   stale: metric('StaleFindingEvents'),
   malformed: metric('MalformedFindingEvents'),
   failed: metric('FindingsFailed'),
