@@ -124,6 +124,8 @@ export const stackConfigSchema = z
     tracing: z.boolean().default(true),
     /** A VPC with one NAT gateway on an Elastic IP, so the tenant's IP allowlist can name the bridge. */
     fixedEgressIp: z.boolean().default(false),
+    /** A CloudWatch dashboard of the bridge (infra/constructs/bridge-dashboard.ts); false leaves it out. */
+    dashboard: z.boolean().default(true),
     /** Where alarms notify (an SNS topic is created; subscribe to it). */
     alarmEmail: z.email().optional(),
     slack: z

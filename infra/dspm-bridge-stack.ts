@@ -29,6 +29,7 @@ import { findingSeveritiesVariable, type StackConfig, type StackTenant, stackTen
 import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
+import { BridgeDashboard } from './constructs/bridge-dashboard.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { PollWorkflow } from './constructs/poll-workflow.ts';
@@ -304,6 +305,15 @@ export class DspmBridgeStack extends Stack {
     if (securityHub) {
       alarms.alarms.push(...securityHub.addAlarms(new SnsAction(alarms.topic)));
       new CfnOutput(this, 'SecurityHubDeadLetterQueueUrl', { value: securityHub.deadLetterQueue.queueUrl });
+    }
+    if (config.dashboard) {
+      new BridgeDashboard(this, 'Dashboard', {
+        tenants: tenants.map((tenant) => ({ host: tenant.host, rateLimitRps: tenant.rateLimitRps })),
+        pollIntervalMinutes: config.pollIntervalMinutes,
+        alarms: alarms.alarms,
+        deadLetterQueues,
+        targets: { serviceNow: !!config.serviceNow, slack: !!config.slack, securityHub: !!securityHub },
+      });
     }
 
     new CfnOutput(this, 'EventBusArn', {
