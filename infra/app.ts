@@ -7,11 +7,11 @@
  * Configuration comes from the `dspm-bridge` context in cdk.json or `-c`; cdk-nag's AWS Solutions
  * checks run on every synth.
  */
-import { App, BootstraplessSynthesizer, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '#shared/errors.ts';
 import { BackupForwarderStack, FORWARDER_STACK_ID } from './backup-forwarder-stack.ts';
-import { BackupReaderStack, DEFAULT_BACKUP_READER_ROLE, READER_STACK_ID } from './backup-reader-stack.ts';
+import { BackupReaderStack, READER_STACK_ID } from './backup-reader-stack.ts';
 import { readStackConfig, stackContextOf } from './config.ts';
 import { DspmBridge } from './dspm-bridge.ts';
 import { buildFunctionBundles } from './function-bundles.ts';
@@ -34,20 +34,16 @@ export function buildApp(app: App = new App()): {
   // deployment from before the construct library updates in place (test/infra/stable-ids.test.ts).
   const bridge = new DspmBridge(stack, 'Default', config);
   // Deployed by a StackSet into member accounts and regions, which are not bootstrapped: the
-  // bootstrapless synthesizer writes a template with no bootstrap version check and refuses
-  // assets. No analytics resource either: the same template lands in every region.
+  // stack's default bootstrapless synthesizer writes a template with no bootstrap version check
+  // and refuses assets. No analytics resource either: the same template lands in every region.
   const forwarder = new BackupForwarderStack(app, FORWARDER_STACK_ID, {
     genericSources: config.backupEventSources,
-    synthesizer: new BootstraplessSynthesizer(),
-    analyticsReporting: false,
     description:
       "dspm-bridge backup forwarder: this account's AWS Backup events to the dspm-bridge bus in the central account",
   });
   // A StackSet too, in one region per account (IAM is global), with the same synthesizer.
   const reader = new BackupReaderStack(app, READER_STACK_ID, {
-    roleName: config.backupInventoryRoleName ?? DEFAULT_BACKUP_READER_ROLE,
-    synthesizer: new BootstraplessSynthesizer(),
-    analyticsReporting: false,
+    roleName: config.backupInventoryRoleName,
     description:
       "dspm-bridge backup reader: lets the bridge's coverage sweep list this account's recovery points",
   });

@@ -2,7 +2,7 @@
  * Builds the Lambda bundles the construct deploys: every entry point in `functions/` to
  * `dist/lambda/<name>/index.mjs` with its linked source map. One builder for every use, so the
  * bundles the repository's app synthesizes, the tests run and the package ships are the same
- * bytes: `npm pack` (prepack, scripts/build-package.ts), the app before each synth (infra/app.ts),
+ * bytes: `npm pack` (prepack, scripts/build-functions.ts), the app before each synth (infra/app.ts),
  * and the tests once per run (test/helpers/function-bundles-setup.ts).
  *
  * Build time only: esbuild is a devDependency, and the published construct never imports this

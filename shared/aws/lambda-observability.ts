@@ -12,8 +12,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
-/** The namespace of every metric the bridge emits. */
-export const METRICS_NAMESPACE = 'DspmBridge';
+import { METRICS_NAMESPACE } from './metrics-namespace.ts';
+
+export { METRICS_NAMESPACE };
 
 /** A Lambda's observability tools. */
 export interface LambdaObservability {
