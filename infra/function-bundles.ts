@@ -87,8 +87,12 @@ export async function buildFunctionBundles(root: string = repositoryRoot): Promi
   return { names, written: written.sort() };
 }
 
-/** Writes `contents` to `path` unless it already holds them; true when it wrote. */
-function replaceIfChanged(path: string, contents: Uint8Array): boolean {
+/**
+ * Writes `contents` to `path` unless it already holds them; true when it wrote. The new file is
+ * written beside and renamed over the old, so a concurrent reader (a synth, `npm pack`) sees
+ * either whole file, never a half-written one. Used by every build of `dist/`.
+ */
+export function replaceIfChanged(path: string, contents: Uint8Array): boolean {
   try {
     if (Buffer.from(contents).equals(readFileSync(path))) return false;
   } catch {

@@ -9,19 +9,21 @@
  * (Node runs them as they are), so they are rewritten to `.js` here, which a consumer's
  * TypeScript resolves to the `.d.ts` beside; only the files the entry's declarations reach are
  * kept, and a build whose public declarations reach past aws-cdk-lib and constructs fails.
+ *
+ * Everything is built in a scratch directory and copied into dist/cdk file by file, each only
+ * when it changed (replaceIfChanged), so two `npm pack` runs at once (two tests) never see the
+ * other's half-built output.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { replaceIfChanged } from '../infra/function-bundles.ts';
 
-const OUT = 'dist/cdk';
-const TYPES = join(OUT, 'types');
-const ENTRY_TYPES = join(TYPES, 'infra', 'cdk.d.ts');
+const OUT = resolve('dist/cdk');
 /** What the published declarations may import besides themselves. */
 const PEERS = /^(aws-cdk-lib|constructs)(\/|$)/;
 
-rmSync(OUT, { recursive: true, force: true });
 const result = await build({
   entryPoints: ['infra/cdk.ts'],
   outfile: join(OUT, 'index.mjs'),
@@ -36,6 +38,7 @@ const result = await build({
   keepNames: true,
   legalComments: 'eof',
   metafile: true,
+  write: false,
   logLevel: 'warning',
 });
 const imported = Object.values(result.metafile.outputs).flatMap((output) =>
@@ -46,38 +49,45 @@ if (unexpected.length > 0) {
   throw new Error(`dist/cdk/index.mjs imports more than its peers: ${[...new Set(unexpected)].join(', ')}`);
 }
 
-execFileSync('tsc', ['-p', 'tsconfig.cdk.json'], { stdio: 'inherit' });
-const kept = new Set<string>();
-const pending = [resolve(ENTRY_TYPES)];
-while (pending.length > 0) {
-  const file = pending.pop() as string;
-  if (kept.has(file)) continue;
-  kept.add(file);
-  const text = readFileSync(file, 'utf8').replace(
-    /(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g,
-    (_match, lead: string, quote: string, path: string) => `${lead}${quote}${path}.js${quote}`,
-  );
-  writeFileSync(file, text);
-  for (const [, specifier] of text.matchAll(/(?:from\s+|import\()['"]([^'"]+)['"]/g)) {
-    if (!specifier) continue;
-    if (specifier.startsWith('.')) {
-      const target = resolve(dirname(file), specifier.replace(/\.js$/, '.d.ts'));
-      if (!existsSync(target))
-        throw new Error(`${relative('.', file)} imports ${specifier}, which was not emitted`);
-      pending.push(target);
-    } else if (!PEERS.test(specifier)) {
-      throw new Error(
-        `${relative('.', file)} imports ${specifier}: the public declarations may import aws-cdk-lib and constructs only`,
-      );
+const scratch = mkdtempSync(join(resolve('dist'), '.cdk-types-'));
+const wanted = new Map<string, string>();
+for (const file of result.outputFiles) wanted.set(file.path, file.text);
+try {
+  execFileSync('tsc', ['-p', 'tsconfig.cdk.json', '--outDir', scratch], { stdio: 'inherit' });
+  const pending = [join(scratch, 'infra', 'cdk.d.ts')];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    const target = join(OUT, 'types', relative(scratch, file));
+    if (wanted.has(target)) continue;
+    const text = readFileSync(file, 'utf8').replace(
+      /(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g,
+      (_match, lead: string, quote: string, path: string) => `${lead}${quote}${path}.js${quote}`,
+    );
+    wanted.set(target, text);
+    for (const [, specifier] of text.matchAll(/(?:from\s+|import\()['"]([^'"]+)['"]/g)) {
+      if (!specifier) continue;
+      if (specifier.startsWith('.')) {
+        const next = resolve(dirname(file), specifier.replace(/\.js$/, '.d.ts'));
+        if (!existsSync(next))
+          throw new Error(`${relative(scratch, file)} imports ${specifier}, which tsc did not emit`);
+        pending.push(next);
+      } else if (!PEERS.test(specifier)) {
+        throw new Error(
+          `${relative(scratch, file)} imports ${specifier}: the public declarations may import aws-cdk-lib and constructs only`,
+        );
+      }
     }
   }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
-for (const file of walk(resolve(TYPES))) if (!kept.has(file)) rmSync(file);
-removeEmptyDirectories(resolve(TYPES));
+let written = 0;
+for (const [path, text] of wanted) if (replaceIfChanged(path, Buffer.from(text))) written++;
+for (const file of existsSync(OUT) ? walk(OUT) : []) if (!wanted.has(file)) rmSync(file);
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 process.stderr.write(
-  `built ${OUT}/index.mjs (${(bytes / 1024).toFixed(0)} KiB) and ${kept.size} declaration files\n`,
+  `built dist/cdk/index.mjs (${(bytes / 1024).toFixed(0)} KiB) and ${wanted.size - 1} declaration files (${written} changed)\n`,
 );
 
 function walk(directory: string): string[] {
@@ -85,12 +95,4 @@ function walk(directory: string): string[] {
     const path = join(directory, name);
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
-}
-
-function removeEmptyDirectories(directory: string): void {
-  for (const name of readdirSync(directory)) {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) removeEmptyDirectories(path);
-  }
-  if (readdirSync(directory).length === 0) rmSync(directory, { recursive: true });
 }

@@ -1,8 +1,8 @@
 /**
  * The construct library as a CDK team gets it: `npm pack` (which builds the bundles and the
  * construct on `prepack`), then a fresh app in a scratch directory, plain JavaScript, with its
- * own aws-cdk-lib, constructs, cdk-nag and CDK CLI from npm (the versions of our lockfile, so npm
- * takes them from its cache, offline) and the tarball, then the real `cdk synth` there. Nothing
+ * own aws-cdk-lib, constructs, cdk-nag and CDK CLI from npm (the versions of our lockfile, installed
+ * by `npm ci --offline` from npm's cache: test/helpers/consumer-lockfile.ts) and the tarball, then the real `cdk synth` there. Nothing
  * of the checkout is reachable from that app; no esbuild, and no Docker (CDK_DOCKER names none).
  */
 import { execFile } from 'node:child_process';
@@ -21,20 +21,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFreeEnvironment, REPOSITORY_ROOT } from '../../helpers/cdk-cli.ts';
+import { consumerLockfile, type PackedTarball } from '../../helpers/consumer-lockfile.ts';
 import { synthesize } from '../../helpers/stack.ts';
 
 const run = promisify(execFile);
 const TENANT = 'https://acme.goskope.com';
-
-/** The version our lockfile installs of `name`: npm's cache holds it. */
-function lockedVersion(name: string): string {
-  const lock = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string }>;
-  };
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`package-lock.json does not lock ${name}`);
-  return version;
-}
 
 /** The consumer's app: a stack with the bridge, its accessors wired to outputs, cdk-nag on. */
 const APP_JS = `const { App, CfnOutput, Stack, Validations } = require('aws-cdk-lib');
@@ -82,35 +73,27 @@ describe('the packed construct library in a fresh CDK app', () => {
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'dspm-bridge-construct-'));
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', directory], {
+    consumer = join(directory, 'app');
+    mkdirSync(consumer);
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', consumer], {
       cwd: REPOSITORY_ROOT,
       timeout: 300_000,
       maxBuffer: 64 * 1024 * 1024,
     });
-    const [report] = JSON.parse(packed.stdout) as { filename: string }[];
+    const [report] = JSON.parse(packed.stdout) as PackedTarball[];
     if (!report) throw new Error(`npm pack reported nothing: ${packed.stdout}`);
 
-    consumer = join(directory, 'app');
-    mkdirSync(consumer);
-    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    const { manifest, lock } = consumerLockfile(['aws-cdk-lib', 'constructs', 'aws-cdk', 'cdk-nag'], report);
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify(manifest, null, 2));
+    writeFileSync(join(consumer, 'package-lock.json'), JSON.stringify(lock, null, 2));
     writeFileSync(join(consumer, 'cdk.json'), JSON.stringify({ app: 'node app.js' }));
     writeFileSync(join(consumer, 'app.js'), APP_JS);
-    // One install, offline: the lockfile's versions are in npm's cache since `npm ci`.
-    await run(
-      'npm',
-      [
-        'install',
-        '--offline',
-        '--no-audit',
-        '--no-fund',
-        `aws-cdk-lib@${lockedVersion('aws-cdk-lib')}`,
-        `constructs@${lockedVersion('constructs')}`,
-        `aws-cdk@${lockedVersion('aws-cdk')}`,
-        `cdk-nag@${lockedVersion('cdk-nag')}`,
-        join(directory, report.filename),
-      ],
-      { cwd: consumer, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
-    );
+    // One install, offline: the locked versions are in npm's cache since our own `npm ci`.
+    await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], {
+      cwd: consumer,
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     synth = await run('npx', ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices'], {
       cwd: consumer,
       // A Docker that does not exist: any bundling in a container would fail the synth.
