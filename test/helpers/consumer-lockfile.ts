@@ -70,6 +70,7 @@ export function consumerLockfile(
     bin: packed.bin,
     engines: packed.engines,
     peerDependencies: packed.peerDependencies,
+    peerDependenciesMeta: packed.peerDependenciesMeta,
   };
   const manifest = { name: 'consumer', version: '1.0.0', private: true, dependencies };
   return {
