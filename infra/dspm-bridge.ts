@@ -56,13 +56,17 @@ export class DspmBridge extends Construct {
   readonly stateTable: ITable;
   /** The poll workflow (Step Functions) that the poll schedule starts. */
   readonly workflow: IStateMachine;
+  /** @internal The poller (the workflow's task); not part of the published API. */
   readonly poller: BridgeFunction;
+  /** @internal The tagger; not part of the published API. */
   readonly tagger: BridgeFunction;
+  /** @internal The coverage sweep; not part of the published API. */
   readonly coverage: BridgeFunction;
   /** The first tenant's token secret (the tagger's and the sweep's). */
   readonly tokenSecret: ISecret;
   /** Every tenant's token secret, in the configured order. */
   readonly tenantSecrets: readonly ISecret[];
+  /** @internal The poll workflow construct (its schedule, queue, logs); `workflow` is the published state machine. */
   readonly pollWorkflow: PollWorkflow;
 
   constructor(scope: Construct, id: string, props: DspmBridgeProps) {
