@@ -4,7 +4,8 @@
  * one the props do not), the same defaults, and the same messages, naming `DspmBridge props.<key>`
  * where the app names `context dspm-bridge.<key>`.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import { ConfigError } from '#shared/errors.ts';
@@ -84,12 +85,14 @@ describe('checked at construction', () => {
   });
 
   it('with the defaults of the context, in any stack and under any id', () => {
-    const bridge = new DspmBridge(new Stack(new App(), 'Consumer'), 'Dspm', { tenantUrl: TENANT });
-    const stack = Stack.of(bridge);
-    expect(stack.resolve(bridge.bus.eventBusName)).toBe('dspm-bridge');
+    const stack = new Stack(new App(), 'Consumer');
+    const bridge = new DspmBridge(stack, 'Dspm', { tenantUrl: TENANT });
     expect(bridge.node.path).toBe('Consumer/Dspm');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'dspm-bridge' });
+    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
     expect(stack.resolve(bridge.stateTable.tableName)).toEqual({
-      Ref: stack.getLogicalId(bridge.stateTable.node.defaultChild as never),
+      Ref: stack.getLogicalId(bridge.stateTable.node.defaultChild as CfnElement),
     });
   });
 });
