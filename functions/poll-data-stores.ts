@@ -17,8 +17,9 @@
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { emitBreakdown, POLLER_METRICS } from '#shared/aws/bridge-metrics.ts';
+import { POLLER_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { emitBreakdown } from '#shared/aws/emit-breakdown.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import type { TenantAdapters } from '#shared/bridge-runtime.ts';

@@ -20,7 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '#shared/aws/lambda-observability.ts';
+import { METRICS_NAMESPACE } from '#shared/aws/metrics-namespace.ts';
 import { FINDING_DETAIL_TYPES } from '#shared/events/contract.ts';
 import { BridgeFunction } from './bridge-function.ts';
 

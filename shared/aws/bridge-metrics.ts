@@ -5,12 +5,10 @@
  * no function emits. test/infra/dashboard.test.ts holds both sides to it.
  *
  * A metric with `by` is a breakdown: emitted once per value of that dimension (as its own EMF
- * record, `emitBreakdown`), beside the service's own dimensions.
+ * record, `emitBreakdown` in emit-breakdown.ts), beside the service's own dimensions.
  */
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-/** The namespace of every metric the bridge emits. */
-export const METRICS_NAMESPACE = 'DspmBridge';
+// Pure data, no Powertools: the construct library (dist/cdk) reads this list for its dashboard.
+export { METRICS_NAMESPACE } from './metrics-namespace.ts';
 
 /** One metric: its name and, for a breakdown, the dimension it is broken down by. */
 export interface MetricDefinition {
@@ -152,22 +150,3 @@ export const METRIC_SOURCES = {
     metrics: SECURITY_HUB_METRICS,
   },
 } as const satisfies Record<string, MetricSource>;
-
-/**
- * Emits a breakdown: one EMF record per value of `definition.by`, each with `dimensions` (those a
- * single-metric record does not inherit, like the poller's `Tenant`). Powertools puts one
- * dimension set on a whole flush, so each value is its own single-metric record.
- */
-export function emitBreakdown(
-  metrics: Metrics,
-  definition: MetricDefinition,
-  dimensions: Readonly<Record<string, string>>,
-  values: Readonly<Record<string, number>>,
-): void {
-  if (!definition.by) throw new Error(`${definition.name} is not a breakdown`);
-  for (const [value, count] of Object.entries(values)) {
-    const single = metrics.singleMetric();
-    single.addDimensions({ ...dimensions, [definition.by]: value });
-    single.addMetric(definition.name, MetricUnit.Count, count);
-  }
-}

@@ -11,7 +11,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { METRICS_NAMESPACE } from './bridge-metrics.ts';
+import { METRICS_NAMESPACE } from './metrics-namespace.ts';
 
 export { METRICS_NAMESPACE };
 

@@ -314,7 +314,7 @@ describe('the poll workflow', () => {
 });
 
 describe('the stack with two tenants', () => {
-  const { template, stack } = synthesize(TWO_TENANTS);
+  const { template, bridge } = synthesize(TWO_TENANTS);
   const definition = definitionOf(template);
   const [, poller] = only(template, 'AWS::Lambda::Function', 'PollerFunction');
   const variables = (poller.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -340,7 +340,7 @@ describe('the stack with two tenants', () => {
     ]);
     expect(readers('Tagger')).toEqual([{ Ref: secretId }]);
     expect(readers('Coverage')).toEqual([{ Ref: secretId }]);
-    expect(stack.tenantSecrets).toHaveLength(2);
+    expect(bridge.tenantSecrets).toHaveLength(2);
   });
 
   it('gives the poller DSPM_TENANTS with each secret and its own pace, and the tagger and the sweep the first tenant', () => {
