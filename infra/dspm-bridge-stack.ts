@@ -265,7 +265,11 @@ export class DspmBridgeStack extends Stack {
       deadLetterQueues.Slack = slack.deadLetterQueue;
     }
     if (config.serviceNow) {
-      const { invocationsPerSecond: _unused, ...serviceNowConfig } = config.serviceNow;
+      const {
+        invocationsPerSecond: _unused,
+        customDomain: _checked,
+        ...serviceNowConfig
+      } = config.serviceNow;
       const serviceNow = new ServiceNowFollower(this, 'ServiceNow', {
         ...serviceNowConfig,
         bus: bus.bus,

@@ -128,4 +128,30 @@ describe('the ServiceNow follower', () => {
       }),
     ).not.toThrow();
   });
+
+  it.each([
+    ['a mistyped domain', 'https://acme.service-now.co'],
+    ['a host that only ends like an instance', 'https://acme.service-now.com.example.net'],
+    ['a path after the host', 'https://acme.service-now.com/now/nav'],
+    ['an IP address', 'https://127.0.0.1:8443'],
+  ])('fails the synth naming serviceNow.instanceUrl for %s', (_case, instanceUrl) => {
+    expect(() => synthesize({ serviceNow: { instanceUrl, credentialsSecretArn: SECRET } })).toThrow(
+      /context dspm-bridge\.serviceNow\.instanceUrl: must be https:\/\/<instance>\.service-now\.com .*serviceNow\.customDomain/,
+    );
+  });
+
+  it('takes another https host when customDomain is set, and still refuses http', () => {
+    const custom = {
+      instanceUrl: 'https://itsm.example.com',
+      credentialsSecretArn: SECRET,
+      customDomain: true,
+    };
+    const { template: synthesized } = synthesize({ serviceNow: custom });
+    synthesized.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SERVICENOW_INSTANCE_URL: 'https://itsm.example.com' }) },
+    });
+    expect(() => synthesize({ serviceNow: { ...custom, instanceUrl: 'http://itsm.example.com' } })).toThrow(
+      /serviceNow\.instanceUrl: must be https/,
+    );
+  });
 });
