@@ -97,6 +97,30 @@ export class TableClient {
     return result as TableRecord[];
   }
 
+  /**
+   * One page of the records an encoded query selects (`sysparm_query`, `sysparm_fields`,
+   * `sysparm_limit`, `sysparm_offset`). The caller builds the query; values it puts in must not
+   * hold `^`.
+   */
+  async list(
+    query: string,
+    fields: readonly string[],
+    limit: number,
+    offset: number,
+  ): Promise<TableRecord[]> {
+    const parameters = new URLSearchParams({
+      sysparm_query: query,
+      sysparm_fields: fields.join(','),
+      sysparm_limit: String(limit),
+      sysparm_offset: String(offset),
+      sysparm_exclude_reference_link: 'true',
+    });
+    const body = await this.#call('GET', `${this.#path()}?${parameters}`, undefined, true);
+    const result = (body as { result?: unknown }).result;
+    if (!Array.isArray(result)) throw this.#invalid('GET', 'a result list');
+    return result as TableRecord[];
+  }
+
   /** Creates a record; resolves with it as stored. */
   async create(fields: Readonly<Record<string, string>>): Promise<TableRecord> {
     return this.#one('POST', `${this.#path()}?${this.#returnFields()}`, fields, false);

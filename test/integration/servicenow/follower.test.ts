@@ -654,7 +654,11 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       await publish({ transition: 'resolved', detail: finding(20, 'resolved', 3, 'medium') });
       await invoke(await receive(), sir);
       const [closed] = sirRecords(20);
-      expect(closed).toMatchObject({ state: '3', close_code: 'Threat mitigated', closed_by: USER });
+      expect(closed).toMatchObject({
+        state: '3',
+        close_code: 'Threat mitigated',
+        closed_by: peer.userSysId(USER),
+      });
       expect(closed?.close_notes).toContain('high-risk no longer holds');
       const states = peer.requests
         .filter((r) => r.method === 'PATCH' && r.path.endsWith(closed?.sys_id as string))

@@ -62,6 +62,8 @@ const READ_ONLY = [
   'sys_mod_count',
   'closed_by',
   'closed_at',
+  'resolved_by',
+  'resolved_at',
 ];
 
 /** Close codes of a plain instance's `close_code` choice list. */
@@ -96,7 +98,9 @@ interface TableRules {
   readonly states: readonly string[];
   /** The state that needs the close fields, and the states it may be entered from (all when absent). */
   readonly closing: { readonly state: string; readonly from?: readonly string[] };
-  /** States the record counts as closed in (closed_by and closed_at are stamped on entering one). */
+  /** The state that stamps resolved_by and resolved_at (ITSM's Resolved), if the table has one. */
+  readonly resolvedState?: string;
+  /** States that stamp closed_by and closed_at on entering one. */
   readonly closedStates: readonly string[];
   readonly closeCodes: readonly string[];
 }
@@ -108,7 +112,8 @@ const TABLES: Record<string, TableRules> = {
     initialState: '1',
     states: ['1', '2', '3', '6', '7', '8'],
     closing: { state: '6' },
-    closedStates: ['6', '7', '8'],
+    resolvedState: '6',
+    closedStates: ['7', '8'],
     closeCodes: CLOSE_CODES,
   },
   sn_si_incident: {
@@ -185,6 +190,8 @@ export interface ServiceNowPeer {
   down(count: number): void;
   /** The rate limit's hour ends now: every user's count starts again. */
   resetRateWindow(): void;
+  /** The sys_id of a user (what reference fields such as `closed_by` hold). */
+  userSysId(user: string): string;
   recover(): void;
   close(): Promise<void>;
 }
@@ -208,6 +215,9 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
   const HOUR_MS = 3_600_000;
   let windowStart = Math.floor(now() / HOUR_MS) * HOUR_MS;
   const used = new Map<string, number>();
+  const userIds = new Map(Object.keys(users).map((user) => [user, randomBytes(16).toString('hex')]));
+  const userSysId = (user: string) => userIds.get(user) ?? '';
+  const userNameOf = (id: string) => [...userIds].find(([, sysId]) => sysId === id)?.[0];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
@@ -299,8 +309,15 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
         ? account.roles.includes('sn_si.analyst') || account.roles.includes('sn_si.write')
         : account.roles.includes('itil') || account.roles.includes('sn_incident_write');
     const fields = query.sysparm_fields?.split(',');
+    const value = (record: Record<string, string>, field: string) => {
+      const [reference, column] = field.split('.');
+      if (column === undefined) return record[field] ?? '';
+      // Dot-walking: only sys_user's user_name, through the reference fields the peer stamps.
+      const id = record[reference as string];
+      return column === 'user_name' && id ? (userNameOf(id) ?? '') : '';
+    };
     const shape = (record: Record<string, string>) =>
-      fields ? Object.fromEntries(fields.map((field) => [field, record[field] ?? ''])) : { ...record };
+      fields ? Object.fromEntries(fields.map((field) => [field, value(record, field)])) : { ...record };
 
     if (req.method === 'GET' && !sysId) {
       let parsed: ReturnType<typeof parseQuery>;
@@ -365,8 +382,13 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
       record.sys_updated_on = stamp;
       record.sys_updated_by = name as string;
       record.sys_mod_count = String(Number(record.sys_mod_count ?? '-1') + 1);
+      // Reference fields hold the user's sys_id; `closed_by.user_name` dot-walks to the name.
+      if (record.state !== before && record.state === rules.resolvedState) {
+        record.resolved_by = userSysId(name as string);
+        record.resolved_at = stamp;
+      }
       if (record.state !== before && rules.closedStates.includes(record.state ?? '')) {
-        record.closed_by = name as string;
+        record.closed_by = userSysId(name as string);
         record.closed_at = stamp;
       }
     };
@@ -443,6 +465,7 @@ export async function startServiceNowPeer(options: PeerOptions = {}): Promise<Se
       failing = 0;
       throttled = { count: 0, retryAfter: 0 };
     },
+    userSysId,
     resetRateWindow: () => {
       used.clear();
       windowStart = now();
