@@ -422,31 +422,36 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     peer.down(Number.POSITIVE_INFINITY);
     await publish({ transition: 'opened', detail: finding(7, 'opened', 1, 'high') });
     let attempts = 0;
-    for (let round = 0; round < 20; round++) {
-      const messages = await receive();
-      if (messages.length === 0) break;
-      attempts++;
-      const { failed } = await invoke(messages);
-      expect(failed.size).toBe(1);
-      // Back at once, instead of after the visibility timeout.
-      for (const m of messages) {
-        await clients.sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: queueUrl,
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        );
+    try {
+      for (let round = 0; round < 20; round++) {
+        const messages = await receive();
+        if (messages.length === 0) break;
+        attempts++;
+        const { failed } = await invoke(messages);
+        expect(failed.size).toBe(1);
+        // Back at once, instead of after the visibility timeout.
+        for (const m of messages) {
+          await clients.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
       }
+    } finally {
+      // Up again whatever happened, so the tests after this one see a working instance.
+      peer.recover();
     }
-    peer.recover();
     expect(attempts).toBe(8);
     const { Messages } = await clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     expect(Messages?.map((m) => JSON.parse(m.Body as string).detail.dataStore.id)).toEqual([7]);
     expect(recordOf(7)).toEqual([]);
-  });
+    // Eight invocations, each retrying its calls with backoff: slow on a loaded machine.
+  }, 240_000);
 
   /** The error lines of one invocation's output, parsed. */
   const errorLines = (output: string) =>
