@@ -249,7 +249,7 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       // The peer's certificate, as a TLS-inspecting proxy's CA would be trusted.
       NODE_EXTRA_CA_CERTS: PEER_CA_FILE,
     };
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     bundle?.remove();
