@@ -21,6 +21,11 @@ const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 64));
 
 const arn = (what: string) => z.string().regex(/^arn:aws[a-z-]*:/, `must be an ARN of ${what}`);
 
+/** `https://<name>.service-now.com`, nothing after the host but an optional `/`. */
+export function isServiceNowInstanceUrl(url: string): boolean {
+  return /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.service-now\.com\/?$/i.test(url);
+}
+
 /** The configuration as validated. */
 export const stackConfigSchema = z
   .object({
@@ -155,8 +160,13 @@ export const stackConfigSchema = z
     securityHub: z.boolean().default(false),
     serviceNow: z
       .object({
-        /** `https://<instance>.service-now.com`. */
+        /**
+         * `https://<instance>.service-now.com`; another https host only with `customDomain: true`
+         * (an instance behind its own custom URL), so a typo fails the synth rather than the first call.
+         */
         instanceUrl: z.url().refine((url) => url.startsWith('https://'), 'must be https'),
+        /** True: `instanceUrl` may be any https host (a ServiceNow custom URL); default false. */
+        customDomain: z.boolean().default(false),
         /** Secret with JSON `{"username": ..., "password": ...}` of the integration user (docs/operations.md). */
         credentialsSecretArn: arn('a Secrets Manager secret'),
         table: z
@@ -172,8 +182,16 @@ export const stackConfigSchema = z
         followBaseline: z.boolean().default(false),
         /** Below this severity a finding opens no record (one already open is still updated and resolved). */
         createMinimumSeverity: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
-        /** `close_code` on resolve: a choice in the instance's Resolution code list. */
-        closeCode: z.string().min(1).max(40).default('Solution provided'),
+        /**
+         * `close_code` when the condition clears: a choice in the table's close code list; default
+         * `Solution provided` (incident), `Threat mitigated` (sn_si_incident).
+         */
+        closeCode: z.string().min(1).max(40).optional(),
+        /**
+         * `close_code` when an exception covers the finding; default `No resolution provided`
+         * (incident), `Not resolved` (sn_si_incident). The close notes name the exception.
+         */
+        suppressedCloseCode: z.string().min(1).max(40).optional(),
         category: z.string().min(1).max(40).optional(),
         /** sys_id of the assignment group of new records. */
         assignmentGroup: z
@@ -184,6 +202,16 @@ export const stackConfigSchema = z
         invocationsPerSecond: z.number().int().min(1).max(300).optional(),
       })
       .strict()
+      .superRefine((serviceNow, context) => {
+        if (serviceNow.customDomain || !serviceNow.instanceUrl.startsWith('https://')) return;
+        if (!isServiceNowInstanceUrl(serviceNow.instanceUrl)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['instanceUrl'],
+            message: `must be https://<instance>.service-now.com (got ${JSON.stringify(serviceNow.instanceUrl)}); for an instance behind a custom URL, set serviceNow.customDomain to true`,
+          });
+        }
+      })
       .optional(),
   })
   .strict();

@@ -277,7 +277,11 @@ export class DspmBridge extends Construct {
       deadLetterQueues.Slack = slack.deadLetterQueue;
     }
     if (config.serviceNow) {
-      const { invocationsPerSecond: _unused, ...serviceNowConfig } = config.serviceNow;
+      const {
+        invocationsPerSecond: _unused,
+        customDomain: _checked,
+        ...serviceNowConfig
+      } = config.serviceNow;
       const serviceNow = new ServiceNowFollower(this, 'ServiceNow', {
         ...serviceNowConfig,
         bus: bus.bus,

@@ -16,7 +16,9 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETAIL_TYPES, FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
+import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
+import { FOLLOWED_DETAIL_TYPES } from '#shared/servicenow/finding-message.ts';
+import { profileFor } from '#shared/servicenow/table-profile.ts';
 import { BridgeFunction } from './bridge-function.ts';
 import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
@@ -33,7 +35,8 @@ export interface ServiceNowFollowerProps {
   /** False (the default): occurrences already open at the tenant's first poll get no record. */
   readonly followBaseline: boolean;
   readonly createMinimumSeverity: string;
-  readonly closeCode: string;
+  readonly closeCode?: string | undefined;
+  readonly suppressedCloseCode?: string | undefined;
   readonly category?: string | undefined;
   readonly assignmentGroup?: string | undefined;
   readonly logRetention: RetentionDays;
@@ -73,7 +76,7 @@ export class ServiceNowFollower extends Construct {
       eventBus: props.bus,
       eventPattern: {
         source: [props.source],
-        detailType: [DETAIL_TYPES.findingOpened, DETAIL_TYPES.findingUpdated, DETAIL_TYPES.findingResolved],
+        detailType: [...FOLLOWED_DETAIL_TYPES],
         detail: followedFindingDetail(props.conditions, props.followBaseline),
       },
       targets: [new SqsQueue(this.queue, { messageGroupId: 'findings' })],
@@ -101,9 +104,12 @@ export class ServiceNowFollower extends Construct {
         SERVICENOW_CREDENTIALS_SECRET_ID: props.credentialsSecretArn,
         SERVICENOW_PROGRESS_TABLE: this.progress.tableName,
         SERVICENOW_CREATE_MIN_SEVERITY: props.createMinimumSeverity,
-        SERVICENOW_CLOSE_CODE: props.closeCode,
         SERVICENOW_LEASE_SECONDS: String(TIMEOUT.toSeconds() * 2),
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        // The table's own close codes unless configured (incident and sn_si_incident differ).
+        SERVICENOW_CLOSE_CODE: props.closeCode ?? profileFor(props.table).clearedCloseCode,
+        SERVICENOW_SUPPRESSED_CLOSE_CODE:
+          props.suppressedCloseCode ?? profileFor(props.table).suppressedCloseCode,
         ...(props.category ? { SERVICENOW_CATEGORY: props.category } : {}),
         ...(props.assignmentGroup ? { SERVICENOW_ASSIGNMENT_GROUP: props.assignmentGroup } : {}),
       },

@@ -81,6 +81,7 @@ export const SERVICENOW_METRICS = {
   recordsCreated: metric('ServiceNowRecordsCreated'),
   recordsUpdated: metric('ServiceNowRecordsUpdated'),
   recordsResolved: metric('ServiceNowRecordsResolved'),
+  recordsSuppressed: metric('ServiceNowRecordsSuppressed'),
   recordsUnchanged: metric('ServiceNowRecordsUnchanged'),
   malformedFindingEvents: metric('MalformedFindingEvents'),
   findingEventsFailed: metric('FindingEventsFailed'),

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { SEVERITY_RANK } from '../servicenow/incident-fields.ts';
+import { profileFor, type TableProfile } from '../servicenow/table-profile.ts';
 import { type Environment, numberVar, optionalString } from './env.ts';
 
 /** The follower's configuration. */
@@ -14,6 +15,8 @@ export interface ServiceNowConfig {
   readonly progressTable: string;
   readonly createMinimumSeverity: keyof typeof SEVERITY_RANK;
   readonly closeCode: string;
+  readonly suppressedCloseCode: string;
+  readonly profile: TableProfile;
   readonly category: string | undefined;
   readonly assignmentGroup: string | undefined;
   readonly leaseMs: number;
@@ -24,7 +27,6 @@ export interface ServiceNowConfig {
 export const SERVICENOW_DEFAULTS = {
   table: 'incident',
   createMinimumSeverity: 'high',
-  closeCode: 'Solution provided',
   leaseSeconds: 120,
 } as const;
 
@@ -47,6 +49,7 @@ export function readServiceNowConfig(env: Environment): ServiceNowConfig {
   const table = optionalString(env, 'SERVICENOW_TABLE') ?? SERVICENOW_DEFAULTS.table;
   if (!/^[a-z][a-z0-9_]*$/.test(table))
     throw new ConfigError(`SERVICENOW_TABLE is not a table name: "${table}"`);
+  const profile = profileFor(table);
   const severity =
     optionalString(env, 'SERVICENOW_CREATE_MIN_SEVERITY') ?? SERVICENOW_DEFAULTS.createMinimumSeverity;
   if (!(severity in SEVERITY_RANK)) {
@@ -60,7 +63,10 @@ export function readServiceNowConfig(env: Environment): ServiceNowConfig {
     credentialsSecretId: required(env, 'SERVICENOW_CREDENTIALS_SECRET_ID'),
     progressTable: required(env, 'SERVICENOW_PROGRESS_TABLE'),
     createMinimumSeverity: severity as keyof typeof SEVERITY_RANK,
-    closeCode: optionalString(env, 'SERVICENOW_CLOSE_CODE') ?? SERVICENOW_DEFAULTS.closeCode,
+    closeCode: optionalString(env, 'SERVICENOW_CLOSE_CODE') ?? profile.clearedCloseCode,
+    suppressedCloseCode:
+      optionalString(env, 'SERVICENOW_SUPPRESSED_CLOSE_CODE') ?? profile.suppressedCloseCode,
+    profile,
     category: optionalString(env, 'SERVICENOW_CATEGORY'),
     assignmentGroup: optionalString(env, 'SERVICENOW_ASSIGNMENT_GROUP'),
     leaseMs:

@@ -41,12 +41,24 @@ const findingDetail = z.looseObject({
     service: z.looseObject({ name: nullableText, displayName: nullableText }),
   }),
   evidence: z.record(z.string(), z.unknown()),
+  exception: z.optional(
+    z.looseObject({
+      exceptionId: text(64),
+      reason: text(64),
+      justification: text(2000),
+      requestedBy: text(255),
+      approvedBy: nullableText,
+      expiresAt: z.string(),
+    }),
+  ),
 });
 
 const FINDING_TYPES = [
   DETAIL_TYPES.findingOpened,
   DETAIL_TYPES.findingUpdated,
   DETAIL_TYPES.findingResolved,
+  DETAIL_TYPES.findingSuppressed,
+  DETAIL_TYPES.findingUnsuppressed,
 ] as const;
 
 const findingEvent = z.looseObject({
@@ -60,7 +72,7 @@ const findingEvent = z.looseObject({
 export type FindingDetailView = z.infer<typeof findingDetail>;
 
 /** What happened to the finding. */
-export type FindingTransition = 'opened' | 'updated' | 'resolved';
+export type FindingTransition = 'opened' | 'updated' | 'resolved' | 'suppressed' | 'unsuppressed';
 
 /** A parsed finding event. */
 export interface FindingMessage {
@@ -72,7 +84,12 @@ const TRANSITION_OF: Record<(typeof FINDING_TYPES)[number], FindingTransition> =
   [DETAIL_TYPES.findingOpened]: 'opened',
   [DETAIL_TYPES.findingUpdated]: 'updated',
   [DETAIL_TYPES.findingResolved]: 'resolved',
+  [DETAIL_TYPES.findingSuppressed]: 'suppressed',
+  [DETAIL_TYPES.findingUnsuppressed]: 'unsuppressed',
 };
+
+/** The detail types the follower takes (its rule subscribes to these). */
+export const FOLLOWED_DETAIL_TYPES: readonly string[] = FINDING_TYPES;
 
 /** The result of reading a message: the finding, or why it cannot be one. */
 export type ParsedFindingMessage =

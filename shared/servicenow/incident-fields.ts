@@ -11,83 +11,95 @@
  * | low | 2 - Medium | 3 - Low | 4 - Low |
  */
 import type { FindingDetailView } from './finding-message.ts';
-
-/** Incident states of a plain ITSM instance (the `state` choices of `incident`). */
-export const INCIDENT_STATE = {
-  new: '1',
-  inProgress: '2',
-  onHold: '3',
-  resolved: '6',
-  closed: '7',
-  canceled: '8',
-} as const;
-
-/** States a person (or the bridge) has finished with: the bridge never writes a record in one again. */
-export const FINISHED_STATES: ReadonlySet<string> = new Set([
-  INCIDENT_STATE.resolved,
-  INCIDENT_STATE.closed,
-  INCIDENT_STATE.canceled,
-]);
-
-/** Impact and urgency per severity (see the table above). */
-export const SEVERITY_TO_IMPACT_URGENCY = {
-  critical: { impact: '1', urgency: '1' },
-  high: { impact: '1', urgency: '2' },
-  medium: { impact: '2', urgency: '2' },
-  low: { impact: '2', urgency: '3' },
-} as const satisfies Record<FindingDetailView['severity'], { impact: string; urgency: string }>;
+import type { TableProfile } from './table-profile.ts';
 
 /** Severity order, for the minimum severity that opens a record. */
 export const SEVERITY_RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
 
-/** What the admin chose for new records. */
+/** What the admin chose for the records the bridge writes. */
 export interface IncidentDefaults {
-  /** `close_code` on resolve: a choice of the instance's list (a plain instance has `Solution provided`). */
+  /** `close_code` when the condition clears: a choice of the table's list. */
   readonly closeCode: string;
+  /** `close_code` when an exception covers the finding: a choice of the table's list. */
+  readonly suppressedCloseCode: string;
   /** Optional `category` and `assignment_group` (a group's sys_id) of new records. */
   readonly category?: string | undefined;
   readonly assignmentGroup?: string | undefined;
 }
 
-/** `correlation_display`: says which system owns the correlation id. */
+/** `correlation_display`: says which system owns the correlation id (the sync reads records by it). */
 export const CORRELATION_DISPLAY = 'dspm-bridge';
 
 const SHORT_DESCRIPTION_MAX = 160;
+const NOTES_MAX = 4000;
 
-/** The fields of a new record. */
-export function createFields(detail: FindingDetailView, defaults: IncidentDefaults): Record<string, string> {
+/** The fields of a new record keyed `recordKey` (the occurrence, or a later round of it). */
+export function createFields(
+  detail: FindingDetailView,
+  defaults: IncidentDefaults,
+  profile: TableProfile,
+  recordKey: string,
+): Record<string, string> {
   return {
     short_description: shortDescription(detail),
     description: description(detail),
-    correlation_id: detail.correlationId,
+    correlation_id: recordKey,
     correlation_display: CORRELATION_DISPLAY,
-    ...SEVERITY_TO_IMPACT_URGENCY[detail.severity],
+    ...profile.severityFields(detail.severity),
     ...(defaults.category ? { category: defaults.category } : {}),
     ...(defaults.assignmentGroup ? { assignment_group: defaults.assignmentGroup } : {}),
-    work_notes: `dspm-bridge: ${detail.condition} opened at ${detail.openedAt} (finding ${detail.findingId}, sequence ${detail.sequence}).`,
+    work_notes:
+      recordKey === detail.correlationId
+        ? `dspm-bridge: ${detail.condition} opened at ${detail.openedAt} (finding ${detail.findingId}, sequence ${detail.sequence}).`
+        : `dspm-bridge: ${detail.condition} holds again after its exception ended at ${detail.observedAt} (finding ${detail.findingId}, sequence ${detail.sequence}); the earlier record stays closed.`,
   };
 }
 
 /** The fields of an update: the new severity and a work note saying what changed. */
-export function updateFields(detail: FindingDetailView): Record<string, string> {
+export function updateFields(detail: FindingDetailView, profile: TableProfile): Record<string, string> {
   const from = detail.previousSeverity ? `${detail.previousSeverity} -> ` : '';
   return {
-    ...SEVERITY_TO_IMPACT_URGENCY[detail.severity],
+    ...profile.severityFields(detail.severity),
     work_notes: `dspm-bridge: severity ${from}${detail.severity} at ${detail.observedAt} (sequence ${detail.sequence}). Evidence: ${JSON.stringify(detail.evidence)}`,
   };
 }
 
-/** The fields that resolve a record: state Resolved with the close code and notes ServiceNow requires. */
+/** The close fields when the condition no longer holds (or the store is gone). */
 export function resolveFields(detail: FindingDetailView, defaults: IncidentDefaults): Record<string, string> {
   const why =
     detail.resolution === 'store-removed'
       ? 'the data store is no longer in the DSPM tenant'
       : `the condition ${detail.condition} no longer holds`;
   return {
-    state: INCIDENT_STATE.resolved,
     close_code: defaults.closeCode,
-    close_notes: `Resolved by dspm-bridge: ${why} (observed ${detail.resolvedAt ?? detail.observedAt}). Evidence now: ${JSON.stringify(detail.evidence)}`,
+    close_notes: notes(
+      `Resolved by dspm-bridge: ${why} (observed ${detail.resolvedAt ?? detail.observedAt}). Evidence now: ${JSON.stringify(detail.evidence)}`,
+    ),
   };
+}
+
+/**
+ * The close fields when an exception covers the finding: the configured close code, and close
+ * notes naming the exception (id, reason, who, until when) with its justification.
+ */
+export function suppressFields(
+  detail: FindingDetailView,
+  defaults: IncidentDefaults,
+): Record<string, string> {
+  const exception = detail.exception;
+  const named = exception
+    ? `exception ${exception.exceptionId} (${exception.reason}; requested by ${exception.requestedBy}${exception.approvedBy ? `, approved by ${exception.approvedBy}` : ''}; until ${exception.expiresAt})`
+    : 'an exception';
+  return {
+    close_code: defaults.suppressedCloseCode,
+    close_notes: notes(
+      `Suppressed by dspm-bridge: ${named} covers ${detail.condition} since ${detail.observedAt}; the condition still holds. If it still holds when the exception ends, a new record is opened. Justification: ${exception?.justification ?? 'not given'}`,
+    ),
+  };
+}
+
+function notes(text: string): string {
+  return text.length > NOTES_MAX ? `${text.slice(0, NOTES_MAX - 1)}…` : text;
 }
 
 function shortDescription(detail: FindingDetailView): string {

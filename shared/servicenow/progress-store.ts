@@ -12,6 +12,8 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 export interface Claimed {
   /** The last sequence applied to this occurrence; 0 when none was. */
   readonly appliedSequence: number;
+  /** The occurrence's round (shared/servicenow/record-key.ts): 1 until its first unsuppress. */
+  readonly round: number;
 }
 
 /** The progress port. */
@@ -31,6 +33,8 @@ export interface AppliedEvent {
   readonly eventId: string;
   readonly outcome: string;
   readonly sysId?: string | undefined;
+  /** The round the event was applied in (an unsuppress moves to the next). */
+  readonly round: number;
   readonly at: number;
 }
 
@@ -60,7 +64,11 @@ export class DynamoDbProgressStore implements FollowProgressStore {
         }),
       );
       const sequence = result.Attributes?.appliedSequence;
-      return { appliedSequence: typeof sequence === 'number' ? sequence : 0 };
+      const round = result.Attributes?.recordRound;
+      return {
+        appliedSequence: typeof sequence === 'number' ? sequence : 0,
+        round: typeof round === 'number' ? round : 1,
+      };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
       throw error;
@@ -73,13 +81,14 @@ export class DynamoDbProgressStore implements FollowProgressStore {
     let condition = 'leaseOwner = :owner';
     if (applied) {
       update =
-        'SET appliedSequence = :sequence, lastEventId = :eventId, lastOutcome = :outcome, appliedAt = :at, expiresAt = :expires' +
+        'SET appliedSequence = :sequence, lastEventId = :eventId, lastOutcome = :outcome, appliedAt = :at, expiresAt = :expires, recordRound = :round' +
         (applied.sysId ? ', sysId = :sysId' : '') +
         ' REMOVE leaseOwner, leaseUntil';
       // Never lower it, even if a lease expired under a slow holder.
       condition += ' AND (attribute_not_exists(appliedSequence) OR appliedSequence < :sequence)';
       Object.assign(values, {
         ':sequence': applied.sequence,
+        ':round': applied.round,
         ':eventId': applied.eventId,
         ':outcome': applied.outcome,
         ':at': new Date(applied.at).toISOString(),

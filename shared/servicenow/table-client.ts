@@ -11,7 +11,7 @@ import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { request } from '../dspm/http-client.ts';
 import type { Secret } from '../secret.ts';
-import { describeFailureBody, retryAfterMs, ServiceNowError } from './errors.ts';
+import { describeFailureBody, failureBodyParts, retryAfterMs, ServiceNowError } from './errors.ts';
 
 /** A ServiceNow user's name and password. */
 export interface ServiceNowCredentials {
@@ -41,7 +41,12 @@ export interface TableClientSettings {
   readonly maxAttempts?: number;
   /** Base of the exponential backoff; tests make it tiny. */
   readonly backoffBaseMs?: number;
-  /** Longest wait between attempts, whatever `Retry-After` asks (the Lambda's time is bounded). */
+  /**
+   * Longest wait between attempts the caller can afford (the Lambda's time is bounded). A
+   * `Retry-After` longer than this is not shortened: the call fails at once with the error's
+   * `retryAfterMs`, and the caller hands the work back for that long (ServiceNow's rate limits are
+   * per hour and `Retry-After` counts to the window's reset, so an early retry is refused again).
+   */
   readonly maxWaitMs?: number;
   readonly timeoutMs?: number;
 }
@@ -87,6 +92,30 @@ export class TableClient {
       sysparm_exclude_reference_link: 'true',
     });
     const body = await this.#call('GET', `${this.#path()}?${query}`, undefined, true);
+    const result = (body as { result?: unknown }).result;
+    if (!Array.isArray(result)) throw this.#invalid('GET', 'a result list');
+    return result as TableRecord[];
+  }
+
+  /**
+   * One page of the records an encoded query selects (`sysparm_query`, `sysparm_fields`,
+   * `sysparm_limit`, `sysparm_offset`). The caller builds the query; values it puts in must not
+   * hold `^`.
+   */
+  async list(
+    query: string,
+    fields: readonly string[],
+    limit: number,
+    offset: number,
+  ): Promise<TableRecord[]> {
+    const parameters = new URLSearchParams({
+      sysparm_query: query,
+      sysparm_fields: fields.join(','),
+      sysparm_limit: String(limit),
+      sysparm_offset: String(offset),
+      sysparm_exclude_reference_link: 'true',
+    });
+    const body = await this.#call('GET', `${this.#path()}?${parameters}`, undefined, true);
     const result = (body as { result?: unknown }).result;
     if (!Array.isArray(result)) throw this.#invalid('GET', 'a result list');
     return result as TableRecord[];
@@ -163,13 +192,15 @@ export class TableClient {
       // 429 means the request was not processed, so even a POST may go again.
       const again = failure.retryable && (idempotent || failure.status === 429);
       if (!again || attempt >= maxAttempts) throw failure;
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#settings.maxWaitMs)
+        throw failure;
       const wait =
         failure.retryAfterMs ??
         backoffDelay(attempt, {
           baseDelayMs: this.#settings.backoffBaseMs,
           maxDelayMs: this.#settings.maxWaitMs,
         });
-      await clock.sleep(Math.min(wait, this.#settings.maxWaitMs));
+      await clock.sleep(wait);
     }
   }
 
@@ -218,11 +249,20 @@ export class TableClient {
     }
     const said =
       describeFailureBody(parsed) ?? (status >= 300 && status < 400 ? 'redirect refused' : 'no error body');
-    throw new ServiceNowError(`ServiceNow ${method} ${where.path} answered ${status}: ${said}`, {
-      status,
-      ...where,
-      retryAfterMs: retryAfterMs(response.headers['retry-after'], this.#settings.clock.now()),
-    });
+    const parts = failureBodyParts(parsed);
+    const transaction = response.headers['x-transaction-id'];
+    const transactionId = Array.isArray(transaction) ? transaction[0] : transaction;
+    throw new ServiceNowError(
+      `ServiceNow ${method} ${where.path} answered ${status}: ${said}${transactionId ? ` (transaction ${transactionId})` : ''}`,
+      {
+        status,
+        ...where,
+        retryAfterMs: retryAfterMs(response.headers['retry-after'], this.#settings.clock.now()),
+        serviceNowMessage: parts.message,
+        serviceNowDetail: parts.detail,
+        transactionId,
+      },
+    );
   }
 }
 

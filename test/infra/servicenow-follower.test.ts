@@ -21,7 +21,7 @@ describe('the ServiceNow follower', () => {
   );
   const follower = resources[followerId ?? ''] as Resource;
 
-  it('follows the three finding events of every condition, skipping baseline occurrences by default', () => {
+  it('follows the five finding events of every condition, skipping baseline occurrences by default', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Description: Match.stringLikeRegexp('ServiceNow follows'),
       EventPattern: {
@@ -30,6 +30,8 @@ describe('the ServiceNow follower', () => {
           'data-store-finding-opened',
           'data-store-finding-updated',
           'data-store-finding-resolved',
+          'data-store-finding-suppressed',
+          'data-store-finding-unsuppressed',
         ],
         detail: {
           condition: ['high-risk', 'public-access', 'encryption-off', 'backup-off', 'unprotected'],
@@ -64,6 +66,7 @@ describe('the ServiceNow follower', () => {
       SERVICENOW_CREDENTIALS_SECRET_ID: SECRET,
       SERVICENOW_CREATE_MIN_SEVERITY: 'high',
       SERVICENOW_CLOSE_CODE: 'Solution provided',
+      SERVICENOW_SUPPRESSED_CLOSE_CODE: 'No resolution provided',
       SERVICENOW_LEASE_SECONDS: '120',
     });
     expect(JSON.stringify(env)).not.toMatch(/password/i);
@@ -117,6 +120,25 @@ describe('the ServiceNow follower', () => {
     });
   });
 
+  it("writes Security Incident Response's own close codes when the table is sn_si_incident", () => {
+    const { template: sir } = synthesize({
+      serviceNow: {
+        instanceUrl: 'https://acme.service-now.com',
+        credentialsSecretArn: SECRET,
+        table: 'sn_si_incident',
+      },
+    });
+    sir.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SERVICENOW_TABLE: 'sn_si_incident',
+          SERVICENOW_CLOSE_CODE: 'Threat mitigated',
+          SERVICENOW_SUPPRESSED_CLOSE_CODE: 'Not resolved',
+        }),
+      },
+    });
+  });
+
   it('still synthesizes a configuration written for the earlier API destination', () => {
     expect(() =>
       synthesize({
@@ -127,5 +149,31 @@ describe('the ServiceNow follower', () => {
         },
       }),
     ).not.toThrow();
+  });
+
+  it.each([
+    ['a mistyped domain', 'https://acme.service-now.co'],
+    ['a host that only ends like an instance', 'https://acme.service-now.com.example.net'],
+    ['a path after the host', 'https://acme.service-now.com/now/nav'],
+    ['an IP address', 'https://127.0.0.1:8443'],
+  ])('fails the synth naming serviceNow.instanceUrl for %s', (_case, instanceUrl) => {
+    expect(() => synthesize({ serviceNow: { instanceUrl, credentialsSecretArn: SECRET } })).toThrow(
+      /context dspm-bridge\.serviceNow\.instanceUrl: must be https:\/\/<instance>\.service-now\.com .*serviceNow\.customDomain/,
+    );
+  });
+
+  it('takes another https host when customDomain is set, and still refuses http', () => {
+    const custom = {
+      instanceUrl: 'https://itsm.example.com',
+      credentialsSecretArn: SECRET,
+      customDomain: true,
+    };
+    const { template: synthesized } = synthesize({ serviceNow: custom });
+    synthesized.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SERVICENOW_INSTANCE_URL: 'https://itsm.example.com' }) },
+    });
+    expect(() => synthesize({ serviceNow: { ...custom, instanceUrl: 'http://itsm.example.com' } })).toThrow(
+      /serviceNow\.instanceUrl: must be https/,
+    );
   });
 });

@@ -30,27 +30,49 @@ import { PEER_CA_FILE, type ServiceNowPeer, startServiceNowPeer } from '../../pe
 
 const USER = 'dspm.bridge';
 const PASSWORD = 'peer-password-1';
+const WRONG_PASSWORD = 'not-the-peer-password-9';
 const TENANT = 'example.goskope.com';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
+type Transition = 'opened' | 'updated' | 'resolved' | 'suppressed' | 'unsuppressed';
+
+/** The exception on suppressed events (the contract's object). */
+const EXCEPTION = {
+  exceptionId: 'exc-00000000000000a1',
+  tenant: TENANT,
+  scope: { findingId: `${TENANT}/data-store/0/finding/high-risk` },
+  reason: 'risk-accepted',
+  justification: 'Public by design: the bucket serves the product catalogue.',
+  requestedBy: 'jane.analyst',
+  approvedBy: 'ciso.office',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  expiresAt: '2027-03-01T10:00:00.000Z',
+  source: 'cli',
+  revokedAt: null,
+  revokedBy: null,
+  revocation: null,
+} as const;
+
 /** A finding detail as the poller publishes it (validated against the contract below). */
 function finding(
   store: number,
-  transition: 'opened' | 'updated' | 'resolved',
+  transition: Transition,
   sequence: number,
   severity: 'medium' | 'high' | 'critical',
-  extra: { previousSeverity?: string; baseline?: boolean } = {},
+  extra: { previousSeverity?: string; baseline?: boolean; occurrence?: number; suppressed?: boolean } = {},
 ) {
   const at = new Date(Date.UTC(2026, 11, 1, 10, sequence)).toISOString();
+  const occurrence = extra.occurrence ?? 1;
+  const suppressed = extra.suppressed ?? transition === 'suppressed';
   return findingDetailSchema.parse({
     schemaVersion: '1',
     eventId: `${String(store).padStart(8, '0')}${String(sequence).padStart(8, '0')}`.padEnd(64, 'a'),
     findingId: `${TENANT}/data-store/${store}/finding/high-risk`,
-    occurrence: 1,
-    correlationId: `${TENANT}/data-store/${store}/finding/high-risk/1`,
+    occurrence,
+    correlationId: `${TENANT}/data-store/${store}/finding/high-risk/${occurrence}`,
     condition: 'high-risk',
-    status: transition === 'resolved' ? 'resolved' : 'open',
+    status: transition === 'resolved' ? 'resolved' : suppressed ? 'suppressed' : 'open',
     severity,
     previousSeverity: extra.previousSeverity ?? null,
     title: `Data store engineering-${store} has ${severity} risk`,
@@ -74,6 +96,14 @@ function finding(
       dataTags: [],
     },
     evidence: { data_store_risk_rating: severity === 'critical' ? 90 : severity === 'high' ? 80 : 30 },
+    ...(suppressed || transition === 'unsuppressed'
+      ? {
+          exception: {
+            ...EXCEPTION,
+            scope: { findingId: `${TENANT}/data-store/${store}/finding/high-risk` },
+          },
+        }
+      : {}),
   });
 }
 
@@ -81,6 +111,8 @@ const DETAIL_TYPE = {
   opened: 'data-store-finding-opened',
   updated: 'data-store-finding-updated',
   resolved: 'data-store-finding-resolved',
+  suppressed: 'data-store-finding-suppressed',
+  unsuppressed: 'data-store-finding-unsuppressed',
 } as const;
 
 describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
@@ -92,11 +124,15 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
   let bundle: StagedBundle;
   let env: Record<string, string>;
   let queueUrl: string;
+  let queueArn: string;
   let deadLetterUrl: string;
+  let wrongSecretId: string;
   const outputs: string[] = [];
 
   beforeAll(async () => {
-    peer = await startServiceNowPeer();
+    peer = await startServiceNowPeer({
+      users: { [USER]: { password: PASSWORD, roles: ['itil', 'sn_si.analyst'] } },
+    });
     const secretName = uniqueName('snow-credentials');
     const secret = await clients.secretsManager.send(
       new CreateSecretCommand({
@@ -107,7 +143,7 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     const { template } = synthesize(
       {
         eventBusName: busName,
-        serviceNow: { instanceUrl: peer.url, credentialsSecretArn: secret.ARN as string },
+        serviceNow: { instanceUrl: peer.url, customDomain: true, credentialsSecretArn: secret.ARN as string },
       },
       { bundle: true, outdir: assembly },
     );
@@ -166,11 +202,19 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       }),
     );
     queueUrl = main.QueueUrl as string;
-    const queueArn = (
+    queueArn = (
       await clients.sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
       )
-    ).Attributes?.QueueArn;
+    ).Attributes?.QueueArn as string;
+    wrongSecretId = (
+      await clients.secretsManager.send(
+        new CreateSecretCommand({
+          Name: uniqueName('snow-wrong-credentials'),
+          SecretString: JSON.stringify({ username: USER, password: WRONG_PASSWORD }),
+        }),
+      )
+    ).ARN as string;
     await createBus(clients.eventBridge, busName);
     const ruleName = uniqueName('servicenow-rule');
     await clients.eventBridge.send(
@@ -205,7 +249,7 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       // The peer's certificate, as a TLS-inspecting proxy's CA would be trusted.
       NODE_EXTRA_CA_CERTS: PEER_CA_FILE,
     };
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     bundle?.remove();
@@ -248,13 +292,13 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       messageAttributes: {},
       md5OfBody: m.MD5OfBody as string,
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:servicenow.fifo',
+      eventSourceARN: queueArn,
       awsRegion: 'us-east-1',
     })),
   });
   /** One invocation; what succeeded is deleted from the queue, as the event source does. */
-  const invoke = async (messages: Message[]) => {
-    const run = await invokeBundle(bundle, env, sqsEvent(messages));
+  const invoke = async (messages: Message[], overrides: Record<string, string> = {}) => {
+    const run = await invokeBundle(bundle, { ...env, ...overrides }, sqsEvent(messages));
     outputs.push(run.output);
     expect(run.ok, run.error?.message).toBe(true);
     const failed = new Set(
@@ -271,9 +315,9 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     }
     return { failed, output: run.output };
   };
-  const recordOf = (store: number) =>
+  const recordOf = (store: number, key = '1') =>
     [...peer.records.values()].filter(
-      (r) => r.correlation_id === `${TENANT}/data-store/${store}/finding/high-risk/1`,
+      (r) => r.correlation_id === `${TENANT}/data-store/${store}/finding/high-risk/${key}`,
     );
   const writes = (store: number) =>
     peer.requests.filter(
@@ -378,30 +422,304 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
     peer.down(Number.POSITIVE_INFINITY);
     await publish({ transition: 'opened', detail: finding(7, 'opened', 1, 'high') });
     let attempts = 0;
-    for (let round = 0; round < 20; round++) {
-      const messages = await receive();
-      if (messages.length === 0) break;
-      attempts++;
-      const { failed } = await invoke(messages);
-      expect(failed.size).toBe(1);
-      // Back at once, instead of after the visibility timeout.
-      for (const m of messages) {
-        await clients.sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: queueUrl,
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        );
+    try {
+      for (let round = 0; round < 20; round++) {
+        const messages = await receive();
+        if (messages.length === 0) break;
+        attempts++;
+        const { failed } = await invoke(messages);
+        expect(failed.size).toBe(1);
+        // Back at once, instead of after the visibility timeout.
+        for (const m of messages) {
+          await clients.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
       }
+    } finally {
+      // Up again whatever happened, so the tests after this one see a working instance.
+      peer.recover();
     }
-    peer.recover();
     expect(attempts).toBe(8);
     const { Messages } = await clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     expect(Messages?.map((m) => JSON.parse(m.Body as string).detail.dataStore.id)).toEqual([7]);
     expect(recordOf(7)).toEqual([]);
+    // Eight invocations, each retrying its calls with backoff: slow on a loaded machine.
+  }, 240_000);
+
+  /** The error lines of one invocation's output, parsed. */
+  const errorLines = (output: string) =>
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.level === 'ERROR');
+  const notVisible = async () =>
+    (
+      await clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes?.ApproximateNumberOfMessagesNotVisible;
+  /** Puts a message back at once, as if its visibility timeout had run out. */
+  const release = async (messages: Message[]) => {
+    for (const m of messages) {
+      await clients.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+  };
+
+  it("logs one line per failed record with a wrong password: 401 twice, ServiceNow's message and the transaction id", async () => {
+    // Arrange
+    await publish({ transition: 'opened', detail: finding(8, 'opened', 1, 'high') });
+    const messages = await receive();
+    const seen = peer.requests.length;
+    // Act
+    const { failed, output } = await invoke(messages, { SERVICENOW_CREDENTIALS_SECRET_ID: wrongSecretId });
+    // Assert: read once, read again after the first 401 (a rotated password), then given up.
+    const answers = peer.requests.slice(seen);
+    expect(answers.map((r) => r.status)).toEqual([401, 401]);
+    expect(failed.size).toBe(1);
+    const lines = errorLines(output);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      message: 'finding not applied to ServiceNow; the message goes back to the queue',
+      correlationId: `${TENANT}/data-store/8/finding/high-risk/1`,
+      status: 401,
+      serviceNowMessage: 'User Not Authenticated',
+      serviceNowDetail: 'Required to provide Auth information',
+      transactionId: answers[1]?.transactionId,
+    });
+    expect(output).not.toContain(WRONG_PASSWORD);
+    expect(output).not.toContain(Buffer.from(`${USER}:${WRONG_PASSWORD}`).toString('base64'));
+    // The right password applies it.
+    await release(messages);
+    await invoke(await receive());
+    expect(recordOf(8)).toHaveLength(1);
+  });
+
+  it('logs one line per failed record while ServiceNow answers 503, and one for each record skipped behind it', async () => {
+    // Arrange: two events of one FIFO group; the instance is down.
+    await publish(
+      { transition: 'opened', detail: finding(9, 'opened', 1, 'high') },
+      { transition: 'opened', detail: finding(10, 'opened', 1, 'high') },
+    );
+    const messages = await receive();
+    expect(messages).toHaveLength(2);
+    peer.down(Number.POSITIVE_INFINITY);
+    const seen = peer.requests.length;
+    // Act
+    const { failed, output } = await invoke(messages);
+    peer.recover();
+    // Assert
+    expect(failed.size).toBe(2);
+    const answers = peer.requests.slice(seen);
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.every((r) => r.status === 503)).toBe(true);
+    const lines = errorLines(output);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      messageId: messages[0]?.MessageId,
+      correlationId: `${TENANT}/data-store/9/finding/high-risk/1`,
+      status: 503,
+      serviceNowMessage: 'Service Unavailable',
+      serviceNowDetail: 'The instance is unavailable',
+      transactionId: answers.at(-1)?.transactionId,
+      retryable: true,
+    });
+    expect(lines[1]).toMatchObject({
+      messageId: messages[1]?.MessageId,
+      message: expect.stringContaining('an earlier message of its FIFO group failed'),
+    });
+    await release(messages);
+    await invoke(await receive());
+    expect(recordOf(9)).toHaveLength(1);
+    expect(recordOf(10)).toHaveLength(1);
+  });
+
+  it('waits out a Retry-After of 300 s: the message is hidden for it, not retried early', async () => {
+    // Arrange
+    await publish({ transition: 'opened', detail: finding(11, 'opened', 1, 'high') });
+    const messages = await receive();
+    expect(messages).toHaveLength(1);
+    peer.throttle(1, 300);
+    const seen = peer.requests.length;
+    // Act
+    const { failed, output } = await invoke(messages);
+    // Assert: one request, no retry within the invocation, and the message hidden although the
+    // queue's own visibility timeout here is 0 s.
+    expect(peer.requests.slice(seen).map((r) => r.status)).toEqual([429]);
+    expect(failed.size).toBe(1);
+    expect(errorLines(output)).toEqual([
+      expect.objectContaining({ status: 429, retryAfterSeconds: 300, visibilityTimeoutSeconds: 300 }),
+    ]);
+    expect(await receive()).toEqual([]);
+    expect(await notVisible()).toBe('1');
+    // When the window resets, it is applied.
+    peer.recover();
+    await release(messages);
+    await invoke(await receive());
+    expect(recordOf(11)).toHaveLength(1);
+    expect(await notVisible()).toBe('0');
+  });
+
+  it('closes the record with the exception on -suppressed, writes nothing while suppressed, and opens a new record on -unsuppressed', async () => {
+    // Arrange: open, then an exception covers it, a severity change while suppressed, it ends.
+    await publish({ transition: 'opened', detail: finding(12, 'opened', 1, 'high') });
+    await invoke(await receive());
+    await publish(
+      { transition: 'suppressed', detail: finding(12, 'suppressed', 2, 'high') },
+      {
+        transition: 'updated',
+        detail: finding(12, 'updated', 3, 'critical', { previousSeverity: 'high', suppressed: true }),
+      },
+    );
+    // Act
+    const { output } = await invoke(await receive());
+    // Assert: resolved with the suppression close code, the exception in the close notes.
+    const [first] = recordOf(12);
+    expect(first).toMatchObject({
+      state: '6',
+      close_code: 'No resolution provided',
+      impact: '1',
+      urgency: '2',
+    });
+    expect(first?.close_notes).toContain(
+      'exception exc-00000000000000a1 (risk-accepted; requested by jane.analyst, approved by ciso.office; until 2027-03-01T10:00:00.000Z)',
+    );
+    expect(first?.close_notes).toContain('Justification: Public by design');
+    expect(output).toContain('"why":"suppressed"');
+    // Act: the exception ends while the condition holds; then a severity change.
+    await publish({ transition: 'unsuppressed', detail: finding(12, 'unsuppressed', 4, 'critical') });
+    await invoke(await receive());
+    await publish({
+      transition: 'updated',
+      detail: finding(12, 'updated', 5, 'high', { previousSeverity: 'critical' }),
+    });
+    await invoke(await receive());
+    // Assert: a new record for round 2; the closed one was never written again.
+    expect(recordOf(12)).toEqual([first]);
+    const [second] = recordOf(12, '1/r2');
+    expect(second).toMatchObject({ state: '1', impact: '1', urgency: '2' });
+    expect(second?.work_notes).toContain('holds again after its exception ended');
+    expect(
+      writes(12)
+        .filter((r) => r.path.endsWith(first?.sys_id as string))
+        .map((r) => r.method),
+    ).toEqual(['PATCH']);
+  });
+
+  it('writes nothing more to a record a person closed "Risk Accepted": not on -suppressed, not on -updated', async () => {
+    // Arrange: the record exists; a person resolves it (the decision the sync reads back).
+    await publish({ transition: 'opened', detail: finding(14, 'opened', 1, 'high') });
+    await invoke(await receive());
+    const [record] = recordOf(14);
+    const closed = {
+      ...(peer.records.get(record?.sys_id as string) as Record<string, string>),
+      state: '6',
+      close_code: 'Risk Accepted',
+      close_notes: 'Accepted by the data owner.',
+    };
+    peer.records.set(record?.sys_id as string, closed);
+    // Act: the exception the decision became reaches the next poll, then severity moves.
+    await publish(
+      { transition: 'suppressed', detail: finding(14, 'suppressed', 2, 'high') },
+      {
+        transition: 'updated',
+        detail: finding(14, 'updated', 3, 'critical', { previousSeverity: 'high', suppressed: true }),
+      },
+    );
+    const { failed } = await invoke(await receive());
+    // Assert
+    expect(failed.size).toBe(0);
+    expect(writes(14).map((r) => r.method)).toEqual(['POST']);
+    expect(peer.records.get(record?.sys_id as string)).toEqual(closed);
+  });
+
+  it('opens no record for a finding that opens already suppressed', async () => {
+    await publish({
+      transition: 'opened',
+      detail: finding(13, 'opened', 1, 'critical', { suppressed: true }),
+    });
+    const { output } = await invoke(await receive());
+    expect(recordOf(13)).toEqual([]);
+    expect(output).toContain('"why":"suppressed"');
+  });
+
+  describe('on sn_si_incident', () => {
+    // What the stack writes for `"table": "sn_si_incident"` (test/infra/servicenow-follower.test.ts).
+    const sir = {
+      SERVICENOW_TABLE: 'sn_si_incident',
+      SERVICENOW_CLOSE_CODE: 'Threat mitigated',
+      SERVICENOW_SUPPRESSED_CLOSE_CODE: 'Not resolved',
+    };
+    const sirRecords = (store: number, key = '1') =>
+      recordOf(store, key).filter((r) => r.sys_class_name === 'sn_si_incident');
+
+    it('opens, updates, resolves through Review to Closed, and re-opens as a new record', async () => {
+      // Act
+      await publish(
+        { transition: 'opened', detail: finding(20, 'opened', 1, 'high') },
+        {
+          transition: 'updated',
+          detail: finding(20, 'updated', 2, 'critical', { previousSeverity: 'high' }),
+        },
+      );
+      await invoke(await receive(), sir);
+      const [open] = sirRecords(20);
+      // Assert: SIR's first state and its own severity beside impact and urgency.
+      expect(open).toMatchObject({
+        state: '10',
+        severity: '1',
+        impact: '1',
+        urgency: '1',
+        number: expect.stringMatching(/^SIR/),
+      });
+      await publish({ transition: 'resolved', detail: finding(20, 'resolved', 3, 'medium') });
+      await invoke(await receive(), sir);
+      const [closed] = sirRecords(20);
+      expect(closed).toMatchObject({
+        state: '3',
+        close_code: 'Threat mitigated',
+        closed_by: peer.userSysId(USER),
+      });
+      expect(closed?.close_notes).toContain('high-risk no longer holds');
+      const states = peer.requests
+        .filter((r) => r.method === 'PATCH' && r.path.endsWith(closed?.sys_id as string))
+        .map((r) => (r.body as Record<string, string>).state);
+      expect(states).toEqual([undefined, '100', '3']);
+      // Act: the condition holds again: occurrence 2.
+      await publish({ transition: 'opened', detail: finding(20, 'opened', 4, 'high', { occurrence: 2 }) });
+      await invoke(await receive(), sir);
+      // Assert
+      expect(sirRecords(20, '2')).toEqual([expect.objectContaining({ state: '10', severity: '1' })]);
+      expect(sirRecords(20)).toEqual([closed]);
+      expect(recordOf(20).filter((r) => r.sys_class_name === 'incident')).toEqual([]);
+    });
+
+    it("closes a suppressed finding with SIR's close code and opens round 2 on unsuppress", async () => {
+      await publish({ transition: 'opened', detail: finding(21, 'opened', 1, 'high') });
+      await invoke(await receive(), sir);
+      await publish({ transition: 'suppressed', detail: finding(21, 'suppressed', 2, 'high') });
+      await invoke(await receive(), sir);
+      expect(sirRecords(21)).toEqual([expect.objectContaining({ state: '3', close_code: 'Not resolved' })]);
+      await publish({ transition: 'unsuppressed', detail: finding(21, 'unsuppressed', 3, 'high') });
+      await invoke(await receive(), sir);
+      expect(sirRecords(21, '1/r2')).toEqual([expect.objectContaining({ state: '10' })]);
+    });
   });
 
   it('never writes the password or the basic auth header to its output', () => {
