@@ -68,8 +68,16 @@ export interface DspmBridgeSlack {
 
 /** Findings followed by ServiceNow records (docs/operations.md, "ServiceNow follows findings"). */
 export interface DspmBridgeServiceNow {
-  /** `https://<instance>.service-now.com`; https only. */
+  /**
+   * `https://<instance>.service-now.com`; another https host only with `customDomain: true`, so a
+   * typo fails the synth rather than the first call.
+   */
   readonly instanceUrl: string;
+  /**
+   * True: `instanceUrl` may be any https host (an instance behind a ServiceNow custom URL).
+   * @default false
+   */
+  readonly customDomain?: boolean | undefined;
   /** ARN of the secret with JSON `{"username": ..., "password": ...}` of the integration user. */
   readonly credentialsSecretArn: string;
   /**
@@ -93,10 +101,16 @@ export interface DspmBridgeServiceNow {
    */
   readonly createMinimumSeverity?: SeverityName | undefined;
   /**
-   * `close_code` on resolve: a choice in the instance's Resolution code list (at most 40 characters).
-   * @default 'Solution provided'
+   * `close_code` when the condition clears: a choice in the table's close code list (at most 40
+   * characters).
+   * @default - 'Solution provided' (incident), 'Threat mitigated' (sn_si_incident)
    */
   readonly closeCode?: string | undefined;
+  /**
+   * `close_code` when an exception covers the finding; the close notes name the exception.
+   * @default - 'No resolution provided' (incident), 'Not resolved' (sn_si_incident)
+   */
+  readonly suppressedCloseCode?: string | undefined;
   /**
    * `category` of new records (at most 40 characters).
    * @default - none set
