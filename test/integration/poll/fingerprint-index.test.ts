@@ -4,15 +4,18 @@
  * events are the same as a poll that reads every record; the index survives a crash between a
  * commit and its entry, a lease taken over mid-write, and deployed state that has no index yet.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import type { BusEvent, PollCompletedDetail } from '#shared/events/contract.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { bucketOf } from '#shared/state/fingerprint-index.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import type { CommitOutcome, StoreRecord } from '#shared/state/records.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { createStateTable, motoClients, uniqueName } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
 import { RecordingSink } from '../../helpers/recording-sink.ts';
@@ -184,5 +187,59 @@ describe('a poll through the fingerprint index', () => {
     state.recordsRead = 0;
     await pollWith(state);
     expect(state.recordsRead).toBe(0);
+  });
+});
+
+describe('a poll through the fingerprint index in DynamoDB (moto)', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ stores: 150, seed: 7 });
+  });
+  afterAll(() => sim.close());
+
+  it('asks BatchGetItem for no store item on an unchanged poll, and for the changed store alone after a change', async () => {
+    const clients = motoClients(inject('motoEndpoint'));
+    const tableName = uniqueName('fingerprint-poll');
+    await createStateTable(clients.dynamoDb, tableName);
+    const client = DynamoDBDocumentClient.from(clients.dynamoDb);
+    const keysAsked: string[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, { Keys?: { sk: string }[] }> };
+        for (const request of Object.values(input.RequestItems ?? {}))
+          for (const key of request.Keys ?? []) keysAsked.push(key.sk);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countBatchGetKeys' },
+    );
+    const state = new DynamoDbStateStore({ client, tableName });
+    const tenant = new URL(sim.url).host;
+    const poll = () =>
+      pollDataStores(
+        {
+          dspm: testClient(sim.url),
+          state,
+          sink: new RecordingSink(),
+          clock: systemClock,
+          logger: new Capture(),
+          tenant,
+        },
+        DEFAULT_POLL_SETTINGS,
+      );
+    await poll();
+
+    keysAsked.length = 0;
+    await poll();
+    expect(keysAsked.filter((key) => key.startsWith('store#'))).toEqual([]);
+    // 150 stores with ids from 1: two buckets of 128.
+    expect(keysAsked.filter((key) => key.startsWith('fpx#')).length).toBe(2);
+
+    const [changed] = sim.tenant.listStores();
+    sim.tenant.updateStore(changed?.id ?? 0, { total_alert_count: 77 });
+    keysAsked.length = 0;
+    await poll();
+    expect(keysAsked.filter((key) => key.startsWith('store#'))).toEqual([
+      `store#${String(changed?.id).padStart(12, '0')}`,
+    ]);
   });
 });
