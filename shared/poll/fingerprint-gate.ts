@@ -28,14 +28,27 @@ import { identityOf } from '../risk/catalog.ts';
 import type { RiskBands } from '../risk/levels.ts';
 import { type Snapshot, takeSnapshot } from '../risk/snapshot.ts';
 import type { WatchedField } from '../risk/watched-fields.ts';
-import { bucketOf, type FingerprintBucket, type FingerprintIndexStore } from '../state/fingerprint-index.ts';
+import {
+  bucketOf,
+  type FingerprintBucket,
+  type FingerprintIndexStore,
+  UNKNOWN_ENTRY,
+} from '../state/fingerprint-index.ts';
+import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { StoreIdentity, StoreRecord } from '../state/records.ts';
 
 /** Buckets a step keeps in memory (about 4 MB at 128 stores each): a chunk re-reads none it already has. */
 const MAX_CACHED_BUCKETS = 4_096;
 
-/** Tries of an entry removal before the commit it protects is abandoned (only a lost lease makes them fail). */
-const REMOVAL_TRIES = 4;
+/** Tries of a placeholder write before the commit it protects is abandoned (only a lost lease makes them fail). */
+const PLACEHOLD_TRIES = 4;
+
+/**
+ * How long a full walk of the records vouches for the index: the removal stage walks the index
+ * in between, and the records once a day, so an entry lost to anything unforeseen (a rollback to
+ * code without the index) delays a removal by a day at most.
+ */
+export const INDEX_TRUST_MS = 24 * 3600_000;
 
 /** Characters of base64url SHA-256 kept per entry: 66 bits. */
 const DIGEST_CHARS = 11;
@@ -114,44 +127,52 @@ export class FingerprintGate {
 
   /**
    * A store read in full and found unchanged (nothing to commit): its entry is set with the next
-   * commit when its record matches what was listed. This is how the first poll after an upgrade
-   * builds the index, and how an entry lost to a crash comes back.
+   * commit, to its digest when its record matches what was listed, else to the placeholder when it
+   * has none. This is how the first poll after an upgrade builds the index, and how an entry left
+   * as the placeholder by a crash gets its digest back.
    */
   noteUnchanged(record: StoreRecord, listedDigest: string | undefined): void {
     const digest = this.#digestOfRecord(record);
-    if (digest !== undefined && digest === listedDigest && this.#entry(record.storeId) !== digest)
-      this.#repairs.set(record.storeId, digest);
+    const entry = this.#entry(record.storeId);
+    if (digest !== undefined && digest === listedDigest) {
+      if (entry !== digest) this.#repairs.set(record.storeId, digest);
+    } else if (entry === undefined && record.removedAt === undefined)
+      this.#repairs.set(record.storeId, UNKNOWN_ENTRY);
   }
 
   /**
-   * Before `records` are committed: removes every entry that their new record would not match.
-   * Throws when it cannot (the commit must then not happen).
+   * Before `records` are committed: every entry their new record would not match becomes the
+   * placeholder, and a store committed for the first time gets one. Throws when it cannot (the
+   * commit must then not happen).
    */
   async beforeCommit(records: readonly StoreRecord[]): Promise<void> {
-    const doomed = new Map<number, number[]>();
     await this.#load(records.map((record) => bucketOf(record.storeId)));
+    const placeholders = new Map<number, number[]>();
     for (const record of records) {
       const entry = this.#entry(record.storeId);
-      if (entry === undefined || entry === this.#digestOfRecord(record)) continue;
+      if (entry === UNKNOWN_ENTRY || (entry !== undefined && entry === this.#digestOfRecord(record)))
+        continue;
       const bucket = bucketOf(record.storeId);
-      doomed.set(bucket, [...(doomed.get(bucket) ?? []), record.storeId]);
+      placeholders.set(bucket, [...(placeholders.get(bucket) ?? []), record.storeId]);
     }
-    for (const [bucket, ids] of doomed) await this.#remove(bucket, ids);
+    for (const [bucket, ids] of placeholders) await this.#placehold(bucket, ids);
   }
 
-  /** After a commit: sets the entries of the records committed (not `stale`) and the noted repairs. */
+  /**
+   * After a commit: the entries of the live records committed (not `stale`) and of the noted
+   * repairs get their digest; a committed tombstone's entry goes.
+   */
   async afterCommit(records: readonly StoreRecord[], stale: readonly number[] = []): Promise<void> {
     const skip = new Set(stale);
-    const sets = new Map(this.#repairs);
+    const sets = new Map<number, string | undefined>(this.#repairs);
     this.#repairs.clear();
     for (const record of records) {
       if (skip.has(record.storeId)) continue;
-      const digest = this.#digestOfRecord(record);
-      if (digest === undefined) sets.delete(record.storeId);
-      else sets.set(record.storeId, digest);
+      if (record.removedAt !== undefined) sets.set(record.storeId, undefined);
+      else sets.set(record.storeId, this.#digestOfRecord(record) ?? UNKNOWN_ENTRY);
     }
     if (sets.size === 0) return;
-    const byBucket = new Map<number, [number, string][]>();
+    const byBucket = new Map<number, [number, string | undefined][]>();
     for (const [storeId, digest] of sets) {
       const bucket = bucketOf(storeId);
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), [storeId, digest]]);
@@ -161,35 +182,70 @@ export class FingerprintGate {
       const current = this.#cache.get(bucket) as FingerprintBucket;
       if (entries.every(([storeId, digest]) => current.entries.get(storeId) === digest)) continue;
       const next = new Map(current.entries);
-      for (const [storeId, digest] of entries) next.set(storeId, digest);
-      // Best effort: an entry not set only costs its store a full read next poll.
-      if (!(await this.#write(bucket, current.version, next))) {
-        this.stats.lostWrites++;
-        this.#logger.warn(
-          'a fingerprint index bucket moved on under this step; its stores are read in full next poll',
-          {
-            tenant: this.#tenant,
-            bucket,
-          },
-        );
+      for (const [storeId, digest] of entries) {
+        if (digest === undefined) next.delete(storeId);
+        else next.set(storeId, digest);
       }
+      if (await this.#write(bucket, current.version, next)) continue;
+      this.stats.lostWrites++;
+      this.#logger.warn(
+        'a fingerprint index bucket moved on under this step; its stores are read in full next poll',
+        {
+          tenant: this.#tenant,
+          bucket,
+        },
+      );
+      // What the other writer left stands; only the placeholders every live store needs are
+      // written over it (always safe: a placeholder confirms nothing).
+      await this.#placehold(
+        bucket,
+        entries.flatMap(([storeId, digest]) => (digest === undefined ? [] : [storeId])),
+        { onlyMissing: true },
+      );
     }
   }
 
-  async #remove(bucket: number, storeIds: readonly number[]): Promise<void> {
+  /**
+   * The stores the index holds (every live committed one, when `indexTrusted`) that a complete
+   * pass did not see: the removal stage's candidates, from a walk of the index, not the records.
+   */
+  async *unseenByIndex(seen: ReadonlyIdSet): AsyncIterable<readonly number[]> {
+    for await (const batch of this.#index.streamFingerprintBuckets(this.#tenant)) {
+      const unseen: number[] = [];
+      for (const [, bucket] of batch)
+        for (const storeId of bucket.entries.keys()) if (!seen.has(storeId)) unseen.push(storeId);
+      this.stats.bucketReads += batch.length;
+      if (unseen.length > 0) yield unseen;
+    }
+  }
+
+  /** True when the removal stage may walk the index: a full walk of the records vouched for it lately. */
+  async indexTrusted(now: Date): Promise<boolean> {
+    const at = await this.#index.readIndexComplete(this.#tenant);
+    return at !== undefined && now.getTime() - Date.parse(at) < INDEX_TRUST_MS;
+  }
+
+  /** Records that a full walk of the records (or a baseline) at `at` vouched for the index. */
+  async vouch(at: Date): Promise<void> {
+    await this.#index.markIndexComplete(this.#tenant, at.toISOString());
+  }
+
+  /** Writes the placeholder for `storeIds` (only where they have no entry, with `onlyMissing`); retried over another writer's version. */
+  async #placehold(bucket: number, storeIds: readonly number[], { onlyMissing = false } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      await this.#load([bucket]);
       const current = this.#cache.get(bucket) as FingerprintBucket;
-      if (storeIds.every((storeId) => !current.entries.has(storeId))) return;
+      const todo = storeIds.filter((storeId) =>
+        onlyMissing ? !current.entries.has(storeId) : current.entries.get(storeId) !== UNKNOWN_ENTRY,
+      );
+      if (todo.length === 0) return;
       const next = new Map(current.entries);
-      for (const storeId of storeIds) next.delete(storeId);
+      for (const storeId of todo) next.set(storeId, UNKNOWN_ENTRY);
       if (await this.#write(bucket, current.version, next)) return;
-      if (attempt >= REMOVAL_TRIES)
+      if (attempt >= PLACEHOLD_TRIES)
         throw new TransientError(
           `the fingerprint index bucket ${bucket} of ${this.#tenant} kept moving; its stores were not committed`,
         );
-      // Another writer moved it: read it again and remove from what is there now.
-      this.#cache.delete(bucket);
-      await this.#load([bucket]);
     }
   }
 

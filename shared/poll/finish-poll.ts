@@ -94,10 +94,14 @@ export async function finishUnderLease(
   const start =
     given?.start ?? (await readStartingPoint(ports, settings, checkpoint, { catalogs: removals }));
   const totals = totalsOf(checkpoint);
-  if (removals)
-    await removeUnseen(ports, start, checkpoint.seen, (plan) =>
-      publishAndCommit(ports, start, plan, totals, lease),
-    );
+  const walked = removals
+    ? await removeUnseen(ports, start, checkpoint.seen, (plan) =>
+        publishAndCommit(ports, start, plan, totals, lease),
+      )
+    : undefined;
+  // A full walk of the records with every store committed vouches for the fingerprint index.
+  if (walked === 'records' && totals.failed === 0 && totals.stale === 0)
+    await start.gate?.vouch(new Date(ports.clock.now()));
   lease.assertHeld();
   await state.saveMeta(tenant, metaAfter(start.meta, checkpoint));
   const summary = await summarise(

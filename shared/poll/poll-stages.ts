@@ -157,22 +157,36 @@ export async function publishAndCommit(
 
 /**
  * After a complete pass: every committed store the pass did not see is removed, read from the
- * committed state as a stream and published and committed a batch at a time.
+ * committed state as a stream and published and committed a batch at a time. Where a full walk
+ * of the records lately vouched for the fingerprint index, the candidates come from a walk of the
+ * index instead, and only their records are read.
+ * @returns which walk found the candidates.
  */
 export async function removeUnseen(
   ports: PollPorts,
   start: StartingPoint,
   seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
-): Promise<void> {
-  for await (const batch of ports.state.streamStores(ports.tenant)) {
+): Promise<'records' | 'index'> {
+  const removeFrom = async (batch: Iterable<StoreRecord>) => {
     const unseen = new Map<number, StoreRecord>();
     for (const record of batch) if (!seen.has(record.storeId)) unseen.set(record.storeId, record);
-    if (unseen.size === 0) continue;
+    if (unseen.size === 0) return;
     const plan = newPlan();
     planRemovals(plan, unseen, new Date(ports.clock.now()), start.context);
     if (plan.events.length > 0) await flush(plan);
+  };
+  const { gate } = start;
+  if (gate && (await gate.indexTrusted(new Date(ports.clock.now())))) {
+    for await (const ids of gate.unseenByIndex(seen))
+      for (let from = 0; from < ids.length; from += STREAM_PAGE)
+        await removeFrom(
+          (await ports.state.loadStoresById(ports.tenant, ids.slice(from, from + STREAM_PAGE))).values(),
+        );
+    return 'index';
   }
+  for await (const batch of ports.state.streamStores(ports.tenant)) await removeFrom(batch);
+  return 'records';
 }
 
 /** Publishes the plan's events; the records of the accepted ones are what may be committed. */

@@ -56,6 +56,7 @@ export class DryRunStateStore implements StateStore {
   async writeFingerprintBucket(): Promise<boolean> {
     return true;
   }
+  async markIndexComplete(): Promise<void> {}
   get itemsWritten(): number {
     return 0;
   }
@@ -79,6 +80,14 @@ export class DryRunStateStore implements StateStore {
     buckets: readonly number[],
   ): Promise<Map<number, FingerprintBucket>> {
     return hasFingerprintIndex(this.#real) ? this.#real.readFingerprintBuckets(tenant, buckets) : new Map();
+  }
+  async *streamFingerprintBuckets(
+    tenant: string,
+  ): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    if (hasFingerprintIndex(this.#real)) yield* this.#real.streamFingerprintBuckets(tenant);
+  }
+  async readIndexComplete(tenant: string): Promise<string | undefined> {
+    return hasFingerprintIndex(this.#real) ? this.#real.readIndexComplete(tenant) : undefined;
   }
   getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     return this.#real.getProtection(tenant, storeId);

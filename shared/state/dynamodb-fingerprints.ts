@@ -5,9 +5,16 @@
  * consistent read unit), and a version every write is conditional on.
  *
  *   pk = tenant#<host>   sk = fpx#<bucket, zero-padded>   entries, version
+ *   pk = tenant#<host>   sk = fpxcomplete                 when a full walk of the records vouched for it
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
 import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
@@ -15,7 +22,11 @@ import type { FingerprintBucket } from './fingerprint-index.ts';
 import { STATE_TABLE, tenantPartition } from './table-design.ts';
 
 /** The sort key of a fingerprint bucket; zero-padded so buckets sort by id range. */
-export const fingerprintSortKey = (bucket: number): string => `fpx#${String(bucket).padStart(10, '0')}`;
+export const fingerprintSortKey = (bucket: number): string =>
+  `${BUCKET_PREFIX}${String(bucket).padStart(10, '0')}`;
+
+const BUCKET_PREFIX = 'fpx#';
+const COMPLETE_SORT_KEY = 'fpxcomplete';
 
 /** DynamoDB's cap on keys in one BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
@@ -99,6 +110,55 @@ export class DynamoDbFingerprints {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async *stream(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    const pages = paginateQuery(
+      { client: this.#client },
+      {
+        TableName: this.#table,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': tenantPartition(tenant), ':prefix': BUCKET_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      yield (page.Items ?? []).map(
+        (item) =>
+          [
+            Number(item.bucket),
+            { version: Number(item.version), entries: unpack(String(item.entries)) },
+          ] as const,
+      );
+  }
+
+  async readComplete(tenant: string): Promise<string | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: {
+          [STATE_TABLE.partitionKey]: tenantPartition(tenant),
+          [STATE_TABLE.sortKey]: COMPLETE_SORT_KEY,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.at === 'string' ? Item.at : undefined;
+  }
+
+  async markComplete(tenant: string, at: string): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          [STATE_TABLE.partitionKey]: tenantPartition(tenant),
+          [STATE_TABLE.sortKey]: COMPLETE_SORT_KEY,
+          at,
+        },
+      }),
+    );
+    this.#onWrite();
   }
 
   #key(tenant: string, bucket: number): Record<string, string> {

@@ -349,6 +349,18 @@ export class DynamoDbStateStore implements StateStore, FingerprintIndexStore {
     return this.#fingerprints.write(tenant, bucket, expectedVersion, entries);
   }
 
+  streamFingerprintBuckets(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    return this.#fingerprints.stream(tenant);
+  }
+
+  readIndexComplete(tenant: string): Promise<string | undefined> {
+    return this.#fingerprints.readComplete(tenant);
+  }
+
+  markIndexComplete(tenant: string, at: string): Promise<void> {
+    return this.#fingerprints.markComplete(tenant, at);
+  }
+
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({

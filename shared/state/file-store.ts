@@ -40,6 +40,7 @@ interface FileShape {
       checkpoint?: { header: string; seen: string };
       /** The fingerprint index (absent in files written before it: the next poll builds it). */
       fingerprints?: SavedBucket[];
+      fingerprintsComplete?: string;
     }
   >;
 }
@@ -108,6 +109,7 @@ export class FileStateStore extends MemoryStateStore {
             { version, entries: new Map(entries) },
           ]),
         ),
+        fingerprintsComplete: saved.fingerprintsComplete,
       };
       this.tenants.set(tenant, state);
     }
@@ -143,6 +145,7 @@ export class FileStateStore extends MemoryStateStore {
               })),
             }
           : {}),
+        ...(state.fingerprintsComplete ? { fingerprintsComplete: state.fingerprintsComplete } : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });

@@ -4,10 +4,15 @@
  * record. A state backend that keeps one implements `FingerprintIndexStore`; the poll's
  * `FingerprintGate` decides what goes in it and when.
  *
- * Invariant every writer keeps: an entry present in the index is the digest of the store's
- * committed record (a live one whose findings are up to date). Removing an entry is always safe
- * (the poll then reads the record); an entry is only ever set after its record is committed, and
- * removed before a record that would no longer match it is written.
+ * Invariants every writer keeps:
+ * - An entry that is a digest is the digest of the store's committed record (a live one whose
+ *   findings are up to date). It is only ever set after its record is committed, and replaced by
+ *   the placeholder `UNKNOWN_ENTRY` before a record that would not match it is written. The
+ *   placeholder never confirms anything (the poll reads the record), so writing it is always safe.
+ * - Every live committed store has an entry (a digest or the placeholder): the placeholder is
+ *   written before a store's first commit, and an entry is deleted only after its store's
+ *   tombstone is committed. That is what lets the removal stage walk the index instead of every
+ *   record, once a full walk of the records has vouched for it (`markIndexComplete`).
  */
 
 /** Store ids per bucket: 128 entries of at most 12-digit ids and 11-character digests stay under 4 KB, one strongly consistent read unit. */
@@ -22,6 +27,9 @@ export interface FingerprintBucket {
   readonly version: number;
   readonly entries: ReadonlyMap<number, string>;
 }
+
+/** The entry of a live store whose digest is not known: never matches, so the record is read. */
+export const UNKNOWN_ENTRY = '';
 
 /** A bucket nobody has written yet. */
 export const EMPTY_BUCKET: FingerprintBucket = { version: 0, entries: new Map() };
@@ -41,6 +49,12 @@ export interface FingerprintIndexStore {
     expectedVersion: number,
     entries: ReadonlyMap<number, string>,
   ): Promise<boolean>;
+  /** Every bucket of the tenant, a batch at a time (the removal stage's walk). */
+  streamFingerprintBuckets(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]>;
+  /** When a full walk of the records last vouched that every live store has an entry (ISO), if ever. */
+  readIndexComplete(tenant: string): Promise<string | undefined>;
+  /** Records that a full walk of the records at `at` (ISO) vouched for the index. */
+  markIndexComplete(tenant: string, at: string): Promise<void>;
 }
 
 /** True when `state` keeps a fingerprint index (a store without one is read in full every poll). */
@@ -48,6 +62,7 @@ export function hasFingerprintIndex(state: object): state is FingerprintIndexSto
   const candidate = state as Partial<FingerprintIndexStore>;
   return (
     typeof candidate.readFingerprintBuckets === 'function' &&
-    typeof candidate.writeFingerprintBucket === 'function'
+    typeof candidate.writeFingerprintBucket === 'function' &&
+    typeof candidate.streamFingerprintBuckets === 'function'
   );
 }

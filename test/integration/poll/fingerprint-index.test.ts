@@ -25,6 +25,12 @@ const STORES = 300;
 /** A memory store that counts the records it is asked for and can fail the index write after a commit. */
 class CountingState extends MemoryStateStore {
   recordsRead = 0;
+  /** Walks of every committed record (the removal stage's, before the index vouched for itself). */
+  recordWalks = 0;
+  override async *streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]> {
+    this.recordWalks++;
+    yield* super.streamStores(tenant);
+  }
   /** Fails the first fingerprint write that follows a commit: a crash between the two. */
   crashAfterCommit = false;
   #committed = false;
@@ -163,6 +169,33 @@ describe('a poll through the fingerprint index', () => {
     expect(changes.map((change) => change.dataStore.id)).toEqual([id]);
   });
 
+  it('finds removals by walking the index once a walk of the records vouched for it, and walks the records again after a day', async () => {
+    const state = new CountingState();
+    await pollWith(state); // the baseline
+    await pollWith(state); // walks the records for removals and vouches for the index
+    expect(state.recordWalks).toBe(1);
+    const gone = someStores(3, 20);
+    for (const id of gone) sim.tenant.removeStore(id);
+    state.recordsRead = 0;
+
+    const { sink, summary } = await pollWith(state);
+
+    expect(state.recordWalks).toBe(1);
+    expect(state.recordsRead).toBe(gone.length);
+    const removed = sink.details<{ dataStore: { id: number } }>('data-store-removed');
+    expect(removed.map((event) => event.dataStore.id).sort((a, b) => a - b)).toEqual(
+      [...gone].sort((a, b) => a - b),
+    );
+    expect(summary.stores).toMatchObject({ removed: gone.length, seen: STORES - gone.length });
+    // A day later the records are walked again.
+    const tenantState = (
+      state as unknown as { tenantState(t: string): { fingerprintsComplete?: string } }
+    ).tenantState(tenant);
+    tenantState.fingerprintsComplete = new Date(Date.now() - 25 * 3600_000).toISOString();
+    await pollWith(state);
+    expect(state.recordWalks).toBe(2);
+  });
+
   it('takes the entry of a removed store out of the index with its tombstone', async () => {
     const state = new CountingState();
     await pollWith(state);
@@ -197,17 +230,23 @@ describe('a poll through the fingerprint index in DynamoDB (moto)', () => {
   });
   afterAll(() => sim.close());
 
-  it('asks BatchGetItem for no store item on an unchanged poll, and for the changed store alone after a change', async () => {
+  it('reads no store item on an unchanged poll once the index is vouched for, and the changed store alone after a change', async () => {
     const clients = motoClients(inject('motoEndpoint'));
     const tableName = uniqueName('fingerprint-poll');
     await createStateTable(clients.dynamoDb, tableName);
     const client = DynamoDBDocumentClient.from(clients.dynamoDb);
     const keysAsked: string[] = [];
+    const prefixesQueried: string[] = [];
     client.middlewareStack.add(
       (next) => async (args) => {
-        const input = args.input as { RequestItems?: Record<string, { Keys?: { sk: string }[] }> };
+        const input = args.input as {
+          RequestItems?: Record<string, { Keys?: { sk: string }[] }>;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
         for (const request of Object.values(input.RequestItems ?? {}))
           for (const key of request.Keys ?? []) keysAsked.push(key.sk);
+        const prefix = input.ExpressionAttributeValues?.[':prefix'];
+        if (typeof prefix === 'string') prefixesQueried.push(prefix);
         return next(args);
       },
       { step: 'initialize', name: 'countBatchGetKeys' },
@@ -226,11 +265,14 @@ describe('a poll through the fingerprint index in DynamoDB (moto)', () => {
         },
         DEFAULT_POLL_SETTINGS,
       );
-    await poll();
+    await poll(); // the baseline
+    await poll(); // walks the records for removals, then vouches for the index
 
     keysAsked.length = 0;
+    prefixesQueried.length = 0;
     await poll();
     expect(keysAsked.filter((key) => key.startsWith('store#'))).toEqual([]);
+    expect(prefixesQueried).toEqual(['fpx#']);
     // 150 stores with ids from 1: two buckets of 128.
     expect(keysAsked.filter((key) => key.startsWith('fpx#')).length).toBe(2);
 
