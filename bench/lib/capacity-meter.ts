@@ -12,10 +12,18 @@ import { STATE_TABLE } from '#shared/state/table-design.ts';
 
 /** Read and write units so far, and the calls behind them. */
 export interface Capacity {
+  /** Units on store and fingerprint items (they grow with the tenant). */
   readUnits: number;
   writeUnits: number;
+  /** Units on the tenant's own items (lease, meta, checkpoint): the same whatever its size. */
+  fixedReadUnits: number;
+  fixedWriteUnits: number;
   calls: number;
 }
+
+/** Items that grow with the tenant: store records and fingerprint buckets. */
+const grows = (sortKey: unknown) =>
+  typeof sortKey === 'string' && (sortKey.startsWith('store#') || sortKey.startsWith('fpx#'));
 
 /** DynamoDB's size of one attribute value. */
 function valueSize(value: unknown): number {
@@ -62,6 +70,7 @@ function putUnits(item: Record<string, unknown>): number {
 
 type Input = Record<string, unknown> & {
   Item?: Record<string, unknown>;
+  Key?: Record<string, unknown>;
   ConsistentRead?: boolean;
   RequestItems?: Record<string, unknown>;
 };
@@ -73,7 +82,15 @@ type Output = {
 
 /** Adds a meter to `client`; every command it sends from now on is counted in the returned object. */
 export function meterCapacity(client: DynamoDBDocumentClient): Capacity {
-  const capacity: Capacity = { readUnits: 0, writeUnits: 0, calls: 0 };
+  const capacity: Capacity = { readUnits: 0, writeUnits: 0, fixedReadUnits: 0, fixedWriteUnits: 0, calls: 0 };
+  const read = (units: number, sortKey?: unknown) => {
+    if (sortKey === undefined || grows(sortKey)) capacity.readUnits += units;
+    else capacity.fixedReadUnits += units;
+  };
+  const write = (units: number, sortKey?: unknown) => {
+    if (sortKey === undefined || grows(sortKey)) capacity.writeUnits += units;
+    else capacity.fixedWriteUnits += units;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Input;
@@ -101,44 +118,44 @@ export function meterCapacity(client: DynamoDBDocumentClient): Capacity {
     { step: 'initialize', name: 'meterCapacity' },
   );
   function count(command: string, input: Input, output: Output): void {
+    const sortKey = (input.Key ?? input.Item)?.[STATE_TABLE.sortKey];
     switch (command) {
-      case 'GetCommand':
-        capacity.readUnits += readUnits(
-          output.Item ? itemSize(output.Item) : 0,
-          input.ConsistentRead === true,
-        );
+      case 'GetItemCommand':
+        read(readUnits(output.Item ? itemSize(output.Item) : 0, input.ConsistentRead === true), sortKey);
         break;
-      case 'BatchGetCommand': {
+      case 'BatchGetItemCommand': {
         for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
           const { Keys = [], ConsistentRead = false } = request as {
             Keys?: unknown[];
             ConsistentRead?: boolean;
           };
           const items = output.Responses?.[table] ?? [];
-          for (const item of items) capacity.readUnits += readUnits(itemSize(item), ConsistentRead);
+          for (const item of items) read(readUnits(itemSize(item), ConsistentRead));
           // A key with no item still reads one unit's worth.
-          capacity.readUnits += Math.max(0, Keys.length - items.length) * readUnits(0, ConsistentRead);
+          read(Math.max(0, Keys.length - items.length) * readUnits(0, ConsistentRead));
         }
         break;
       }
       case 'QueryCommand':
-        capacity.readUnits += readUnits(
-          (output.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0),
-          input.ConsistentRead === true,
+        read(
+          readUnits(
+            (output.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0),
+            input.ConsistentRead === true,
+          ),
         );
         break;
-      case 'PutCommand':
-        if (input.Item) capacity.writeUnits += putUnits(input.Item);
+      case 'PutItemCommand':
+        if (input.Item) write(putUnits(input.Item), sortKey);
         break;
-      case 'BatchWriteCommand':
+      case 'BatchWriteItemCommand':
         for (const requests of Object.values(input.RequestItems ?? {}))
           for (const request of requests as { PutRequest?: { Item: Record<string, unknown> } }[])
-            capacity.writeUnits += request.PutRequest ? putUnits(request.PutRequest.Item) : 1;
+            write(request.PutRequest ? putUnits(request.PutRequest.Item) : 1);
         break;
-      case 'UpdateCommand':
-      case 'DeleteCommand':
+      case 'UpdateItemCommand':
+      case 'DeleteItemCommand':
         // Leases, locks and checkpoints: items well under 1 KB.
-        capacity.writeUnits += 1;
+        write(1, sortKey);
         break;
     }
   }
