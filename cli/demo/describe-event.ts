@@ -2,6 +2,7 @@
 import type {
   BusEvent,
   DiscoveredDetail,
+  ExceptionChangedDetail,
   FindingDetail,
   PollCompletedDetail,
   ProtectionChangedDetail,
@@ -47,11 +48,19 @@ export function describeEvent(event: BusEvent): string {
     }
     case 'data-store-finding-opened':
     case 'data-store-finding-updated':
-    case 'data-store-finding-resolved': {
+    case 'data-store-finding-resolved':
+    case 'data-store-finding-suppressed':
+    case 'data-store-finding-unsuppressed': {
       const d = event.detail as FindingDetail;
       const severity = d.previousSeverity ? `${d.previousSeverity} -> ${d.severity}` : d.severity;
       const why = d.resolution ? ` (${d.resolution})` : '';
-      return `${pad(event.detailType)}${d.dataStore.name}: ${d.condition} ${severity}, occurrence ${d.occurrence}${why}`;
+      const covered = d.exception ? `, ${d.status} by ${d.exception.exceptionId}` : '';
+      return `${pad(event.detailType)}${d.dataStore.name}: ${d.condition} ${severity}, occurrence ${d.occurrence}${why}${covered}`;
+    }
+    case 'finding-exception-changed': {
+      const d = event.detail as ExceptionChangedDetail;
+      const by = d.by ? ` by ${d.by}` : '';
+      return `${pad(event.detailType)}${d.exception.exceptionId} ${d.action}${by}, ${d.exception.reason} until ${d.exception.expiresAt}`;
     }
   }
 }

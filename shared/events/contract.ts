@@ -10,14 +10,26 @@ import { z } from 'zod';
 
 // The names the Lambdas need at run time live apart from the schemas, so a bundle that only names
 // a detail type does not build every schema (and load zod) at its cold start.
-import { DETAIL_TYPES, type DetailType, FINDING_CONDITIONS } from './detail-types.ts';
+import {
+  DETAIL_TYPES,
+  type DetailType,
+  EXCEPTION_ACTIONS,
+  EXCEPTION_REASONS,
+  EXCEPTION_SOURCES,
+  FINDING_CONDITIONS,
+} from './detail-types.ts';
 
 export {
   DEFAULT_EVENT_SOURCE,
   DETAIL_TYPES,
   type DetailType,
+  EXCEPTION_ACTIONS,
+  EXCEPTION_REASONS,
+  EXCEPTION_SOURCES,
   FINDING_CONDITIONS,
+  FINDING_DETAIL_TYPES,
   type FindingCondition,
+  type FindingDetailType,
 } from './detail-types.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
@@ -173,6 +185,47 @@ export const protectionChangedDetailSchema = z.object({
 
 const findingSeverity = z.enum(['low', 'medium', 'high', 'critical']);
 
+/** An exception's id: `exc-` and 16 hex digits. */
+export const EXCEPTION_ID_PATTERN = /^exc-[0-9a-f]{16}$/;
+
+/**
+ * What an exception covers: one finding, or a rule (a condition and selectors, every one given
+ * must match the store as the poll sees it).
+ */
+export const exceptionScopeSchema = z.union([
+  z.strictObject({
+    findingId: z.string().min(1).describe('One finding: <tenant>/data-store/<id>/finding/<condition>.'),
+  }),
+  z.strictObject({
+    condition: z.enum(FINDING_CONDITIONS),
+    dataTag: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A DSPM Data Tag name on the store, compared case-insensitively.'),
+    infrastructureConnectionId: z.number().int().optional(),
+    serviceId: z.number().int().optional(),
+    dataStoreIds: z.array(z.number().int()).min(1).optional(),
+  }),
+]);
+
+/** A person's decision that a finding (or every finding a rule matches) needs no action for now. */
+export const findingExceptionSchema = z.object({
+  exceptionId: z.string().regex(EXCEPTION_ID_PATTERN),
+  tenant: z.string().describe('The tenant host whose findings it covers.'),
+  scope: exceptionScopeSchema,
+  reason: z.enum(EXCEPTION_REASONS),
+  justification: z.string().min(1).max(2000),
+  requestedBy: z.string().min(1),
+  approvedBy: z.string().min(1).nullable().describe('Required for risk-accepted.'),
+  createdAt: isoTime,
+  expiresAt: isoTime.describe('Every exception ends: at most 365 days after createdAt.'),
+  source: z.enum(EXCEPTION_SOURCES),
+  revokedAt: isoTime.nullable(),
+  revokedBy: z.string().nullable(),
+  revocation: z.string().nullable().describe('Why it was revoked.'),
+});
+
 /**
  * `data-store-finding-opened`, `-updated` and `-resolved`: one condition holding for one store,
  * with a lifecycle. One schema for the three types; `status`, `previousSeverity`, `resolvedAt` and
@@ -198,7 +251,11 @@ export const findingDetailSchema = z.object({
       'Names one occurrence: <tenant>/data-store/<id>/finding/<condition>/<occurrence>. A ticket keyed by it stays closed; a recurrence gets a new one.',
     ),
   condition: z.enum(FINDING_CONDITIONS),
-  status: z.enum(['open', 'resolved']),
+  status: z
+    .enum(['open', 'suppressed', 'resolved'])
+    .describe(
+      'suppressed: an active exception covers it. Subscribers that page people match "status": ["open"].',
+    ),
   severity: findingSeverity,
   previousSeverity: findingSeverity
     .nullable()
@@ -226,6 +283,30 @@ export const findingDetailSchema = z.object({
   evidence: watchedValues.describe(
     'The fields that make the condition hold (on resolve: their values now), named as DSPM names them.',
   ),
+  exception: findingExceptionSchema
+    .optional()
+    .describe(
+      'The exception that covers it: on every event while suppressed, and on -unsuppressed the one that ended.',
+    ),
+});
+
+/** `finding-exception-changed`: an exception was created, revoked, expired, or expires within 7 days. */
+export const exceptionChangedDetailSchema = z.object({
+  schemaVersion: z.literal('1'),
+  eventId: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('One per exception and action: a retry re-sends the same id.'),
+  tenant: z.string(),
+  action: z.enum(EXCEPTION_ACTIONS),
+  at: isoTime.describe('When the change happened (for expiring: when it was noticed).'),
+  by: z
+    .string()
+    .nullable()
+    .describe('Who made the change; null where the bridge itself acted (expired, expiring).'),
+  why: z.string().nullable().describe('The justification or revocation; null where the bridge acted.'),
+  test: z.boolean(),
+  exception: findingExceptionSchema,
 });
 
 /** `dspm-poll-completed`: one per poll, a summary and a heartbeat. */
@@ -270,6 +351,9 @@ export type RemovedDetail = z.infer<typeof removedDetailSchema>;
 export type PollCompletedDetail = z.infer<typeof pollCompletedDetailSchema>;
 export type ProtectionChangedDetail = z.infer<typeof protectionChangedDetailSchema>;
 export type FindingDetail = z.infer<typeof findingDetailSchema>;
+export type ExceptionScope = z.infer<typeof exceptionScopeSchema>;
+export type FindingException = z.infer<typeof findingExceptionSchema>;
+export type ExceptionChangedDetail = z.infer<typeof exceptionChangedDetailSchema>;
 
 /** Detail schema per detail type. */
 export const DETAIL_SCHEMAS = {
@@ -281,6 +365,9 @@ export const DETAIL_SCHEMAS = {
   [DETAIL_TYPES.findingOpened]: findingDetailSchema,
   [DETAIL_TYPES.findingUpdated]: findingDetailSchema,
   [DETAIL_TYPES.findingResolved]: findingDetailSchema,
+  [DETAIL_TYPES.findingSuppressed]: findingDetailSchema,
+  [DETAIL_TYPES.findingUnsuppressed]: findingDetailSchema,
+  [DETAIL_TYPES.exceptionChanged]: exceptionChangedDetailSchema,
 } as const;
 
 /** An entry for the bus, before it is serialised. */

@@ -16,7 +16,25 @@ export const DETAIL_TYPES = {
   findingOpened: 'data-store-finding-opened',
   findingUpdated: 'data-store-finding-updated',
   findingResolved: 'data-store-finding-resolved',
+  findingSuppressed: 'data-store-finding-suppressed',
+  findingUnsuppressed: 'data-store-finding-unsuppressed',
+  exceptionChanged: 'finding-exception-changed',
 } as const;
+
+/**
+ * Every detail type of a finding's lifecycle, in one list: what a finding follower (ServiceNow,
+ * Slack, Security Hub) subscribes to and reads with the one finding schema.
+ */
+export const FINDING_DETAIL_TYPES = [
+  DETAIL_TYPES.findingOpened,
+  DETAIL_TYPES.findingUpdated,
+  DETAIL_TYPES.findingResolved,
+  DETAIL_TYPES.findingSuppressed,
+  DETAIL_TYPES.findingUnsuppressed,
+] as const;
+
+/** One detail type of a finding's lifecycle. */
+export type FindingDetailType = (typeof FINDING_DETAIL_TYPES)[number];
 
 /** The finding conditions, by their fixed ids. */
 export const FINDING_CONDITIONS = [
@@ -26,6 +44,15 @@ export const FINDING_CONDITIONS = [
   'backup-off',
   'unprotected',
 ] as const;
+
+/** Why a person decided a finding needs no action for now. */
+export const EXCEPTION_REASONS = ['risk-accepted', 'false-positive', 'compensating-control'] as const;
+
+/** Where an exception came from. */
+export const EXCEPTION_SOURCES = ['cli', 'servicenow', 'api'] as const;
+
+/** What happened to an exception, as `finding-exception-changed` reports it. */
+export const EXCEPTION_ACTIONS = ['created', 'revoked', 'expired', 'expiring'] as const;
 
 /** One finding condition. */
 export type FindingCondition = (typeof FINDING_CONDITIONS)[number];

@@ -17,7 +17,7 @@ const findingDetail = z.looseObject({
   occurrence: z.int().check(z.minimum(1)),
   correlationId: z.string().check(z.minLength(1), z.maxLength(512)),
   condition: z.enum(FINDING_CONDITIONS),
-  status: z.enum(['open', 'resolved']),
+  status: z.enum(['open', 'suppressed', 'resolved']),
   severity,
   title: z.string().check(z.minLength(1)),
   openedAt: isoTime,

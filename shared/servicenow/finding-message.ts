@@ -20,7 +20,7 @@ const findingDetail = z.looseObject({
     .string()
     .check(z.minLength(1), z.maxLength(100), z.regex(/^[^^]+$/, 'must not contain "^"')),
   condition: text(64),
-  status: z.enum(['open', 'resolved']),
+  status: z.enum(['open', 'suppressed', 'resolved']),
   severity,
   previousSeverity: z.nullish(severity),
   title: text(1000),
