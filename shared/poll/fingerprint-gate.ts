@@ -89,6 +89,7 @@ export class FingerprintGate {
   readonly #findings: FindingSettings;
   readonly #bands: RiskBands;
   readonly #cache = new Map<number, FingerprintBucket>();
+  readonly #vouchedAt: string | undefined;
   /** Entries of stores a full read found unchanged, set with the next commit. */
   readonly #repairs = new Map<number, string>();
 
@@ -98,7 +99,10 @@ export class FingerprintGate {
     logger: Logger;
     context: Pick<PollContext, 'findings' | 'bands'>;
     watchedFields: readonly WatchedField[];
+    /** `TenantMeta.indexVouchedAt` as the step found it. */
+    vouchedAt?: string | undefined;
   }) {
+    this.#vouchedAt = options.vouchedAt;
     this.#index = options.index;
     this.#tenant = options.tenant;
     this.#logger = options.logger;
@@ -148,8 +152,12 @@ export class FingerprintGate {
   async beforeCommit(records: readonly StoreRecord[]): Promise<void> {
     await this.#load(records.map((record) => bucketOf(record.storeId)));
     const placeholders = new Map<number, number[]>();
+    // A store without an entry needs one before its commit only while the removal stage trusts the
+    // index; until then its absence confirms nothing, and the next full walk vouches afresh.
+    const presenceCounts = this.indexTrusted(new Date());
     for (const record of records) {
       const entry = this.#entry(record.storeId);
+      if (entry === undefined && !presenceCounts) continue;
       if (entry === UNKNOWN_ENTRY || (entry !== undefined && entry === this.#digestOfRecord(record)))
         continue;
       const bucket = bucketOf(record.storeId);
@@ -220,14 +228,9 @@ export class FingerprintGate {
   }
 
   /** True when the removal stage may walk the index: a full walk of the records vouched for it lately. */
-  async indexTrusted(now: Date): Promise<boolean> {
-    const at = await this.#index.readIndexComplete(this.#tenant);
+  indexTrusted(now: Date): boolean {
+    const at = this.#vouchedAt;
     return at !== undefined && now.getTime() - Date.parse(at) < INDEX_TRUST_MS;
-  }
-
-  /** Records that a full walk of the records (or a baseline) at `at` vouched for the index. */
-  async vouch(at: Date): Promise<void> {
-    await this.#index.markIndexComplete(this.#tenant, at.toISOString());
   }
 
   /** Writes the placeholder for `storeIds` (only where they have no entry, with `onlyMissing`); retried over another writer's version. */

@@ -100,10 +100,13 @@ export async function finishUnderLease(
       )
     : undefined;
   // A full walk of the records with every store committed vouches for the fingerprint index.
-  if (walked === 'records' && totals.failed === 0 && totals.stale === 0)
-    await start.gate?.vouch(new Date(ports.clock.now()));
+  const vouched =
+    walked === 'records' && start.gate !== undefined && totals.failed === 0 && totals.stale === 0;
   lease.assertHeld();
-  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint));
+  await state.saveMeta(
+    tenant,
+    metaAfter(start.meta, checkpoint, vouched ? new Date(ports.clock.now()) : undefined),
+  );
   const summary = await summarise(
     ports,
     start,

@@ -104,6 +104,7 @@ export async function readStartingPoint(
         logger: ports.logger,
         context,
         watchedFields: settings.watchedFields,
+        vouchedAt: meta?.indexVouchedAt,
       })
     : undefined;
   return { meta, baseline, silentBaseline: baseline && !settings.emitBaselineEvents, context, gate };
@@ -177,7 +178,7 @@ export async function removeUnseen(
     if (plan.events.length > 0) await flush(plan);
   };
   const { gate } = start;
-  if (gate && (await gate.indexTrusted(new Date(ports.clock.now())))) {
+  if (gate?.indexTrusted(new Date(ports.clock.now()))) {
     for await (const ids of gate.unseenByIndex(seen))
       for (let from = 0; from < ids.length; from += STREAM_PAGE)
         await removeFrom(
@@ -305,11 +306,17 @@ export function dspmCallsSince(
   };
 }
 
-/** The tenant's facts after a finished poll. */
-export function metaAfter(meta: TenantMeta | undefined, checkpoint: PollCheckpoint): TenantMeta {
+/** The tenant's facts after a finished poll; `vouchedAt` when its walk of the records vouched for the index. */
+export function metaAfter(
+  meta: TenantMeta | undefined,
+  checkpoint: PollCheckpoint,
+  vouchedAt?: Date,
+): TenantMeta {
+  const indexVouchedAt = vouchedAt?.toISOString() ?? meta?.indexVouchedAt;
   return {
     baselineAt: meta?.baselineAt ?? checkpoint.startedAt,
     lastPollId: checkpoint.pollId,
     lastPollAt: checkpoint.startedAt,
+    ...(indexVouchedAt === undefined ? {} : { indexVouchedAt }),
   };
 }

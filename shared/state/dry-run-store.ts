@@ -56,7 +56,6 @@ export class DryRunStateStore implements StateStore {
   async writeFingerprintBucket(): Promise<boolean> {
     return true;
   }
-  async markIndexComplete(): Promise<void> {}
   get itemsWritten(): number {
     return 0;
   }
@@ -86,9 +85,7 @@ export class DryRunStateStore implements StateStore {
   ): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
     if (hasFingerprintIndex(this.#real)) yield* this.#real.streamFingerprintBuckets(tenant);
   }
-  async readIndexComplete(tenant: string): Promise<string | undefined> {
-    return hasFingerprintIndex(this.#real) ? this.#real.readIndexComplete(tenant) : undefined;
-  }
+
   getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     return this.#real.getProtection(tenant, storeId);
   }

@@ -1,24 +1,23 @@
 /**
  * The fingerprint index in the state table (see fingerprint-index.ts): one item per bucket of
- * `FINGERPRINT_BUCKET_WIDTH` store ids, its entries packed into one string attribute
- * (`<id>:<digest>` joined by commas: about 25 bytes a store, so a full bucket stays one strongly
- * consistent read unit), and a version every write is conditional on.
+ * `FINGERPRINT_BUCKET_WIDTH` store ids, its entries packed into one string attribute of 13
+ * characters a store (the id's offset in its bucket as two base-36 digits, then its 11-character
+ * digest, `*` x 11 for the placeholder): a full bucket is about 1.7 KB, one strongly consistent
+ * read unit and two write units. A version every write is conditional on.
  *
  *   pk = tenant#<host>   sk = fpx#<bucket, zero-padded>   entries, version
- *   pk = tenant#<host>   sk = fpxcomplete                 when a full walk of the records vouched for it
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
-import type { FingerprintBucket } from './fingerprint-index.ts';
+import { FINGERPRINT_BUCKET_WIDTH, type FingerprintBucket, UNKNOWN_ENTRY } from './fingerprint-index.ts';
 import { STATE_TABLE, tenantPartition } from './table-design.ts';
 
 /** The sort key of a fingerprint bucket; zero-padded so buckets sort by id range. */
@@ -26,7 +25,6 @@ export const fingerprintSortKey = (bucket: number): string =>
   `${BUCKET_PREFIX}${String(bucket).padStart(10, '0')}`;
 
 const BUCKET_PREFIX = 'fpx#';
-const COMPLETE_SORT_KEY = 'fpxcomplete';
 
 /** DynamoDB's cap on keys in one BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
@@ -60,7 +58,7 @@ export class DynamoDbFingerprints {
         for (const item of Responses?.[this.#table] ?? []) {
           found.set(Number(item.bucket), {
             version: Number(item.version),
-            entries: unpack(String(item.entries)),
+            entries: unpack(Number(item.bucket), String(item.entries)),
           });
         }
         pending = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof pending;
@@ -90,7 +88,7 @@ export class DynamoDbFingerprints {
             ...this.#key(tenant, bucket),
             bucket,
             version: expectedVersion + 1,
-            entries: pack(entries),
+            entries: pack(bucket, entries),
           },
           ...(expectedVersion === 0
             ? {
@@ -128,37 +126,9 @@ export class DynamoDbFingerprints {
         (item) =>
           [
             Number(item.bucket),
-            { version: Number(item.version), entries: unpack(String(item.entries)) },
+            { version: Number(item.version), entries: unpack(Number(item.bucket), String(item.entries)) },
           ] as const,
       );
-  }
-
-  async readComplete(tenant: string): Promise<string | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: {
-          [STATE_TABLE.partitionKey]: tenantPartition(tenant),
-          [STATE_TABLE.sortKey]: COMPLETE_SORT_KEY,
-        },
-        ConsistentRead: true,
-      }),
-    );
-    return typeof Item?.at === 'string' ? Item.at : undefined;
-  }
-
-  async markComplete(tenant: string, at: string): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: {
-          [STATE_TABLE.partitionKey]: tenantPartition(tenant),
-          [STATE_TABLE.sortKey]: COMPLETE_SORT_KEY,
-          at,
-        },
-      }),
-    );
-    this.#onWrite();
   }
 
   #key(tenant: string, bucket: number): Record<string, string> {
@@ -169,19 +139,32 @@ export class DynamoDbFingerprints {
   }
 }
 
-/** `<id>:<digest>` joined by commas (digests are base64url: no comma, no colon). */
-function pack(entries: ReadonlyMap<number, string>): string {
+/** Characters of one packed entry: two for the id's offset, eleven for the digest. */
+const ENTRY_CHARS = 13;
+const DIGEST_CHARS = ENTRY_CHARS - 2;
+/** The placeholder as packed (a digest is base64url, which has no `*`). */
+const PACKED_UNKNOWN = '*'.repeat(DIGEST_CHARS);
+
+/** Fixed-width entries, so the item holds no separators: offset (base 36, 2 digits) + digest. */
+function pack(bucket: number, entries: ReadonlyMap<number, string>): string {
   const parts: string[] = [];
-  for (const [storeId, digest] of entries) parts.push(`${storeId}:${digest}`);
-  return parts.join(',');
+  for (const [storeId, digest] of entries) {
+    if (digest !== UNKNOWN_ENTRY && digest.length !== DIGEST_CHARS)
+      throw new RangeError(`a fingerprint digest must be ${DIGEST_CHARS} characters, not ${digest.length}`);
+    parts.push(
+      (storeId - bucket * FINGERPRINT_BUCKET_WIDTH).toString(36).padStart(2, '0') +
+        (digest === UNKNOWN_ENTRY ? PACKED_UNKNOWN : digest),
+    );
+  }
+  return parts.join('');
 }
 
-function unpack(packed: string): Map<number, string> {
+function unpack(bucket: number, packed: string): Map<number, string> {
   const entries = new Map<number, string>();
-  if (packed === '') return entries;
-  for (const part of packed.split(',')) {
-    const colon = part.indexOf(':');
-    entries.set(Number(part.slice(0, colon)), part.slice(colon + 1));
+  for (let at = 0; at + ENTRY_CHARS <= packed.length; at += ENTRY_CHARS) {
+    const storeId = bucket * FINGERPRINT_BUCKET_WIDTH + Number.parseInt(packed.slice(at, at + 2), 36);
+    const digest = packed.slice(at + 2, at + ENTRY_CHARS);
+    entries.set(storeId, digest === PACKED_UNKNOWN ? UNKNOWN_ENTRY : digest);
   }
   return entries;
 }

@@ -189,7 +189,12 @@ export class DynamoDbStateStore implements StateStore, FingerprintIndexStore {
       }),
     );
     if (!Item) return undefined;
-    return { baselineAt: Item.baselineAt, lastPollId: Item.lastPollId, lastPollAt: Item.lastPollAt };
+    return {
+      baselineAt: Item.baselineAt,
+      lastPollId: Item.lastPollId,
+      lastPollAt: Item.lastPollAt,
+      ...(typeof Item.indexVouchedAt === 'string' ? { indexVouchedAt: Item.indexVouchedAt } : {}),
+    };
   }
 
   async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {
@@ -351,14 +356,6 @@ export class DynamoDbStateStore implements StateStore, FingerprintIndexStore {
 
   streamFingerprintBuckets(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
     return this.#fingerprints.stream(tenant);
-  }
-
-  readIndexComplete(tenant: string): Promise<string | undefined> {
-    return this.#fingerprints.readComplete(tenant);
-  }
-
-  markIndexComplete(tenant: string, at: string): Promise<void> {
-    return this.#fingerprints.markComplete(tenant, at);
   }
 
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {

@@ -40,7 +40,6 @@ interface FileShape {
       checkpoint?: { header: string; seen: string };
       /** The fingerprint index (absent in files written before it: the next poll builds it). */
       fingerprints?: SavedBucket[];
-      fingerprintsComplete?: string;
     }
   >;
 }
@@ -109,7 +108,6 @@ export class FileStateStore extends MemoryStateStore {
             { version, entries: new Map(entries) },
           ]),
         ),
-        fingerprintsComplete: saved.fingerprintsComplete,
       };
       this.tenants.set(tenant, state);
     }
@@ -145,7 +143,6 @@ export class FileStateStore extends MemoryStateStore {
               })),
             }
           : {}),
-        ...(state.fingerprintsComplete ? { fingerprintsComplete: state.fingerprintsComplete } : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });

@@ -12,7 +12,7 @@
  * - Every live committed store has an entry (a digest or the placeholder): the placeholder is
  *   written before a store's first commit, and an entry is deleted only after its store's
  *   tombstone is committed. That is what lets the removal stage walk the index instead of every
- *   record, once a full walk of the records has vouched for it (`markIndexComplete`).
+ *   record, once a full walk of the records has vouched for it (`TenantMeta.indexVouchedAt`).
  */
 
 /** Store ids per bucket: 128 entries of at most 12-digit ids and 11-character digests stay under 4 KB, one strongly consistent read unit. */
@@ -51,10 +51,6 @@ export interface FingerprintIndexStore {
   ): Promise<boolean>;
   /** Every bucket of the tenant, a batch at a time (the removal stage's walk). */
   streamFingerprintBuckets(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]>;
-  /** When a full walk of the records last vouched that every live store has an entry (ISO), if ever. */
-  readIndexComplete(tenant: string): Promise<string | undefined>;
-  /** Records that a full walk of the records at `at` (ISO) vouched for the index. */
-  markIndexComplete(tenant: string, at: string): Promise<void>;
 }
 
 /** True when `state` keeps a fingerprint index (a store without one is read in full every poll). */

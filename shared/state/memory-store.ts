@@ -23,8 +23,6 @@ export interface TenantState {
   checkpoint?: PollCheckpoint | undefined;
   /** The fingerprint index, by bucket (see fingerprint-index.ts); absent in state written before it. */
   fingerprints?: Map<number, FingerprintBucket> | undefined;
-  /** When a full walk of the records last vouched for the index (ISO). */
-  fingerprintsComplete?: string | undefined;
 }
 
 /** A poll lease or a store lock. */
@@ -275,20 +273,6 @@ export class MemoryStateStore implements StateStore, FingerprintIndexStore {
     ]);
     for (let start = 0; start < buckets.length; start += STREAM_BATCH)
       yield buckets.slice(start, start + STREAM_BATCH);
-  }
-
-  async readIndexComplete(tenant: string): Promise<string | undefined> {
-    return this.#read(tenant, (state) => state.fingerprintsComplete);
-  }
-
-  async markIndexComplete(tenant: string, at: string): Promise<void> {
-    this.#change(
-      tenant,
-      (state) => {
-        state.fingerprintsComplete = at;
-      },
-      () => 1,
-    );
   }
 
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {

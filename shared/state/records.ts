@@ -51,6 +51,12 @@ export interface TenantMeta {
   readonly baselineAt: string;
   readonly lastPollId: string;
   readonly lastPollAt: string;
+  /**
+   * When a full walk of the records last vouched that every live store has a fingerprint index
+   * entry (ISO): the removal stage may walk the index for a day after. Written with the facts, so
+   * a version of the bridge without the index, which writes them without it, withdraws it.
+   */
+  readonly indexVouchedAt?: string | undefined;
 }
 
 /** How a commit went, per store. */

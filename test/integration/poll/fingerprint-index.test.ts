@@ -188,10 +188,13 @@ describe('a poll through the fingerprint index', () => {
     );
     expect(summary.stores).toMatchObject({ removed: gone.length, seen: STORES - gone.length });
     // A day later the records are walked again.
-    const tenantState = (
-      state as unknown as { tenantState(t: string): { fingerprintsComplete?: string } }
-    ).tenantState(tenant);
-    tenantState.fingerprintsComplete = new Date(Date.now() - 25 * 3600_000).toISOString();
+    const meta = await state.loadMeta(tenant);
+    if (!meta?.indexVouchedAt)
+      throw new Error('the walk of the records vouched for the index in the tenant facts');
+    await state.saveMeta(tenant, {
+      ...meta,
+      indexVouchedAt: new Date(Date.now() - 25 * 3600_000).toISOString(),
+    });
     await pollWith(state);
     expect(state.recordWalks).toBe(2);
   });

@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { FileStateStore } from '#shared/state/file-store.ts';
-import type { FingerprintIndexStore } from '#shared/state/fingerprint-index.ts';
+import { type FingerprintIndexStore, UNKNOWN_ENTRY } from '#shared/state/fingerprint-index.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import type { StateStore } from '#shared/state/records.ts';
 import { createStateTable, motoClients, uniqueName } from '../../helpers/aws.ts';
@@ -27,13 +27,10 @@ async function dynamoDbStore(): Promise<StateStore & FingerprintIndexStore> {
   return new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(clients.dynamoDb), tableName });
 }
 
-/** A full bucket: 128 stores with 12-digit ids and 11-character digests. */
+/** A full bucket: 128 stores with 13-digit ids and 11-character digests. */
 const fullBucket = (bucket: number) =>
   new Map(
-    Array.from({ length: 128 }, (_, i) => [
-      bucket * 128 + i,
-      `d${String(bucket * 128 + i).padStart(10, '0')}`,
-    ]),
+    Array.from({ length: 128 }, (_, i) => [bucket * 128 + i, `d${String(bucket * 128 + i).slice(-10)}`]),
   );
 
 describe.each([
@@ -57,16 +54,48 @@ describe.each([
     expect(read.has(6)).toBe(false);
   });
 
-  it('writes a bucket only over the version its writer read', async () => {
+  it('writes a bucket only over the version its writer read, and walks every bucket', async () => {
     const state = await create();
-    expect(await state.writeFingerprintBucket(TENANT, 1, 0, new Map([[128, 'a']]))).toBe(true);
+    const [a, b, stale] = ['aaaaaaaaaaa', 'bbbbbbbbbbb', 'stale-stale'];
+    expect(await state.writeFingerprintBucket(TENANT, 1, 0, new Map([[128, a]]))).toBe(true);
     // A second writer that also read version 0 (a poll that lost its lease) writes nothing.
-    expect(await state.writeFingerprintBucket(TENANT, 1, 0, new Map([[129, 'stale']]))).toBe(false);
-    expect(await state.writeFingerprintBucket(TENANT, 1, 1, new Map([[128, 'b']]))).toBe(true);
-    expect(await state.writeFingerprintBucket(TENANT, 1, 1, new Map([[128, 'stale']]))).toBe(false);
+    expect(await state.writeFingerprintBucket(TENANT, 1, 0, new Map([[129, stale]]))).toBe(false);
+    expect(
+      await state.writeFingerprintBucket(
+        TENANT,
+        1,
+        1,
+        new Map([
+          [128, b],
+          [255, UNKNOWN_ENTRY],
+        ]),
+      ),
+    ).toBe(true);
+    expect(await state.writeFingerprintBucket(TENANT, 1, 1, new Map([[128, stale]]))).toBe(false);
 
     const read = await state.readFingerprintBuckets(TENANT, [1]);
-    expect(read.get(1)).toEqual({ version: 2, entries: new Map([[128, 'b']]) });
+    expect(read.get(1)).toEqual({
+      version: 2,
+      entries: new Map([
+        [128, b],
+        [255, UNKNOWN_ENTRY],
+      ]),
+    });
+    // The walk of every bucket sees the same.
+    const walked = [];
+    for await (const batch of state.streamFingerprintBuckets(TENANT)) walked.push(...batch);
+    expect(walked).toEqual([
+      [
+        1,
+        {
+          version: 2,
+          entries: new Map([
+            [128, b],
+            [255, UNKNOWN_ENTRY],
+          ]),
+        },
+      ],
+    ]);
     // Another tenant's index is its own.
     expect((await state.readFingerprintBuckets('other.goskope.com', [1])).size).toBe(0);
   });
