@@ -92,6 +92,11 @@ export function createPollHandler(env: Environment) {
             base,
           )
         : await runFinish(ports, runtime, task, base);
+    } catch (error) {
+      // The workflow sees only the error's name; this line says which tenant and step failed and
+      // why (the DSPM errors carry the route, status and x-request-id, never the token).
+      logger.error(`poll ${task.step} failed for ${host}`, { error });
+      throw error;
     } finally {
       // This step's own DSPM calls: summed over a poll's steps they are the poll's.
       metrics.addMetric('DspmRequests', MetricUnit.Count, tenant.dspm.stats.requests - before.requests);

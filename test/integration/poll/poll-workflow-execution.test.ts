@@ -290,6 +290,13 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
         });
       }
     };
+    const failureLinesOf = () =>
+      lambda
+        .output(deployment.pollerArn)
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes(`poll chunk failed for ${hosts.alpha}`));
+    const failureLinesBefore = failureLinesOf().length;
     // Act
     const name = uniqueName('failing');
     const execution = await workflow.run(name);
@@ -325,6 +332,10 @@ describe('the synthesized poll workflow, executed with the shipped poller', () =
     expect(
       events.filter((e) => e['detail-type'] === 'dspm-poll-completed').map((e) => e.detail.tenant),
     ).toEqual([hosts.beta]);
+    // Each failed attempt left one line naming the tenant, the step and why (loud failures).
+    const failureLines = failureLinesOf();
+    expect(failureLines.length - failureLinesBefore).toBe(1 + TRANSIENT_RETRIES);
+    for (const line of failureLines) expect(line).toMatch(/DspmRateLimitError.*data_stores\/services/);
     failedRun = { execution, changedAlpha, events };
     expect(await state.loadCheckpoint(hosts.alpha)).toMatchObject({ listing: { state: 'listing' } });
   }, 180_000);
