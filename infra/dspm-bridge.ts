@@ -39,6 +39,7 @@ import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import type { DspmBridgeProps } from './dspm-bridge-props.ts';
+import { FUNCTION_SIZES } from './function-sizes.ts';
 import { pollOnlyBudget, rateBudget } from './rate-budget.ts';
 
 /** The poll lease's TTL in the stack: it must outlast a wait between two steps of a run. */
@@ -141,7 +142,8 @@ export class DspmBridge extends Construct {
       entry: 'poll-data-stores.ts',
       description: 'Polls Netskope One DSPM and publishes data store risk changes',
       timeout: FUNCTION_TIMEOUTS.poller,
-      memorySize: 1024,
+      memorySize: FUNCTION_SIZES.poller.memoryMb,
+      maxHeapMb: FUNCTION_SIZES.poller.heapMb,
       // One invocation per tenant polled at once: the workflow's Map runs at most that many, and
       // each tenant's lease keeps its own chunks apart.
       reservedConcurrentExecutions: Math.min(tenants.length, config.tenantConcurrency),

@@ -30,6 +30,8 @@ export interface BridgeFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
   readonly memorySize: number;
+  /** V8's old-space limit in MB (`--max-old-space-size`), where a measured peak set one (infra/function-sizes.ts). */
+  readonly maxHeapMb?: number | undefined;
   readonly logRetention: RetentionDays;
   readonly tracing: boolean;
   readonly vpc?: IVpc | undefined;
@@ -80,7 +82,13 @@ export class BridgeFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        NODE_OPTIONS: [
+          '--enable-source-maps',
+          ...(props.maxHeapMb ? [`--max-old-space-size=${props.maxHeapMb}`] : []),
+        ].join(' '),
+        ...props.environment,
+      },
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -3,7 +3,8 @@
  * itself, or its indexes. Read off `shared/state/dynamodb-store.ts` and the use cases that call it
  * (a method's command in brackets):
  *
- * - poller: lease (Put, Delete), `loadMeta` (Get), `loadStores` (Query), `commitStores` (Put, and
+ * - poller: lease (Put, Delete, and Update to renew it), `loadMeta` (Get), `loadStores` (Query),
+ *   `loadStoresById` and the fingerprint index's buckets (BatchGet), `commitStores` (Put, and
  *   BatchWrite for a baseline), `saveMeta` (Put). It never looks stores up by index.
  * - tagger: `resolveStore` through the `byEndpoint` / `byResource` indexes (Query), the store lock
  *   (Put, Delete), `getProtection` / `getTagRef` (Get), `putProtection` (Put), `putTagRef` (Update).
@@ -27,6 +28,8 @@ export interface StateAccess {
 export const STATE_ACCESS = {
   poller: {
     table: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'dynamodb:PutItem',

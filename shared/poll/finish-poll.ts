@@ -97,23 +97,32 @@ export async function finishUnderLease(
   const start =
     given?.start ?? (await readStartingPoint(ports, settings, checkpoint, { catalogs: removals }));
   const totals = totalsOf(checkpoint);
-  // A complete pass is counted on the walk the removals make anyway; a baseline (no removals)
-  // walks once for it; an incomplete pass is not counted: its state may lag DSPM's.
-  const census = complete ? newCensus() : undefined;
+  // A complete pass is counted on the walk of the records the removals make anyway, or once for
+  // it on a baseline (no removals). A removal walk of the fingerprint index reads only the
+  // unseen stores' records, so it counts nothing: the gauges then keep their last value (they are
+  // refreshed on every walk of the records, at least daily). An incomplete pass is not counted:
+  // its state may lag DSPM's.
+  let census = complete ? newCensus() : undefined;
   const count = (batch: readonly StoreRecord[]) => {
     if (census) countStores(census, batch, (record) => checkpoint.seen.has(record.storeId));
   };
-  if (removals)
-    await removeUnseen(
-      ports,
-      start,
-      checkpoint.seen,
-      (plan) => publishAndCommit(ports, start, plan, totals, lease),
-      count,
-    );
-  else if (census) for await (const batch of state.streamStores(tenant)) count(batch);
+  const walked = removals
+    ? await removeUnseen(
+        ports,
+        start,
+        checkpoint.seen,
+        (plan) => publishAndCommit(ports, start, plan, totals, lease),
+        count,
+      )
+    : undefined;
+  if (walked === 'index') census = undefined;
+  else if (walked === undefined && census) for await (const batch of state.streamStores(tenant)) count(batch);
+  // A full walk of the records with every store committed vouches for the fingerprint index.
+  const vouched =
+    walked === 'records' && start.gate !== undefined && totals.failed === 0 && totals.stale === 0;
+  const now = new Date(ports.clock.now());
   lease.assertHeld();
-  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint, totals, new Date(ports.clock.now())));
+  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint, totals, now, vouched ? now : undefined));
   const summary = await summarise(
     ports,
     start,

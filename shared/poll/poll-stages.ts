@@ -8,9 +8,12 @@ import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog } from '../risk/catalog.ts';
+import { hasFingerprintIndex } from '../state/fingerprint-index.ts';
 import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord, TenantMeta } from '../state/records.ts';
+import { FingerprintGate } from './fingerprint-gate.ts';
+import { readThroughGate } from './gated-read.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
 import type { PollPorts } from './poll-data-stores.ts';
@@ -59,6 +62,8 @@ export interface StartingPoint {
   readonly baseline: boolean;
   /** A first poll that records every store without announcing it. */
   readonly silentBaseline: boolean;
+  /** The fingerprint index of this step, where the state keeps one (see fingerprint-gate.ts). */
+  readonly gate?: FingerprintGate | undefined;
 }
 
 /**
@@ -82,21 +87,27 @@ export async function readStartingPoint(
   ]);
   // Decided when the poll began: a baseline stays one through every chunk, whatever meta says.
   const { baseline } = poll;
-  return {
-    meta,
-    baseline,
-    silentBaseline: baseline && !settings.emitBaselineEvents,
-    context: {
-      tenant,
-      pollId: poll.pollId,
-      source: settings.source,
-      test: settings.test,
-      bands: settings.bands,
-      findings: settings.findings,
-      firstPoll: baseline,
-      catalog: buildCatalog({ platforms, connections, services, tags }),
-    },
+  const context: PollContext = {
+    tenant,
+    pollId: poll.pollId,
+    source: settings.source,
+    test: settings.test,
+    bands: settings.bands,
+    findings: settings.findings,
+    firstPoll: baseline,
+    catalog: buildCatalog({ platforms, connections, services, tags }),
   };
+  const gate = hasFingerprintIndex(state)
+    ? new FingerprintGate({
+        index: state,
+        tenant,
+        logger: ports.logger,
+        context,
+        watchedFields: settings.watchedFields,
+        vouchedAt: meta?.indexVouchedAt,
+      })
+    : undefined;
+  return { meta, baseline, silentBaseline: baseline && !settings.emitBaselineEvents, context, gate };
 }
 
 /** Reads a page's committed records by id, plans each store's change and hands the plan to `flush`. */
@@ -114,15 +125,11 @@ export async function assessPage(
   };
   for (let from = 0; from < page.length; from += STREAM_PAGE) {
     const group = page.slice(from, from + STREAM_PAGE);
-    const committed = start.baseline
-      ? new Map<number, StoreRecord>()
-      : await ports.state.loadStoresById(
-          ports.tenant,
-          group.map((store) => store.id),
-        );
     const plan = newPlan();
     const at = new Date(ports.clock.now());
-    for (const store of group) planStore(plan, store, committed.get(store.id), at, start.context, assessment);
+    await readThroughGate(ports, start, group, plan, (store, committed) =>
+      planStore(plan, store, committed, at, start.context, assessment),
+    );
     await flush(plan);
   }
 }
@@ -151,8 +158,11 @@ export async function publishAndCommit(
 
 /**
  * After a complete pass: every committed store the pass did not see is removed, read from the
- * committed state as a stream and published and committed a batch at a time. `visit` sees each
- * batch as read (the finish step counts the state on this walk).
+ * committed state as a stream and published and committed a batch at a time; `visit` sees each
+ * batch of that walk (the finish step counts the state on it). Where a full walk of the records
+ * lately vouched for the fingerprint index, the candidates come from a walk of the index instead,
+ * only their records are read, and `visit` sees nothing.
+ * @returns which walk found the candidates.
  */
 export async function removeUnseen(
   ports: PollPorts,
@@ -160,16 +170,26 @@ export async function removeUnseen(
   seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
   visit: (batch: readonly StoreRecord[]) => void = () => {},
-): Promise<void> {
-  for await (const batch of ports.state.streamStores(ports.tenant)) {
-    visit(batch);
+): Promise<'records' | 'index'> {
+  const removeFrom = async (batch: Iterable<StoreRecord>) => {
     const unseen = new Map<number, StoreRecord>();
     for (const record of batch) if (!seen.has(record.storeId)) unseen.set(record.storeId, record);
-    if (unseen.size === 0) continue;
+    if (unseen.size === 0) return;
     const plan = newPlan();
     planRemovals(plan, unseen, new Date(ports.clock.now()), start.context);
     if (plan.events.length > 0) await flush(plan);
+  };
+  const { gate } = start;
+  if (gate?.indexTrusted(new Date(ports.clock.now()))) {
+    for await (const ids of gate.unseenByIndex(seen))
+      for (let from = 0; from < ids.length; from += STREAM_PAGE)
+        await removeFrom(
+          (await ports.state.loadStoresById(ports.tenant, ids.slice(from, from + STREAM_PAGE))).values(),
+        );
+    return 'index';
   }
+  for await (const batch of ports.state.streamStores(ports.tenant)) await removeFrom(batch);
+  return 'records';
 }
 
 /** Publishes the plan's events; the records of the accepted ones are what may be committed. */
@@ -200,11 +220,20 @@ async function commitPlan(
   accepted: readonly StoreRecord[],
 ): Promise<number> {
   const { state, logger, tenant } = ports;
-  if (start.silentBaseline && plan.quiet.length > 0)
+  const { gate } = start;
+  if (start.silentBaseline && plan.quiet.length > 0) {
+    await gate?.beforeCommit(plan.quiet);
     await state.commitStores(tenant, plan.quiet, { baseline: true });
+    await gate?.afterCommit(plan.quiet);
+  }
   const records = start.silentBaseline ? accepted : [...accepted, ...plan.quiet];
-  if (records.length === 0) return 0;
+  if (records.length === 0) {
+    await gate?.afterCommit([]);
+    return 0;
+  }
+  await gate?.beforeCommit(records);
   const outcome = await state.commitStores(tenant, records);
+  await gate?.afterCommit(records, outcome.stale);
   if (outcome.stale.length > 0)
     logger.warn('some stores were already committed by a newer poll', {
       tenant,
@@ -279,15 +308,20 @@ export function dspmCallsSince(
   };
 }
 
-/** The tenant's facts after a finished poll: when it began, and how it ended. */
+/**
+ * The tenant's facts after a finished poll: when it began, how it ended, and `vouchedAt` when its
+ * walk of the records vouched for the fingerprint index.
+ */
 export function metaAfter(
   meta: TenantMeta | undefined,
   checkpoint: PollCheckpoint,
   totals: PollTotals,
   finishedAt: Date,
+  vouchedAt?: Date,
 ): TenantMeta {
   const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
   const { seen, changed, discovered, removed } = totals.counts;
+  const indexVouchedAt = vouchedAt?.toISOString() ?? meta?.indexVouchedAt;
   return {
     baselineAt: meta?.baselineAt ?? checkpoint.startedAt,
     lastPollId: checkpoint.pollId,
@@ -301,5 +335,6 @@ export function metaAfter(
       stores: { seen, changed, discovered, removed },
       events: { published: totals.events - totals.failed, failed: totals.failed },
     },
+    ...(indexVouchedAt === undefined ? {} : { indexVouchedAt }),
   };
 }

@@ -4,6 +4,7 @@
  * where the ports are wired, so the use cases run the same code either way.
  */
 import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import { type FingerprintBucket, hasFingerprintIndex } from './fingerprint-index.ts';
 import { IdSet } from './id-set.ts';
 import type { ProtectionRecord, ProtectionStore, ResourceKey, TagRef } from './protection-records.ts';
 import type { CommitOutcome, SnapshotStore, StateStore, StoreRecord, TenantMeta } from './records.ts';
@@ -52,6 +53,9 @@ export class DryRunStateStore implements StateStore {
   }
   async unlockStore(): Promise<void> {}
   async putTagRef(): Promise<void> {}
+  async writeFingerprintBucket(): Promise<boolean> {
+    return true;
+  }
   get itemsWritten(): number {
     return 0;
   }
@@ -69,6 +73,19 @@ export class DryRunStateStore implements StateStore {
   streamStores(tenant: string): AsyncIterable<readonly StoreRecord[]> {
     return this.#real.streamStores(tenant);
   }
+  /** The real index where there is one; without one every store is read in full, as before. */
+  async readFingerprintBuckets(
+    tenant: string,
+    buckets: readonly number[],
+  ): Promise<Map<number, FingerprintBucket>> {
+    return hasFingerprintIndex(this.#real) ? this.#real.readFingerprintBuckets(tenant, buckets) : new Map();
+  }
+  async *streamFingerprintBuckets(
+    tenant: string,
+  ): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    if (hasFingerprintIndex(this.#real)) yield* this.#real.streamFingerprintBuckets(tenant);
+  }
+
   getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {
     return this.#real.getProtection(tenant, storeId);
   }

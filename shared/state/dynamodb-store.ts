@@ -23,6 +23,8 @@ import { TransientError } from '../errors.ts';
 import type { FindingState, FindingStates } from '../findings/finding-state.ts';
 import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import { DynamoDbCheckpoints } from './dynamodb-checkpoints.ts';
+import { DynamoDbFingerprints } from './dynamodb-fingerprints.ts';
+import type { FingerprintBucket, FingerprintIndexStore } from './fingerprint-index.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, LastPollOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
@@ -57,12 +59,13 @@ const BATCH_GET_LIMIT = 100;
 const BATCH_GET_TRIES = 8;
 
 /** State in a DynamoDB table. */
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore implements StateStore, FingerprintIndexStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #concurrency: number;
   readonly #clock: Clock;
   readonly #checkpoints: DynamoDbCheckpoints;
+  readonly #fingerprints: DynamoDbFingerprints;
   #itemsWritten = 0;
 
   constructor(options: DynamoDbStateStoreOptions) {
@@ -72,6 +75,9 @@ export class DynamoDbStateStore implements StateStore {
     this.#clock = options.clock ?? systemClock;
     this.#checkpoints = new DynamoDbCheckpoints(this.#client, this.#table, (items) => {
       this.#itemsWritten += items;
+    });
+    this.#fingerprints = new DynamoDbFingerprints(this.#client, this.#table, this.#clock, () => {
+      this.#itemsWritten++;
     });
   }
 
@@ -188,6 +194,7 @@ export class DynamoDbStateStore implements StateStore {
       lastPollId: Item.lastPollId,
       lastPollAt: Item.lastPollAt,
       ...(Item.lastPoll ? { lastPoll: Item.lastPoll as LastPollOutcome } : {}),
+      ...(typeof Item.indexVouchedAt === 'string' ? { indexVouchedAt: Item.indexVouchedAt } : {}),
     };
   }
 
@@ -330,6 +337,26 @@ export class DynamoDbStateStore implements StateStore {
 
   clearCheckpoint(tenant: string, pollId: string): Promise<void> {
     return this.#checkpoints.clear(tenant, pollId);
+  }
+
+  readFingerprintBuckets(
+    tenant: string,
+    buckets: readonly number[],
+  ): Promise<Map<number, FingerprintBucket>> {
+    return this.#fingerprints.read(tenant, buckets);
+  }
+
+  writeFingerprintBucket(
+    tenant: string,
+    bucket: number,
+    expectedVersion: number,
+    entries: ReadonlyMap<number, string>,
+  ): Promise<boolean> {
+    return this.#fingerprints.write(tenant, bucket, expectedVersion, entries);
+  }
+
+  streamFingerprintBuckets(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    return this.#fingerprints.stream(tenant);
   }
 
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {

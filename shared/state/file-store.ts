@@ -38,8 +38,17 @@ interface FileShape {
       tagRef?: Partial<TagRef>;
       /** The poll in progress: its header as JSON, its seen ids packed in base64. */
       checkpoint?: { header: string; seen: string };
+      /** The fingerprint index (absent in files written before it: the next poll builds it). */
+      fingerprints?: SavedBucket[];
     }
   >;
+}
+
+/** A fingerprint index bucket as saved: `[storeId, digest]` pairs. */
+interface SavedBucket {
+  bucket: number;
+  version: number;
+  entries: [number, string][];
 }
 
 /** State kept in one JSON file. */
@@ -93,6 +102,12 @@ export class FileStateStore extends MemoryStateStore {
         locks: new Map((saved.locks ?? []).map(({ storeId, ...lease }) => [storeId, lease])),
         tagRef: saved.tagRef,
         checkpoint: saved.checkpoint && this.#readCheckpoint(saved.checkpoint),
+        fingerprints: new Map(
+          (saved.fingerprints ?? []).map(({ bucket, version, entries }) => [
+            bucket,
+            { version, entries: new Map(entries) },
+          ]),
+        ),
       };
       this.tenants.set(tenant, state);
     }
@@ -119,6 +134,15 @@ export class FileStateStore extends MemoryStateStore {
         locks: [...state.locks.entries()].map(([storeId, lease]) => ({ storeId, ...lease })),
         ...(state.tagRef ? { tagRef: state.tagRef } : {}),
         ...(state.checkpoint ? { checkpoint: writeCheckpoint(state.checkpoint) } : {}),
+        ...(state.fingerprints?.size
+          ? {
+              fingerprints: [...state.fingerprints].map(([bucket, { version, entries }]) => ({
+                bucket,
+                version,
+                entries: [...entries],
+              })),
+            }
+          : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });

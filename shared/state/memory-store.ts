@@ -5,6 +5,7 @@
  * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
 import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
+import type { FingerprintBucket, FingerprintIndexStore } from './fingerprint-index.ts';
 import { IdSet } from './id-set.ts';
 import type { LeaseOwner } from './lease-owner.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
@@ -20,6 +21,8 @@ export interface TenantState {
   tagRef?: Partial<TagRef> | undefined;
   /** The poll in progress (its seen ids are this store's own copy). */
   checkpoint?: PollCheckpoint | undefined;
+  /** The fingerprint index, by bucket (see fingerprint-index.ts); absent in state written before it. */
+  fingerprints?: Map<number, FingerprintBucket> | undefined;
 }
 
 /** A poll lease or a store lock. */
@@ -35,7 +38,7 @@ export interface Lease {
 const STREAM_BATCH = 1_000;
 
 /** In-memory state of any number of tenants. */
-export class MemoryStateStore implements StateStore {
+export class MemoryStateStore implements StateStore, FingerprintIndexStore {
   protected readonly tenants = new Map<string, TenantState>();
   #itemsWritten = 0;
 
@@ -238,6 +241,48 @@ export class MemoryStateStore implements StateStore {
       },
       (cleared) => (cleared ? 1 : 0),
     );
+  }
+
+  async readFingerprintBuckets(
+    tenant: string,
+    buckets: readonly number[],
+  ): Promise<Map<number, FingerprintBucket>> {
+    return this.#read(tenant, (state) => {
+      const found = new Map<number, FingerprintBucket>();
+      for (const bucket of buckets) {
+        const stored = state.fingerprints?.get(bucket);
+        if (stored) found.set(bucket, { version: stored.version, entries: new Map(stored.entries) });
+      }
+      return found;
+    });
+  }
+
+  async writeFingerprintBucket(
+    tenant: string,
+    bucket: number,
+    expectedVersion: number,
+    entries: ReadonlyMap<number, string>,
+  ): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => {
+        state.fingerprints ??= new Map();
+        if ((state.fingerprints.get(bucket)?.version ?? 0) !== expectedVersion) return false;
+        state.fingerprints.set(bucket, { version: expectedVersion + 1, entries: new Map(entries) });
+        return true;
+      },
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async *streamFingerprintBuckets(
+    tenant: string,
+  ): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
+    const buckets = this.#read(tenant, (state) => [
+      ...(state.fingerprints ?? new Map<number, FingerprintBucket>()),
+    ]);
+    for (let start = 0; start < buckets.length; start += STREAM_BATCH)
+      yield buckets.slice(start, start + STREAM_BATCH);
   }
 
   async getProtection(tenant: string, storeId: number): Promise<ProtectionRecord | undefined> {

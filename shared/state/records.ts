@@ -52,6 +52,12 @@ export interface TenantMeta {
   readonly lastPollId: string;
   /** When the last finished poll began (ISO). */
   readonly lastPollAt: string;
+  /**
+   * When a full walk of the records last vouched that every live store has a fingerprint index
+   * entry (ISO): the removal stage may walk the index for a day after. Written with the facts, so
+   * a version of the bridge without the index, which writes them without it, withdraws it.
+   */
+  readonly indexVouchedAt?: string | undefined;
   /** How the last finished poll ended; absent in state written before it was recorded. */
   readonly lastPoll?: LastPollOutcome | undefined;
 }

@@ -7,6 +7,7 @@
  *   pk = tenant#<host>   sk = meta                      baseline and last poll
  *   pk = tenant#<host>   sk = poll#checkpoint           the poll in progress (across invocations)
  *   pk = tenant#<host>   sk = poll#checkpoint#<poll>#<write>#<part>   its seen ids, packed
+ *   pk = tenant#<host>   sk = fpx#<bucket>                  128 stores' fingerprints (dynamodb-fingerprints.ts)
  *
  *   pk = tenant#<host>   sk = protection#<id>           a store's protection status (the tagger)
  *   pk = tenant#<host>   sk = lock#store#<id>           a store's tag-write lock

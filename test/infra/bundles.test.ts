@@ -118,7 +118,19 @@ describe('the shipped bundles', () => {
 
   it('turn source maps on in every function', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: Match.stringLikeRegexp('^--enable-source-maps( |$)') }),
+      },
+    });
+  });
+
+  it('give the poller the memory and V8 heap its measured peaks call for', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Polls Netskope One DSPM'),
+      MemorySize: 512,
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256' }),
+      },
     });
   });
 

@@ -33,11 +33,13 @@ describe('state table permissions', () => {
       [
         {
           actions: [
+            'dynamodb:BatchGetItem',
             'dynamodb:BatchWriteItem',
             'dynamodb:DeleteItem',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',
+            'dynamodb:UpdateItem',
           ],
           resource: TABLE,
         },
