@@ -188,7 +188,10 @@ export async function removeUnseen(
         );
     return 'index';
   }
-  for await (const batch of ports.state.streamStores(ports.tenant)) await removeFrom(batch);
+  for await (const batch of ports.state.streamStores(ports.tenant)) {
+    visit(batch);
+    await removeFrom(batch);
+  }
   return 'records';
 }
 
