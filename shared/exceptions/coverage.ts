@@ -4,6 +4,7 @@
  * is resolved to the tag ids the catalog has under that name (compared case-insensitively), so a
  * tag added to a store in DSPM's UI brings it under the rule on the next poll.
  */
+import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { FindingException } from '../events/contract.ts';
 import type { FindingCondition } from '../events/detail-types.ts';
 
@@ -141,7 +142,7 @@ function conditionOfFinding(findingId: string): FindingCondition | undefined {
  * One store's view of the exceptions, for the finding stage. A tenant without exceptions gets
  * the shared "uncovered" view, so the unchanged store's fast path allocates nothing.
  */
-export function coverageOf(
+export function findingCoverageOf(
   inForce: ExceptionsInForce | undefined,
   subject: CoverageSubject,
 ): {
@@ -156,3 +157,13 @@ export function coverageOf(
 }
 
 const NO_COVERAGE = { covering: () => undefined, byId: () => undefined };
+
+/** A listed store as exceptions are matched against it: DSPM's own view, tags included. */
+export function subjectOfStore(store: ConnectedDataStore): CoverageSubject {
+  return {
+    storeId: store.id,
+    connectionId: store.infrastructure_connection_id ?? null,
+    serviceId: store.service_id,
+    tagIds: store.data_tags ?? [],
+  };
+}

@@ -7,9 +7,10 @@ import type { BusEvent, DataStoreRef } from '../events/contract.ts';
 import type { PublishResult } from '../events/sink.ts';
 import {
   type CoverageSubject,
-  coverageOf,
   coveringExceptionIds,
   type ExceptionsInForce,
+  findingCoverageOf,
+  subjectOfStore,
 } from '../exceptions/coverage.ts';
 import { type FindingCoverage, UNCOVERED } from '../findings/apply-exceptions.ts';
 import {
@@ -172,17 +173,7 @@ function storeCoverage(
   subject: () => CoverageSubject,
 ): FindingCoverage {
   if (inForce === undefined || inForce.byId.size === 0) return UNCOVERED;
-  return coverageOf(inForce, subject());
-}
-
-/** A listed store as exceptions are matched against it: the poll's own view, tags included. */
-export function subjectOfStore(store: ConnectedDataStore): CoverageSubject {
-  return {
-    storeId: store.id,
-    connectionId: store.infrastructure_connection_id ?? null,
-    serviceId: store.service_id,
-    tagIds: store.data_tags ?? [],
-  };
+  return findingCoverageOf(inForce, subject());
 }
 
 function subjectOfRecord(record: StoreRecord): CoverageSubject {
