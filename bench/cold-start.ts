@@ -7,8 +7,9 @@
  *   npm run bench:cold-start              9 runs of each, interleaved
  *   npm run bench:cold-start -- --runs 5
  *
- * The bundles are the asset folders of a real synth (esbuild through NodejsFunction, exactly what
- * `cdk deploy` uploads); the baseline is built with the same esbuild options. The AWS SDK is
+ * The bundles are the asset folders of a real synth (the prebuilt bundles of
+ * infra/function-bundles.ts, exactly what `cdk deploy` uploads); the baseline is built with the
+ * same esbuild options. The AWS SDK is
  * external in every bundle, as the Lambda runtime provides it: here from a node_modules folder
  * beside the assets. Each import runs in a fresh process (`NODE_OPTIONS` as the functions set it).
  */
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { buildApp } from '../infra/app.ts';
+import { buildFunctionBundles, FUNCTION_BUNDLE_OPTIONS } from '../infra/function-bundles.ts';
 import { describeMachine } from './lib/machine.ts';
 import { recordSection } from './lib/results.ts';
 
@@ -113,22 +115,12 @@ async function buildBaseline(outdir: string): Promise<string> {
   const entry = join(directory, 'entry.ts');
   writeFileSync(entry, BASELINE_SOURCE);
   const outfile = join(directory, 'index.mjs');
-  // The options NodejsFunction passes for the functions (infra/constructs/bridge-function.ts).
+  // The functions' own options (infra/function-bundles.ts).
   await build({
+    ...FUNCTION_BUNDLE_OPTIONS,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
     nodePaths: [join(root, 'node_modules')],
-    logLevel: 'warning',
   });
   return outfile;
 }
@@ -145,6 +137,8 @@ function measure(bundle: string): Sample {
 const outdir = mkdtempSync(join(tmpdir(), 'dspm-bridge-cold-start-'));
 try {
   progress('synthesizing the stack with bundling');
+  // The bundles from the sources as they are, as the app builds them before a synth.
+  await buildFunctionBundles();
   const bundles = { 'SDK only (baseline)': await buildBaseline(outdir), ...synthesizeBundles(outdir) };
   // The SDK as the runtime provides it, beside the bundles.
   mkdirSync(join(outdir, 'node_modules'), { recursive: true });

@@ -12,6 +12,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { exceptionCommand } from './commands/exception.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
+import { statusCommand } from './commands/status.ts';
 import { testEventCommand } from './commands/test-event.ts';
 import { watchInterrupts } from './interrupt.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -28,6 +29,7 @@ commands:
   doctor        check the configuration, the tenant, the token's privileges and AWS; say what to fix
   demo          the whole flow against the simulator, in seconds (npm start)
   simulator     run the DSPM tenant simulator on a loopback port
+  status        where each tenant stands: last poll, stores, open findings, unprotected stores
   test-event    publish a marked synthetic finding ("test": true) to check rules and targets
 
 dspm-bridge <command> --help shows a command's options; dspm-bridge --version the version.`;
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   exception: exceptionCommand,
   demo: demoCommand,
   simulator: simulatorCommand,
+  status: statusCommand,
   'test-event': testEventCommand,
 };
 

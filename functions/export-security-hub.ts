@@ -1,6 +1,7 @@
 /**
  * Lambda: finding events from an SQS queue (a rule on the bridge's bus fills it) become ASFF
- * findings in Security Hub through BatchImportFindings (**adapter** -> use case -> domain).
+ * findings in Security Hub through BatchImportFindings, and a suppressed finding's workflow set to
+ * SUPPRESSED (back to NEW on unsuppress) through BatchUpdateFindings (**adapter** -> use case -> domain).
  *
  * Partial batch response: a record whose finding Security Hub refused (`FailedFindings`) or could
  * not take is reported as a batch item failure, so SQS redelivers it and, after its receives, moves
@@ -10,6 +11,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SECURITY_HUB_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { SdkSecurityHubFindings } from '#shared/aws/security-hub-findings.ts';
@@ -52,11 +54,13 @@ export function createSecurityHubHandler(env: Environment) {
       }
     }
     for (const stale of outcome.stale) logger.info('stale finding event; Security Hub has newer', stale);
-    metrics.addMetric('FindingsImported', MetricUnit.Count, outcome.imported.length);
-    metrics.addMetric('StaleFindingEvents', MetricUnit.Count, outcome.stale.length);
-    metrics.addMetric('MalformedFindingEvents', MetricUnit.Count, outcome.malformed.length);
+    for (const workflow of outcome.workflows) logger.info('finding workflow set', workflow);
+    metrics.addMetric(SECURITY_HUB_METRICS.imported.name, MetricUnit.Count, outcome.imported.length);
+    metrics.addMetric(SECURITY_HUB_METRICS.workflowsSet.name, MetricUnit.Count, outcome.workflows.length);
+    metrics.addMetric(SECURITY_HUB_METRICS.stale.name, MetricUnit.Count, outcome.stale.length);
+    metrics.addMetric(SECURITY_HUB_METRICS.malformed.name, MetricUnit.Count, outcome.malformed.length);
     // The SecurityHubRecordFailures alarm reads this long before the records reach the dead-letter queue.
-    metrics.addMetric('FindingsFailed', MetricUnit.Count, outcome.failed.length);
+    metrics.addMetric(SECURITY_HUB_METRICS.failed.name, MetricUnit.Count, outcome.failed.length);
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 

@@ -12,6 +12,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SERVICENOW_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { systemClock } from '#shared/clock.ts';
@@ -50,7 +51,7 @@ export function createServiceNowHandler(env: Environment) {
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = parseFindingMessage(record.body);
     if (!parsed.ok) {
-      metrics.addMetric('MalformedFindingEvents', MetricUnit.Count, 1);
+      metrics.addMetric(SERVICENOW_METRICS.malformedFindingEvents.name, MetricUnit.Count, 1);
       logger.error('not a finding event; sent to the dead-letter queue', {
         messageId: record.messageId,
         reason: parsed.reason,
@@ -61,13 +62,7 @@ export function createServiceNowHandler(env: Environment) {
     }
     const { detail } = parsed.message;
     const outcome = await followFinding(parsed.message, ports, config);
-    metrics.addMetric(
-      outcome.kind === 'unchanged'
-        ? 'ServiceNowRecordsUnchanged'
-        : `ServiceNowRecords${capitalized(outcome.kind)}`,
-      MetricUnit.Count,
-      1,
-    );
+    metrics.addMetric(RECORD_METRICS[outcome.kind].name, MetricUnit.Count, 1);
     logger.info('finding applied to ServiceNow', {
       correlationId: detail.correlationId,
       eventId: detail.eventId,
@@ -83,15 +78,23 @@ export function createServiceNowHandler(env: Environment) {
       context,
       throwOnFullBatchFailure: false,
     });
-    metrics.addMetric('FindingEventsFailed', MetricUnit.Count, response.batchItemFailures.length);
+    metrics.addMetric(
+      SERVICENOW_METRICS.findingEventsFailed.name,
+      MetricUnit.Count,
+      response.batchItemFailures.length,
+    );
     return response;
   };
   return withObservability(follow, tools);
 }
 
-function capitalized(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
+/** What happened to the record, counted by kind. */
+const RECORD_METRICS = {
+  created: SERVICENOW_METRICS.recordsCreated,
+  updated: SERVICENOW_METRICS.recordsUpdated,
+  resolved: SERVICENOW_METRICS.recordsResolved,
+  unchanged: SERVICENOW_METRICS.recordsUnchanged,
+} as const;
 
 /** The Lambda entry point. */
 export const handler = createServiceNowHandler(process.env);

@@ -12,6 +12,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SLACK_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { systemClock } from '#shared/clock.ts';
@@ -58,7 +59,7 @@ export function createSlackHandler(env: Environment) {
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = parseFindingEvent(record.body);
     if (!parsed.ok) {
-      metrics.addMetric('MalformedSlackEvents', MetricUnit.Count, 1);
+      metrics.addMetric(SLACK_METRICS.malformed.name, MetricUnit.Count, 1);
       logger.error('malformed finding event; sent to the dead-letter queue', {
         messageId: record.messageId,
         reason: parsed.reason,
@@ -72,13 +73,13 @@ export function createSlackHandler(env: Environment) {
       const api = { baseUrl: settings.apiUrl, token: await readToken() };
       const outcome = await deliverFinding(event, { api, clock: systemClock, pacer, remainingMs }, delivery);
       if (outcome.kind === 'skipped') {
-        metrics.addMetric('SlackMessagesSkipped', MetricUnit.Count, 1);
+        metrics.addMetric(SLACK_METRICS.skipped.name, MetricUnit.Count, 1);
         logger.info('finding event not posted', { eventId: event.eventId, why: outcome.why });
         return;
       }
-      metrics.addMetric('SlackMessagesPosted', MetricUnit.Count, 1);
+      metrics.addMetric(SLACK_METRICS.posted.name, MetricUnit.Count, 1);
       if (outcome.rateLimitWaits > 0)
-        metrics.addMetric('SlackRateLimited', MetricUnit.Count, outcome.rateLimitWaits);
+        metrics.addMetric(SLACK_METRICS.rateLimited.name, MetricUnit.Count, outcome.rateLimitWaits);
       logger.info('finding posted to Slack', {
         eventId: event.eventId,
         correlationId: event.detail.correlationId,
@@ -87,7 +88,7 @@ export function createSlackHandler(env: Environment) {
       });
     } catch (error) {
       if (error instanceof SlackRefusedError && AUTH_CODES.has(error.code)) token = undefined;
-      metrics.addMetric('SlackMessagesFailed', MetricUnit.Count, 1);
+      metrics.addMetric(SLACK_METRICS.failed.name, MetricUnit.Count, 1);
       logger.error('finding not posted to Slack', {
         eventId: event.eventId,
         correlationId: event.detail.correlationId,

@@ -5,7 +5,8 @@
  * warm), and the step run: `chunk` lists from the checkpoint until the invocation's time is nearly
  * spent (`pollChunk`), `finish` reports removals and the summary and gives the lease back
  * (`finishPoll`). The result is the small JSON the workflow's Choice reads; the metrics carry a
- * `Tenant` dimension, per chunk (its DSPM calls) and per poll at finish (the summary's figures).
+ * `Tenant` dimension, per chunk (its DSPM calls) and per poll at finish (the summary's figures,
+ * and after a complete pass the state's gauges: stores and open findings).
  *
  * A finished poll whose listing failed part-way fails the task, after its summary is published
  * and committed, as the one-shot poll failed its invocation: the execution fails and its alarm
@@ -14,9 +15,11 @@
  * step says so once, counts `TokenNotSet`, and returns `token-not-set`, which ends the tenant's
  * branch without a failure.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { POLLER_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
+import { emitBreakdown } from '#shared/aws/emit-breakdown.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import type { TenantAdapters } from '#shared/bridge-runtime.ts';
@@ -25,12 +28,14 @@ import type { Environment } from '#shared/config/env.ts';
 import { parseWorkflowTask, WORKFLOW_STATUSES, type WorkflowTask } from '#shared/config/workflow-task.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
 import type { EventSink } from '#shared/events/sink.ts';
+import { POLL_CONDITIONS } from '#shared/findings/conditions.ts';
 import type { Logger } from '#shared/logger.ts';
 import { finishPoll } from '#shared/poll/finish-poll.ts';
 import { pollChunk } from '#shared/poll/poll-chunk.ts';
 import type { PollPorts } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
 import { chunkStopAt, dspmDeadline } from '#shared/poll/time-budget.ts';
+import { openByCondition, openBySeverity, type StateCensus } from '#shared/state/state-census.ts';
 
 const SERVICE = 'dspm-bridge-poller';
 
@@ -92,10 +97,23 @@ export function createPollHandler(env: Environment) {
             base,
           )
         : await runFinish(ports, runtime, task, base);
+    } catch (error) {
+      // The workflow sees only the error's name; this line says which tenant and step failed and
+      // why (the DSPM errors carry the route, status and x-request-id, never the token).
+      logger.error(`poll ${task.step} failed for ${host}`, { error });
+      throw error;
     } finally {
       // This step's own DSPM calls: summed over a poll's steps they are the poll's.
-      metrics.addMetric('DspmRequests', MetricUnit.Count, tenant.dspm.stats.requests - before.requests);
-      metrics.addMetric('DspmThrottles', MetricUnit.Count, tenant.dspm.stats.throttled - before.throttled);
+      metrics.addMetric(
+        POLLER_METRICS.dspmRequests.name,
+        MetricUnit.Count,
+        tenant.dspm.stats.requests - before.requests,
+      );
+      metrics.addMetric(
+        POLLER_METRICS.dspmThrottles.name,
+        MetricUnit.Count,
+        tenant.dspm.stats.throttled - before.throttled,
+      );
     }
   };
 
@@ -110,11 +128,11 @@ export function createPollHandler(env: Environment) {
     const startedAt = Date.now();
     const outcome = await pollChunk(ports, pollerConfig.settings, { runId: task.runId, stopAtMs });
     if (outcome.status === 'skipped') {
-      metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);
+      metrics.addMetric(POLLER_METRICS.pollSkippedLeaseHeld.name, MetricUnit.Count, 1);
       return { ...base, status: outcome.status, reason: outcome.reason };
     }
-    metrics.addMetric('PollChunks', MetricUnit.Count, 1);
-    metrics.addMetric('ChunkDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
+    metrics.addMetric(POLLER_METRICS.pollChunks.name, MetricUnit.Count, 1);
+    metrics.addMetric(POLLER_METRICS.chunkDuration.name, MetricUnit.Milliseconds, Date.now() - startedAt);
     return {
       ...base,
       status: outcome.status,
@@ -137,23 +155,29 @@ export function createPollHandler(env: Environment) {
   ): Promise<PollTaskResult> => {
     const outcome = await finishPoll(ports, pollerConfig.settings, { runId: task.runId });
     if (outcome.status === 'skipped') {
-      if (outcome.reason === 'lease-held') metrics.addMetric('PollSkippedLeaseHeld', MetricUnit.Count, 1);
+      if (outcome.reason === 'lease-held')
+        metrics.addMetric(POLLER_METRICS.pollSkippedLeaseHeld.name, MetricUnit.Count, 1);
       return { ...base, status: outcome.status, reason: outcome.reason };
     }
     const { summary } = outcome;
-    metrics.addMetric('StoresSeen', MetricUnit.Count, summary.stores.seen);
+    metrics.addMetric(POLLER_METRICS.storesSeen.name, MetricUnit.Count, summary.stores.seen);
     metrics.addMetric(
-      'StoresChanged',
+      POLLER_METRICS.storesChanged.name,
       MetricUnit.Count,
       summary.stores.changed + summary.stores.discovered + summary.stores.removed,
     );
-    metrics.addMetric('EventsPublished', MetricUnit.Count, summary.events.published);
-    metrics.addMetric('PublishFailures', MetricUnit.Count, summary.events.failed);
-    metrics.addMetric('PollDuration', MetricUnit.Milliseconds, summary.durationMs);
-    metrics.addMetric('IncompletePolls', MetricUnit.Count, summary.complete ? 0 : 1);
+    metrics.addMetric(POLLER_METRICS.eventsPublished.name, MetricUnit.Count, summary.events.published);
+    metrics.addMetric(POLLER_METRICS.publishFailures.name, MetricUnit.Count, summary.events.failed);
+    metrics.addMetric(POLLER_METRICS.storesDiscovered.name, MetricUnit.Count, summary.stores.discovered);
+    metrics.addMetric(POLLER_METRICS.storesRemoved.name, MetricUnit.Count, summary.stores.removed);
+    metrics.addMetric(POLLER_METRICS.pollDuration.name, MetricUnit.Milliseconds, summary.durationMs);
+    if (outcome.chunks !== undefined)
+      metrics.addMetric(POLLER_METRICS.chunksPerPoll.name, MetricUnit.Count, outcome.chunks);
+    metrics.addMetric(POLLER_METRICS.incompletePolls.name, MetricUnit.Count, summary.complete ? 0 : 1);
     // A poll whose listing failed did not complete: counting it would keep NoCompletedPoll quiet
     // while the tenant is never listed in full.
-    metrics.addMetric('PollsCompleted', MetricUnit.Count, summary.complete ? 1 : 0);
+    metrics.addMetric(POLLER_METRICS.pollsCompleted.name, MetricUnit.Count, summary.complete ? 1 : 0);
+    if (outcome.census) emitCensus(metrics, base.tenant, outcome.census);
     // The summary is out and the lease given back: failing now only tells the workflow (and its
     // alarm) that this tenant's listing failed; nothing is left half done for a retry.
     if (outcome.error) throw outcome.error;
@@ -176,6 +200,25 @@ export function createPollHandler(env: Environment) {
   };
 
   return withObservability(step, tools);
+}
+
+/**
+ * The gauges of a complete poll: live stores, and open findings of the poll's conditions by
+ * condition and by severity (zeros included, so a count that falls to none shows as 0, not a gap).
+ * Two breakdowns rather than condition x severity: nine series per tenant instead of sixteen, and
+ * a condition's severity is mostly fixed by configuration anyway.
+ */
+function emitCensus(metrics: Metrics, tenant: string, census: StateCensus): void {
+  metrics.addMetric(POLLER_METRICS.storesTracked.name, MetricUnit.Count, census.stores);
+  const byCondition = openByCondition(census);
+  const dimensions = { Tenant: tenant };
+  emitBreakdown(
+    metrics,
+    POLLER_METRICS.openFindingsByCondition,
+    dimensions,
+    Object.fromEntries(POLL_CONDITIONS.map((condition) => [condition, byCondition[condition] ?? 0])),
+  );
+  emitBreakdown(metrics, POLLER_METRICS.openFindingsBySeverity, dimensions, openBySeverity(census));
 }
 
 /** The ports of one tenant's step: its own client, the shared state store and sink. */

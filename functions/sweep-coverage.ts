@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { inventoryFromConfig } from '#shared/aws/backup-inventory.ts';
+import { COVERAGE_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
@@ -71,14 +72,22 @@ export function createSweepHandler(env: Environment) {
     const untagged = report.decisions.filter(
       (d) => d.outcome?.status === 'applied' && d.outcome.tagAction === 'removed',
     ).length;
-    metrics.addMetric('CoverageStoresChecked', MetricUnit.Count, report.storesChecked);
-    metrics.addMetric('CoverageTagged', MetricUnit.Count, tagged);
-    metrics.addMetric('CoverageUntagged', MetricUnit.Count, untagged);
-    metrics.addMetric('CoverageDeferred', MetricUnit.Count, report.deferred);
+    metrics.addMetric(COVERAGE_METRICS.storesChecked.name, MetricUnit.Count, report.storesChecked);
+    metrics.addMetric(COVERAGE_METRICS.tagged.name, MetricUnit.Count, tagged);
+    metrics.addMetric(COVERAGE_METRICS.untagged.name, MetricUnit.Count, untagged);
+    metrics.addMetric(COVERAGE_METRICS.deferred.name, MetricUnit.Count, report.deferred);
     // NoCompletedSweep alarms when this is missing for two sweep intervals.
-    metrics.addMetric('SweepsCompleted', MetricUnit.Count, 1);
-    metrics.addMetric('CoverageUnknown', MetricUnit.Count, report.coverage.unknown);
-    metrics.addMetric('CoverageInventoryUnavailable', MetricUnit.Count, report.inventoryUnavailable);
+    metrics.addMetric(COVERAGE_METRICS.sweepsCompleted.name, MetricUnit.Count, 1);
+    // Gauges: where the first tenant's stores stand once this sweep's decisions apply.
+    metrics.addMetric(COVERAGE_METRICS.protected.name, MetricUnit.Count, report.coverage.protected);
+    metrics.addMetric(COVERAGE_METRICS.unprotected.name, MetricUnit.Count, report.coverage.unprotected);
+    metrics.addMetric(COVERAGE_METRICS.unknown.name, MetricUnit.Count, report.coverage.unknown);
+    metrics.addMetric(COVERAGE_METRICS.excluded.name, MetricUnit.Count, report.coverage.excluded);
+    metrics.addMetric(
+      COVERAGE_METRICS.inventoryUnavailable.name,
+      MetricUnit.Count,
+      report.inventoryUnavailable,
+    );
     logger.info('coverage sweep completed', {
       sweepId: report.sweepId,
       checked: report.storesChecked,

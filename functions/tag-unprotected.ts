@@ -15,6 +15,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { TAGGER_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { holdRecords, TOKEN_NOT_SET_HOLD_SECONDS } from '#shared/aws/hold-records.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
@@ -44,7 +45,7 @@ export function createTagHandler(env: Environment) {
     const result = await handleBackupEvent(record.body, ports, handlerSettings);
     switch (result.kind) {
       case 'malformed':
-        metrics.addMetric('MalformedBackupEvents', MetricUnit.Count, 1);
+        metrics.addMetric(TAGGER_METRICS.malformedBackupEvents.name, MetricUnit.Count, 1);
         logger.error('malformed backup event; sent to the dead-letter queue', {
           messageId: record.messageId,
           reason: result.reason,
@@ -52,7 +53,7 @@ export function createTagHandler(env: Environment) {
         if (runtime.deadLetters) await runtime.deadLetters.send(record.body, result.reason);
         return;
       case 'ignored':
-        metrics.addMetric('IgnoredBackupEvents', MetricUnit.Count, 1);
+        metrics.addMetric(TAGGER_METRICS.ignoredBackupEvents.name, MetricUnit.Count, 1);
         logger.debug('backup event changes nothing', { eventId: result.eventId, why: result.why });
         return;
       case 'applied': {
@@ -62,7 +63,11 @@ export function createTagHandler(env: Environment) {
           outcome.status === 'applied' &&
           (outcome.tagAction === 'added' || outcome.tagAction === 'removed')
         ) {
-          metrics.addMetric(outcome.tagAction === 'added' ? 'TagsAdded' : 'TagsRemoved', MetricUnit.Count, 1);
+          metrics.addMetric(
+            outcome.tagAction === 'added' ? TAGGER_METRICS.tagsAdded.name : TAGGER_METRICS.tagsRemoved.name,
+            MetricUnit.Count,
+            1,
+          );
         }
         logger.info('backup event applied', { ...outcome, event: undefined });
         return;
@@ -91,7 +96,11 @@ export function createTagHandler(env: Environment) {
     });
     // Records SQS will redeliver (failed, or behind a failed one in their group): the
     // TaggerRecordFailures alarm reads this long before they reach the dead-letter queue.
-    metrics.addMetric('BackupEventsFailed', MetricUnit.Count, response.batchItemFailures.length);
+    metrics.addMetric(
+      TAGGER_METRICS.backupEventsFailed.name,
+      MetricUnit.Count,
+      response.batchItemFailures.length,
+    );
     return response;
   };
 
@@ -99,10 +108,10 @@ export function createTagHandler(env: Environment) {
 }
 
 const METRIC_BY_STATUS = {
-  applied: 'BackupEventsApplied',
-  duplicate: 'DuplicateBackupEvents',
-  stale: 'StaleBackupEvents',
-  'unknown-resource': 'UnknownResources',
+  applied: TAGGER_METRICS.backupEventsApplied.name,
+  duplicate: TAGGER_METRICS.duplicateBackupEvents.name,
+  stale: TAGGER_METRICS.staleBackupEvents.name,
+  'unknown-resource': TAGGER_METRICS.unknownResources.name,
 } as const;
 
 /** The Lambda entry point. */

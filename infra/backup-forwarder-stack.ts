@@ -10,7 +10,16 @@
  * holds an instance per region). The bridge's bus ARN is a CloudFormation parameter, so one
  * template serves every account and region.
  */
-import { CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  BootstraplessSynthesizer,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -23,10 +32,18 @@ import { TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 export const FORWARDER_STACK_ID = 'DspmBridgeBackupForwarder';
 export const BRIDGE_BUS_ARN_PARAMETER = 'BridgeEventBusArn';
 
-/** Props of the forwarder. */
+/**
+ * Props of the forwarder. The StackProps defaults differ from a Stack's: `synthesizer` a
+ * `BootstraplessSynthesizer` (member accounts and regions are not bootstrapped) and
+ * `analyticsReporting` false (the same template lands in every region).
+ */
 export interface BackupForwarderStackProps extends StackProps {
-  /** Sources whose generic `backup-protection-changed` events are forwarded too (the bridge's `backupEventSources`). */
-  readonly genericSources: readonly string[];
+  /**
+   * Sources whose generic `backup-protection-changed` events are forwarded too (the bridge's
+   * `backupEventSources`).
+   * @default - none: AWS Backup's own events only
+   */
+  readonly genericSources?: readonly string[] | undefined;
 }
 
 /** The rules, role and dead-letter queue one member account and region deploys. */
@@ -37,8 +54,9 @@ export class BackupForwarderStack extends Stack {
   readonly role: Role;
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string, props: BackupForwarderStackProps) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props: BackupForwarderStackProps = {}) {
+    super(scope, id, { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, ...props });
+    const genericSources = props.genericSources ?? [];
     this.bridgeBusArn = new CfnParameter(this, BRIDGE_BUS_ARN_PARAMETER, {
       type: 'String',
       description:
@@ -76,11 +94,11 @@ export class BackupForwarderStack extends Stack {
     });
     this.#skipTheBridgesOwnRegion(this.awsBackupRule);
     this.genericRule =
-      props.genericSources.length > 0
+      genericSources.length > 0
         ? new Rule(this, 'GenericBackupEvents', {
             description:
               'Forwards backup-protection-changed events of other backup systems to the dspm-bridge bus',
-            eventPattern: { source: [...props.genericSources], detailType: [GENERIC_DETAIL_TYPE] },
+            eventPattern: { source: [...genericSources], detailType: [GENERIC_DETAIL_TYPE] },
             targets: [target()],
           })
         : undefined;

@@ -6,7 +6,14 @@
  * is enough: deploy it as a service-managed StackSet into the same OUs as the forwarder, in one
  * region only. Like the forwarder it needs no bootstrap, no assets and no lookups.
  */
-import { CfnOutput, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  BootstraplessSynthesizer,
+  CfnOutput,
+  CfnParameter,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
@@ -17,10 +24,16 @@ export const COVERAGE_ROLE_ARN_PARAMETER = 'CoverageRoleArn';
 /** The role name when the configuration names none. */
 export const DEFAULT_BACKUP_READER_ROLE = 'dspm-bridge-backup-read';
 
-/** Props of the reader. */
+/**
+ * Props of the reader. The StackProps defaults differ from a Stack's: `synthesizer` a
+ * `BootstraplessSynthesizer` and `analyticsReporting` false, as for the forwarder.
+ */
 export interface BackupReaderStackProps extends StackProps {
-  /** The role's name, the same in every account (the bridge's `backupInventoryRoleName`). */
-  readonly roleName: string;
+  /**
+   * The role's name, the same in every account (the bridge's `backupInventoryRoleName`).
+   * @default 'dspm-bridge-backup-read'
+   */
+  readonly roleName?: string | undefined;
 }
 
 /** One read-only role, trusted by the bridge's coverage function only. */
@@ -28,8 +41,8 @@ export class BackupReaderStack extends Stack {
   readonly coverageRoleArn: CfnParameter;
   readonly role: Role;
 
-  constructor(scope: Construct, id: string, props: BackupReaderStackProps) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props: BackupReaderStackProps = {}) {
+    super(scope, id, { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, ...props });
     this.coverageRoleArn = new CfnParameter(this, COVERAGE_ROLE_ARN_PARAMETER, {
       type: 'String',
       description:
@@ -38,7 +51,7 @@ export class BackupReaderStack extends Stack {
       constraintDescription: 'must be an IAM role ARN (the CoverageRoleArn output of DspmBridge)',
     });
     this.role = new Role(this, 'ReadRole', {
-      roleName: props.roleName,
+      roleName: props.roleName ?? DEFAULT_BACKUP_READER_ROLE,
       description: "Lets dspm-bridge's coverage sweep list this account's AWS Backup recovery points",
       assumedBy: new ArnPrincipal(this.coverageRoleArn.valueAsString),
       inlinePolicies: {

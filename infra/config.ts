@@ -124,6 +124,8 @@ export const stackConfigSchema = z
     tracing: z.boolean().default(true),
     /** A VPC with one NAT gateway on an Elastic IP, so the tenant's IP allowlist can name the bridge. */
     fixedEgressIp: z.boolean().default(false),
+    /** A CloudWatch dashboard of the bridge (infra/constructs/bridge-dashboard.ts); false leaves it out. */
+    dashboard: z.boolean().default(true),
     /** Where alarms notify (an SNS topic is created; subscribe to it). */
     alarmEmail: z.email().optional(),
     slack: z
@@ -196,6 +198,34 @@ export const CONTEXT_KEY = 'dspm-bridge';
 const HOW_TO_SET_TENANT = `pass -c ${CONTEXT_KEY}.tenantUrl=https://<tenant>.goskope.com to cdk, or set "tenantUrl" under context.${CONTEXT_KEY} in cdk.json`;
 
 /**
+ * Where a configuration came from, so its errors name the key as the user wrote it: the same
+ * checks and the same messages for the app's context and the construct's props, only the prefix
+ * and the hints differ.
+ */
+export interface ConfigSource {
+  /** Written before the key: `context dspm-bridge` gives `context dspm-bridge.rpoHours: ...`. */
+  readonly name: string;
+  /** How to give the tenant, for the error when none is given. */
+  readonly howToSetTenant: string;
+  /** The setting that lets a non-Netskope host through, for the tenant URL's error. */
+  readonly anyHostSwitch: string;
+}
+
+/** The app's configuration: the `dspm-bridge` context of cdk.json or `-c`. */
+export const CONTEXT_SOURCE: ConfigSource = {
+  name: `context ${CONTEXT_KEY}`,
+  howToSetTenant: HOW_TO_SET_TENANT,
+  anyHostSwitch: `${CONTEXT_KEY}.allowAnyHost: true`,
+};
+
+/** The props of the `DspmBridge` construct. */
+export const PROPS_SOURCE: ConfigSource = {
+  name: 'DspmBridge props',
+  howToSetTenant: "give tenantUrl: 'https://<tenant>.goskope.com' (one tenant) or tenants (several)",
+  anyHostSwitch: 'allowAnyHost: true',
+};
+
+/**
  * The `dspm-bridge` configuration out of a CDK app's whole context: the object (or JSON text)
  * under `dspm-bridge`, with each `dspm-bridge.<key>` entry laid over it. The CDK CLI hands `-c`
  * values over as flat strings, so `-c dspm-bridge.pollIntervalMinutes=5` arrives as the key
@@ -230,32 +260,30 @@ function fromCommandLine(key: string, text: string): unknown {
 }
 
 /**
- * Validates the context value.
+ * Validates the context value (or the construct's props, with `source` PROPS_SOURCE).
  * @throws ConfigError naming the key (`dspm-bridge.<key>`) and what was expected.
  */
-export function readStackConfig(raw: unknown): StackConfig {
+export function readStackConfig(raw: unknown, source: ConfigSource = CONTEXT_SOURCE): StackConfig {
   const value = typeof raw === 'string' ? parseJson(raw) : raw;
   const result = stackConfigSchema.safeParse(value ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
-    const key = [CONTEXT_KEY, ...(issue?.path ?? []).map(String)].join('.');
-    throw new ConfigError(`context ${key}: ${issue?.message ?? 'is not valid'}`);
+    const key = [source.name, ...(issue?.path ?? []).map(String)].join('.');
+    throw new ConfigError(`${key}: ${issue?.message ?? 'is not valid'}`);
   }
   const config = result.data;
-  stackTenants(config);
+  stackTenants(config, source);
   if (
     config.riskBands &&
     !(config.riskBands[0] < config.riskBands[1] && config.riskBands[1] < config.riskBands[2])
   ) {
-    throw new ConfigError(
-      `context ${CONTEXT_KEY}.riskBands: must increase, got ${config.riskBands.join(', ')}`,
-    );
+    throw new ConfigError(`${source.name}.riskBands: must increase, got ${config.riskBands.join(', ')}`);
   }
   if (config.findingSeverities) {
     try {
       parseFindingSettings(findingSeveritiesVariable(config.findingSeverities), FINDING_CONDITIONS);
     } catch (error) {
-      throw new ConfigError(`context ${CONTEXT_KEY}.findingSeverities: ${(error as Error).message}`);
+      throw new ConfigError(`${source.name}.findingSeverities: ${(error as Error).message}`);
     }
   }
   return config;
@@ -279,15 +307,16 @@ export interface StackTenant {
  * @throws ConfigError naming the key: neither or both forms given, a bad URL, a host listed twice,
  *   or a first tenant whose limit is too small to share with the tagger and the sweep.
  */
-export function stackTenants(config: StackConfig): readonly StackTenant[] {
+export function stackTenants(
+  config: StackConfig,
+  source: ConfigSource = CONTEXT_SOURCE,
+): readonly StackTenant[] {
   if (config.tenants && config.tenantUrl !== undefined) {
-    throw new ConfigError(
-      `context ${CONTEXT_KEY}: set tenantUrl (one tenant) or tenants (several), not both`,
-    );
+    throw new ConfigError(`${source.name}: set tenantUrl (one tenant) or tenants (several), not both`);
   }
   if (config.tenants && config.tokenSecretArn !== undefined) {
     throw new ConfigError(
-      `context ${CONTEXT_KEY}.tokenSecretArn goes with tenantUrl; with tenants, give each its own tokenSecretArn`,
+      `${source.name}.tokenSecretArn goes with tenantUrl; with tenants, give each its own tokenSecretArn`,
     );
   }
   const entries = config.tenants
@@ -295,12 +324,12 @@ export function stackTenants(config: StackConfig): readonly StackTenant[] {
     : config.tenantUrl !== undefined
       ? [{ tenantUrl: config.tenantUrl, tokenSecretArn: config.tokenSecretArn, key: 'tenantUrl' }]
       : undefined;
-  if (!entries) throw new ConfigError(`context ${CONTEXT_KEY}.tenantUrl is not set: ${HOW_TO_SET_TENANT}`);
+  if (!entries) throw new ConfigError(`${source.name}.tenantUrl is not set: ${source.howToSetTenant}`);
   const tenants = entries.map((entry): StackTenant => {
     try {
       const { host } = parseTenantUrl(entry.tenantUrl, {
         allowAnyHost: config.allowAnyHost,
-        anyHostSwitch: `${CONTEXT_KEY}.allowAnyHost: true`,
+        anyHostSwitch: source.anyHostSwitch,
       });
       return {
         url: entry.tenantUrl,
@@ -310,20 +339,20 @@ export function stackTenants(config: StackConfig): readonly StackTenant[] {
       };
     } catch (error) {
       throw new ConfigError(
-        `context ${CONTEXT_KEY}.${entry.key}: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
+        `${source.name}.${entry.key}: ${(error as Error).message.replace(/^DSPM_TENANT_URL /, '')}`,
       );
     }
   });
   const repeated = duplicateHosts(tenants.map((tenant) => tenant.host));
   if (repeated.length > 0) {
     throw new ConfigError(
-      `context ${CONTEXT_KEY}.tenants lists ${repeated.join(', ')} more than once: list each tenant once`,
+      `${source.name}.tenants lists ${repeated.join(', ')} more than once: list each tenant once`,
     );
   }
   const first = tenants[0] as StackTenant;
   if (first.rateLimitRps < MIN_SHARED_RPS) {
     throw new ConfigError(
-      `context ${CONTEXT_KEY}.tenants.0.rateLimitRps: must be at least ${MIN_SHARED_RPS}: the first tenant's limit is shared by the poller, the sweep and the tagger`,
+      `${source.name}.tenants.0.rateLimitRps: must be at least ${MIN_SHARED_RPS}: the first tenant's limit is shared by the poller, the sweep and the tagger`,
     );
   }
   return tenants;

@@ -9,6 +9,7 @@
  */
 import { build } from 'esbuild';
 import { CLI_NODE_FLOOR } from '../cli/node-floor.ts';
+import { replaceIfChanged } from '../infra/function-bundles.ts';
 
 const result = await build({
   entryPoints: ['cli/bundle-entry.ts'],
@@ -26,7 +27,10 @@ const result = await build({
   },
   legalComments: 'eof',
   metafile: true,
+  // Replaced only when changed, whole (two `npm pack` runs at once never see half a file).
+  write: false,
   logLevel: 'warning',
 });
+for (const file of result.outputFiles) replaceIfChanged(file.path, file.contents);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 process.stderr.write(`built dist/cli.mjs (${(bytes / 1024 / 1024).toFixed(1)} MiB)\n`);

@@ -3,11 +3,13 @@
  * defaults, in about ten seconds. The simulator plays the guide's tenant on a loopback port; a
  * baseline poll; a scripted story (a risk rating rises into high, encryption turns off, a store
  * appears, one disappears); a poll that reports it; an AWS Backup FAILED job that puts the
- * `Unprotected` tag on a store beside its other tags, and a COMPLETED one that takes it off.
- * Events are printed readably and saved as NDJSON. With `--aws-local` (needs `moto_server`) the
+ * `Unprotected` tag on a store beside its other tags, and a COMPLETED one that takes it off; a
+ * FAILED job of the new store that leaves it unprotected; and the status the state then shows
+ * (what `dspm-bridge status` prints). Events are printed readably and saved as NDJSON; the state is
+ * kept in a file (`--state`, started afresh each run) so `status --state FILE` can read it after. With `--aws-local` (needs `moto_server`) the
  * events go through a local EventBridge bus whose rules deliver to SQS queues, to show routing.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DEFAULT_LOCKING } from '#shared/backup/apply-protection.ts';
@@ -22,25 +24,33 @@ import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { CatalogCache } from '#shared/risk/catalog-cache.ts';
-import { MemoryStateStore } from '#shared/state/memory-store.ts';
+import { FileStateStore } from '#shared/state/file-store.ts';
+import { tenantStatus } from '#shared/status/tenant-status.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { describeEvent } from '../demo/describe-event.ts';
 import { type LocalEventBridge, startLocalEventBridge } from '../demo/local-eventbridge.ts';
-import { backupJobEvent, changeTenant, prepareTenant } from '../demo/story.ts';
+import { ANALYTICS_ARN, backupJobEvent, changeTenant, prepareTenant } from '../demo/story.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT } from '../io.ts';
+import { REPORT_WIDTH, statusLines } from '../status-report.ts';
 
 const OPTIONS = {
   'aws-local': { type: 'boolean' },
   out: { type: 'string' },
+  state: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
+/** Where the demo keeps its state: started afresh each run, left for `status --state` to read. */
+export const DEMO_STATE_FILE = '.dspm-bridge/demo-state.json';
+
 /** Usage of `demo`. */
-export const DEMO_USAGE = `usage: dspm-bridge demo [--aws-local] [--out FILE] [--json]
+export const DEMO_USAGE = `usage: dspm-bridge demo [--aws-local] [--out FILE] [--state FILE] [--json]
 
   --aws-local  route the events through a local EventBridge (moto_server must be on PATH)
   --out FILE   where the events are saved as NDJSON (default .dspm-bridge/demo-events.ndjson)
+  --state FILE the demo's state file, replaced each run (default ${DEMO_STATE_FILE});
+               dspm-bridge status --state FILE shows it afterwards
   --json       print the demo's summary as JSON on stdout`;
 
 const DEMO_TOKEN = 'demo-token';
@@ -82,7 +92,10 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       appendFileSync(out, `${JSON.stringify(toWireEntry(event))}\n`);
       say(`  ${describeEvent(event)}`);
     });
-    const state = new MemoryStateStore();
+    const stateFile = values.state ?? DEMO_STATE_FILE;
+    mkdirSync(dirname(stateFile), { recursive: true });
+    rmSync(stateFile, { force: true });
+    const state = new FileStateStore(stateFile);
     const tenant = new URL(sim.url).host;
     const pollPorts = { dspm, state, sink, clock: systemClock, logger: silentLogger, tenant };
 
@@ -135,6 +148,22 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       tagSettings,
     );
     say(`  production's tags in DSPM: ${tagsOf(3)}`);
+
+    const analytics = sim.tenant.listStores().find((store) => store.name === 'analytics');
+    say(
+      `\n6. A backup job of the new analytics database FAILS, and nothing has backed it up since (tags now: ${analytics ? tagsOf(analytics.id) : '(none)'})`,
+    );
+    await handleBackupEvent(
+      JSON.stringify(backupJobEvent('FAILED', new Date(Date.now() + 2000), ANALYTICS_ARN)),
+      tagPorts,
+      tagSettings,
+    );
+    if (analytics) say(`  analytics' tags in DSPM: ${tagsOf(analytics.id)}`);
+
+    say(`\n7. Where the bridge stands now (npm run cli -- status --state ${stateFile})`);
+    // Indented two more than `status` prints it: still within 80 columns.
+    for (const line of statusLines(await tenantStatus(state, tenant), new Date(), REPORT_WIDTH - 2))
+      say(`  ${line}`);
 
     const seconds = (performance.now() - started) / 1000;
     say(`\nDone in ${seconds.toFixed(1)} s: ${published.length} events, saved to ${out}`);

@@ -37,14 +37,21 @@ export function changeTenant(tenant: Tenant): string[] {
 /** The RDS ARN AWS Backup would report for the production database. */
 export const PRODUCTION_ARN = 'arn:aws:rds:us-west-2:123456789012:db:production';
 
+/** The RDS ARN AWS Backup would report for the analytics database the story adds. */
+export const ANALYTICS_ARN = 'arn:aws:rds:us-west-2:123456789012:db:analytics';
+
 /**
- * An AWS Backup `Backup Job State Change` event for the production database, shaped as AWS
- * documents it (sizes as strings, `state` rather than `status`).
+ * An AWS Backup `Backup Job State Change` event for a database (the production one unless
+ * another ARN is given), shaped as AWS documents it (sizes as strings, `state` rather than `status`).
  */
-export function backupJobEvent(state: 'FAILED' | 'COMPLETED', time: Date): object {
+export function backupJobEvent(
+  state: 'FAILED' | 'COMPLETED',
+  time: Date,
+  resourceArn: string = PRODUCTION_ARN,
+): object {
   return {
     version: '0',
-    id: `demo-${state.toLowerCase()}-${time.getTime()}`,
+    id: `demo-${state.toLowerCase()}-${resourceArn.split(':').at(-1)}-${time.getTime()}`,
     'detail-type': 'Backup Job State Change',
     source: 'aws.backup',
     account: '123456789012',
@@ -52,14 +59,14 @@ export function backupJobEvent(state: 'FAILED' | 'COMPLETED', time: Date): objec
     region: 'us-west-2',
     resources: [],
     detail: {
-      backupJobId: `demo-job-${time.getTime()}`,
+      backupJobId: `demo-job-${resourceArn.split(':').at(-1)}-${time.getTime()}`,
       backupSizeInBytes: state === 'COMPLETED' ? '4096' : '0',
       backupVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:Default',
       backupVaultName: 'Default',
       bytesTransferred: '0',
       creationDate: time.toISOString(),
       iamRoleArn: 'arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole',
-      resourceArn: PRODUCTION_ARN,
+      resourceArn,
       resourceType: 'RDS',
       state,
       ...(state === 'FAILED' ? { statusMessage: 'An internal error occurred (demo)' } : {}),

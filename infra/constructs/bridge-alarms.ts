@@ -20,7 +20,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '#shared/aws/lambda-observability.ts';
+import { METRICS_NAMESPACE } from '#shared/aws/metrics-namespace.ts';
 
 /** Props of the alarms. */
 export interface BridgeAlarmsProps {

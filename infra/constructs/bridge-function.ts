@@ -1,15 +1,24 @@
 /**
- * One of the bridge's Lambdas, built the same way for all: NodejsFunction bundling the TypeScript
- * entry point with esbuild as ESM, Node.js 24 on arm64, minified (names kept) with a linked source
- * map, its own log group with retention, X-Ray tracing when enabled, and optionally in the egress
- * VPC.
+ * One of the bridge's Lambdas, built the same way for all: the prebuilt bundle of its entry point
+ * (`dist/lambda/<name>/index.mjs`, ESM, minified with names kept, a linked source map; built by
+ * infra/function-bundles.ts and shipped in the package, so no consumer needs esbuild or Docker),
+ * Node.js 24 on arm64, its own log group with retention, X-Ray tracing when enabled, and
+ * optionally in the egress VPC.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -27,11 +36,34 @@ export interface BridgeFunctionProps {
   readonly reservedConcurrentExecutions?: number | undefined;
 }
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Where the bundles are, under the package's root. */
+export const BUNDLE_DIRECTORY = join('dist', 'lambda');
+
+/** A bundle's name: its entry point's file name without `.ts` (`poll-data-stores`). */
+export const bundleNameOf = (entry: string): string => entry.replace(/\.ts$/, '');
+
+// Two levels up is the package's root both from this file in a checkout
+// (infra/constructs/bridge-function.ts) and from the published construct it is bundled into
+// (dist/cdk/index.mjs); test/integration/cdk/packed-construct.test.ts synthesizes the latter.
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The code of `entry`'s prebuilt bundle.
+ * @throws Error naming the missing bundle and how to build it (a checkout never built).
+ */
+export function functionCode(entry: string): Code {
+  const directory = join(packageRoot, BUNDLE_DIRECTORY, bundleNameOf(entry));
+  if (!existsSync(join(directory, 'index.mjs'))) {
+    throw new Error(
+      `dspm-bridge: the bundle of functions/${entry} is missing (${join(BUNDLE_DIRECTORY, bundleNameOf(entry), 'index.mjs')}): in a checkout, run npm run build:functions`,
+    );
+  }
+  return Code.fromAsset(directory);
+}
 
 /** A bridge Lambda with its log group. */
 export class BridgeFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
@@ -40,11 +72,9 @@ export class BridgeFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${repositoryRoot}functions/${props.entry}`,
-      projectRoot: repositoryRoot,
-      depsLockFilePath: `${repositoryRoot}package-lock.json`,
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: functionCode(props.entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -56,27 +86,6 @@ export class BridgeFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS } } : {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        // Error classes name themselves from `new.target.name`; without this `DspmAuthError`
-        // would be logged as whatever two letters the minifier chose.
-        keepNames: true,
-        // A linked map (read by NODE_OPTIONS=--enable-source-maps) maps stack traces back to the
-        // sources by file and line; the sources' text itself stays out of the asset, which would
-        // otherwise ship megabytes of embedded node_modules per function.
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Warnings and errors only: esbuild's per-bundle size summary (a 1.3 MB "⚠️" line per
-        // function) said nothing actionable on every synth and test run.
-        logLevel: LogLevel.WARNING,
-        mainFields: ['module', 'main'],
-        // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -11,9 +11,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { METRICS_NAMESPACE } from './metrics-namespace.ts';
 
-/** The namespace of every metric the bridge emits. */
-export const METRICS_NAMESPACE = 'DspmBridge';
+export { METRICS_NAMESPACE };
 
 /** A Lambda's observability tools. */
 export interface LambdaObservability {

@@ -7,6 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { setTokenCommand, type TokenNotSetError } from '../dspm/token-placeholder.ts';
+import { TOKEN_NOT_SET_METRIC } from './bridge-metrics.ts';
 
 /** Logs and counts `notSet`; `doing` says what was not done (`"poll skipped"`). */
 export function reportTokenNotSet(
@@ -18,5 +19,5 @@ export function reportTokenNotSet(
     secretId: notSet.secretId,
     command: setTokenCommand(notSet.secretId),
   });
-  tools.metrics.addMetric('TokenNotSet', MetricUnit.Count, 1);
+  tools.metrics.addMetric(TOKEN_NOT_SET_METRIC.name, MetricUnit.Count, 1);
 }

@@ -1,13 +1,16 @@
 /**
  * Use case: the last step of a poll (adapter -> **use case** -> domain). Once the chunks have
  * listed the pass, it reports the stores the pass did not see as removed (only after a complete
- * pass, and never on a baseline), records the tenant's facts, publishes the `dspm-poll-completed`
+ * pass, and never on a baseline), counts the committed state after a complete pass (the
+ * dashboard's gauges), records the tenant's facts, publishes the `dspm-poll-completed`
  * summary, clears the checkpoint and gives the lease back. Run again after a failure, it does the
  * same again: removals already committed are tombstones and come out once; the summary may go
  * out twice (at least once).
  */
 import { BridgeError } from '../errors.ts';
 import type { HeldLease } from '../state/lease.ts';
+import type { StoreRecord } from '../state/records.ts';
+import { countStores, newCensus } from '../state/state-census.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
 import type { PollPorts } from './poll-data-stores.ts';
@@ -94,12 +97,23 @@ export async function finishUnderLease(
   const start =
     given?.start ?? (await readStartingPoint(ports, settings, checkpoint, { catalogs: removals }));
   const totals = totalsOf(checkpoint);
+  // A complete pass is counted on the walk the removals make anyway; a baseline (no removals)
+  // walks once for it; an incomplete pass is not counted: its state may lag DSPM's.
+  const census = complete ? newCensus() : undefined;
+  const count = (batch: readonly StoreRecord[]) => {
+    if (census) countStores(census, batch, (record) => checkpoint.seen.has(record.storeId));
+  };
   if (removals)
-    await removeUnseen(ports, start, checkpoint.seen, (plan) =>
-      publishAndCommit(ports, start, plan, totals, lease),
+    await removeUnseen(
+      ports,
+      start,
+      checkpoint.seen,
+      (plan) => publishAndCommit(ports, start, plan, totals, lease),
+      count,
     );
+  else if (census) for await (const batch of state.streamStores(tenant)) count(batch);
   lease.assertHeld();
-  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint));
+  await state.saveMeta(tenant, metaAfter(start.meta, checkpoint, totals, new Date(ports.clock.now())));
   const summary = await summarise(
     ports,
     start,
@@ -112,6 +126,8 @@ export async function finishUnderLease(
     status: 'completed',
     pollId: checkpoint.pollId,
     summary,
+    chunks: checkpoint.chunk,
+    census,
     error: complete ? undefined : (error ?? listingError(checkpoint.listing)),
   };
 }

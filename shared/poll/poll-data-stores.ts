@@ -21,6 +21,7 @@ import type { EventSink } from '../events/sink.ts';
 import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import type { SnapshotStore } from '../state/records.ts';
+import type { StateCensus } from '../state/state-census.ts';
 import { finishUnderLease } from './finish-poll.ts';
 import { chunkUnderLease } from './poll-chunk.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -54,6 +55,13 @@ export type PollOutcome =
       readonly status: 'completed';
       readonly pollId: string;
       readonly summary: PollCompletedDetail;
+      /** Chunks the poll took (the step-wise finish says; the benchmark's whole-poll baseline does not). */
+      readonly chunks?: number | undefined;
+      /**
+       * What the committed state adds up to after a complete pass (stores and open findings of the
+       * poll's conditions); absent after an incomplete one, which never walks the state.
+       */
+      readonly census?: StateCensus | undefined;
       /** Set when the listing failed part-way: what was seen was still published and committed. */
       readonly error?: Error | undefined;
     };

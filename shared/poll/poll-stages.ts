@@ -170,15 +170,18 @@ export async function publishAndCommit(
 
 /**
  * After a complete pass: every committed store the pass did not see is removed, read from the
- * committed state as a stream and published and committed a batch at a time.
+ * committed state as a stream and published and committed a batch at a time. `visit` sees each
+ * batch as read (the finish step counts the state on this walk).
  */
 export async function removeUnseen(
   ports: PollPorts,
   start: StartingPoint,
   seen: ReadonlyIdSet,
   flush: (plan: PollPlan) => Promise<void>,
+  visit: (batch: readonly StoreRecord[]) => void = () => {},
 ): Promise<void> {
   for await (const batch of ports.state.streamStores(ports.tenant)) {
+    visit(batch);
     const unseen = new Map<number, StoreRecord>();
     for (const record of batch) if (!seen.has(record.storeId)) unseen.set(record.storeId, record);
     if (unseen.size === 0) continue;
@@ -295,11 +298,27 @@ export function dspmCallsSince(
   };
 }
 
-/** The tenant's facts after a finished poll. */
-export function metaAfter(meta: TenantMeta | undefined, checkpoint: PollCheckpoint): TenantMeta {
+/** The tenant's facts after a finished poll: when it began, and how it ended. */
+export function metaAfter(
+  meta: TenantMeta | undefined,
+  checkpoint: PollCheckpoint,
+  totals: PollTotals,
+  finishedAt: Date,
+): TenantMeta {
+  const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
+  const { seen, changed, discovered, removed } = totals.counts;
   return {
     baselineAt: meta?.baselineAt ?? checkpoint.startedAt,
     lastPollId: checkpoint.pollId,
     lastPollAt: checkpoint.startedAt,
+    lastPoll: {
+      finishedAt: finishedAt.toISOString(),
+      complete,
+      // No undefined values: the DynamoDB document client refuses them.
+      ...(complete ? {} : { incompleteReason: checkpoint.listing.reason ?? 'unknown' }),
+      chunks: checkpoint.chunk,
+      stores: { seen, changed, discovered, removed },
+      events: { published: totals.events - totals.failed, failed: totals.failed },
+    },
   };
 }

@@ -24,7 +24,7 @@ import type { FindingState, FindingStates } from '../findings/finding-state.ts';
 import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import { DynamoDbCheckpoints } from './dynamodb-checkpoints.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
-import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
+import type { CommitOutcome, LastPollOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 import {
   endpointIndexKey,
   LEASE_SORT_KEY,
@@ -183,7 +183,12 @@ export class DynamoDbStateStore implements StateStore {
       }),
     );
     if (!Item) return undefined;
-    return { baselineAt: Item.baselineAt, lastPollId: Item.lastPollId, lastPollAt: Item.lastPollAt };
+    return {
+      baselineAt: Item.baselineAt,
+      lastPollId: Item.lastPollId,
+      lastPollAt: Item.lastPollAt,
+      ...(Item.lastPoll ? { lastPoll: Item.lastPoll as LastPollOutcome } : {}),
+    };
   }
 
   async loadStores(tenant: string): Promise<Map<number, StoreRecord>> {

@@ -92,6 +92,16 @@ export class MemoryStateStore implements StateStore, ExceptionStore {
     return { holder, expiresAtMs: now.getTime() + ttlMs, ...(owner ? { owner } : {}) };
   }
 
+  /** The tenants this state holds anything of (polled, or being polled), in the order first seen. */
+  knownTenants(): string[] {
+    this.beforeAccess();
+    return [...this.tenants]
+      .filter(
+        ([, state]) => state.meta !== undefined || state.stores.size > 0 || state.checkpoint !== undefined,
+      )
+      .map(([tenant]) => tenant);
+  }
+
   protected tenantState(tenant: string): TenantState {
     let state = this.tenants.get(tenant);
     if (!state) {

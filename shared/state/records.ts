@@ -50,7 +50,28 @@ export interface TenantMeta {
   /** When the baseline was recorded (ISO). */
   readonly baselineAt: string;
   readonly lastPollId: string;
+  /** When the last finished poll began (ISO). */
   readonly lastPollAt: string;
+  /** How the last finished poll ended; absent in state written before it was recorded. */
+  readonly lastPoll?: LastPollOutcome | undefined;
+}
+
+/** How a finished poll ended (what `dspm-bridge status` shows). */
+export interface LastPollOutcome {
+  /** When its finish step ran (ISO). */
+  readonly finishedAt: string;
+  /** Whether it listed every store. */
+  readonly complete: boolean;
+  /** Why it did not, when it did not. */
+  readonly incompleteReason?: string | undefined;
+  readonly chunks: number;
+  readonly stores: {
+    readonly seen: number;
+    readonly changed: number;
+    readonly discovered: number;
+    readonly removed: number;
+  };
+  readonly events: { readonly published: number; readonly failed: number };
 }
 
 /** How a commit went, per store. */

@@ -60,7 +60,8 @@ function run(
       {
         cwd: REPOSITORY_ROOT,
         env: options.env ?? credentialFreeEnvironment(),
-        timeout: options.timeoutMs ?? 90_000,
+        // A synth builds the Lambda bundles first (infra/app.ts); on a busy machine that is minutes.
+        timeout: options.timeoutMs ?? 300_000,
         maxBuffer: 16 * 1024 * 1024,
         encoding: 'utf8',
       },

@@ -6,8 +6,9 @@ import { buildApp } from '../../infra/app.ts';
 export const BASE_CONFIG = { tenantUrl: 'https://example.goskope.com' };
 
 /**
- * The stack synthesized from `config`, without bundling the functions (the bundle is tested once,
- * on its own): template assertions stay fast.
+ * The stack synthesized from `config`. The functions' code is the prebuilt bundles (the run's
+ * global setup builds them); unless `bundle` is set, they are referenced where they are instead of
+ * copied into the assembly (the bundles are tested on their own), so template assertions stay fast.
  */
 export function synthesize(
   config: Record<string, unknown> = {},
@@ -16,11 +17,11 @@ export function synthesize(
   const app = new App({
     context: {
       'dspm-bridge': { ...BASE_CONFIG, ...config },
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true }),
     },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const { stack } = buildApp(app);
+  const { stack, bridge } = buildApp(app);
   const assembly = app.synth();
-  return { app, stack, assembly, template: Template.fromStack(stack) };
+  return { app, stack, bridge, assembly, template: Template.fromStack(stack) };
 }

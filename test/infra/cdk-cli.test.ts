@@ -36,7 +36,7 @@ describe('npm run synth with the tenant as -c', () => {
       ['run', 'synth', '--', ...TENANT, '-c', 'dspm-bridge.pollIntervalMinutes=20'],
       credentialFreeEnvironment(),
     );
-  }, 120_000);
+  }, 360_000);
 
   it('runs the CDK CLI, then cfn-lint on what it wrote, and succeeds', () => {
     expect(synth.stderr).not.toMatch(/schema version mismatch|not compatible/i);

@@ -1,6 +1,7 @@
 /**
- * The poll workflow as synthesized (moto cannot run Lambda tasks inside Step Functions; the task
- * handler is tested directly in test/integration/poll/poll-workflow-task.test.ts): the definition
+ * The poll workflow as synthesized (the definition is executed, with the shipped poller as its
+ * task, in test/integration/poll/poll-workflow-execution.test.ts; the task handler is tested
+ * directly in test/integration/poll/poll-workflow-task.test.ts): the definition
  * parsed from its DefinitionString (the Map over tenants, the chunk loop, the Choice routes, the
  * retries, the Catch and the Fail), the schedule that starts it, its logging and tracing, the
  * IAM each part gets, and the tenants list through the stack (secrets, environment, alarms).
@@ -313,7 +314,7 @@ describe('the poll workflow', () => {
 });
 
 describe('the stack with two tenants', () => {
-  const { template, stack } = synthesize(TWO_TENANTS);
+  const { template, bridge } = synthesize(TWO_TENANTS);
   const definition = definitionOf(template);
   const [, poller] = only(template, 'AWS::Lambda::Function', 'PollerFunction');
   const variables = (poller.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -339,7 +340,7 @@ describe('the stack with two tenants', () => {
     ]);
     expect(readers('Tagger')).toEqual([{ Ref: secretId }]);
     expect(readers('Coverage')).toEqual([{ Ref: secretId }]);
-    expect(stack.tenantSecrets).toHaveLength(2);
+    expect(bridge.tenantSecrets).toHaveLength(2);
   });
 
   it('gives the poller DSPM_TENANTS with each secret and its own pace, and the tagger and the sweep the first tenant', () => {

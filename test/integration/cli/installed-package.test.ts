@@ -4,7 +4,7 @@
  * against the simulator. Nothing here runs the sources.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,8 @@ describe('the packed and installed dspm-bridge', () => {
     network = await startProxiedTenant();
     const packed = await run('npm', ['pack', '--json', '--pack-destination', directory], {
       cwd: ROOT,
-      timeout: 60_000,
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
     });
     const [report] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     if (!report) throw new Error(`npm pack reported nothing: ${packed.stdout}`);
@@ -76,15 +77,39 @@ describe('the packed and installed dspm-bridge', () => {
       { cwd: directory, timeout: 60_000 },
     );
     bin = join(prefix, 'bin', 'dspm-bridge');
-  });
+  }, 600_000);
   afterAll(async () => {
     await sim?.close();
     await network?.close();
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('holds only what runs: the bin shim, the bundle, package.json and README', () => {
-    expect(packedFiles).toEqual(['README.md', 'bin/dspm-bridge.cjs', 'dist/cli.mjs', 'package.json']);
+  it('holds only what runs: the CLI (bin shim and bundle), the construct library, the Lambda bundles, and the docs', () => {
+    const [cdk, lambda, rest] = [
+      packedFiles.filter((path) => path.startsWith('dist/cdk/')),
+      packedFiles.filter((path) => path.startsWith('dist/lambda/')),
+      packedFiles.filter((path) => !/^dist\/(cdk|lambda)\//.test(path)),
+    ];
+    expect(rest).toEqual([
+      'CHANGELOG.md',
+      'README.md',
+      'bin/dspm-bridge.cjs',
+      'dist/cli.mjs',
+      'package.json',
+    ]);
+    expect(cdk).toContain('dist/cdk/index.mjs');
+    expect(cdk.filter((path) => path !== 'dist/cdk/index.mjs').every((path) => path.endsWith('.d.ts'))).toBe(
+      true,
+    );
+    // One bundle and its source map per entry point in functions/, nothing else.
+    const functions = readdirSync(join(ROOT, 'functions'))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => name.replace(/\.ts$/, ''));
+    expect(lambda).toEqual(
+      functions
+        .flatMap((name) => [`dist/lambda/${name}/index.mjs`, `dist/lambda/${name}/index.mjs.map`])
+        .sort(),
+    );
   });
 
   it('answers --help and --version', async () => {

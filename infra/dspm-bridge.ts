@@ -1,34 +1,34 @@
 /**
- * The dspm-bridge stack: stateful parts (state table, bus with archive, a token secret per
+ * The bridge, as one construct (`DspmBridge`, exported as `dspm-bridge/cdk`): stateful parts (state table, bus with archive, a token secret per
  * tenant) and the functions around them (the poller as the task of the poll workflow, which a
  * schedule starts; tagger behind its FIFO queue; coverage sweep on a schedule), the alarms, and
  * the optional egress VPC and Slack / ServiceNow targets. No runtime logic lives here; the
  * functions read the environment this sets.
  */
-import {
-  Arn,
-  ArnFormat,
-  Aws,
-  type CfnElement,
-  CfnOutput,
-  Duration,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, type CfnElement, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
-import { findingSeveritiesVariable, type StackConfig, type StackTenant, stackTenants } from './config.ts';
+import {
+  findingSeveritiesVariable,
+  PROPS_SOURCE,
+  readStackConfig,
+  type StackTenant,
+  stackTenants,
+} from './config.ts';
 import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backup-intake.ts';
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
+import { BridgeDashboard } from './constructs/bridge-dashboard.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
 import { ExceptionAuditTable } from './constructs/exception-audit-table.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
@@ -39,30 +39,42 @@ import { ServiceNowFollower } from './constructs/servicenow-follower.ts';
 import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
+import type { DspmBridgeProps } from './dspm-bridge-props.ts';
 import { pollOnlyBudget, rateBudget } from './rate-budget.ts';
 
 /** The poll lease's TTL in the stack: it must outlast a wait between two steps of a run. */
 export const POLL_LEASE_TTL_SECONDS = 120;
 
-/** Props of the stack. */
-export interface DspmBridgeStackProps extends StackProps {
-  readonly config: StackConfig;
-}
-
-/** Everything the bridge deploys. */
-export class DspmBridgeStack extends Stack {
+/**
+ * Everything the bridge deploys, in the stack it is placed in. The props are checked when it is
+ * constructed: a wrong or missing one throws, naming the prop and what was expected.
+ */
+export class DspmBridge extends Construct {
+  /** The bus the bridge publishes to (created, or the imported `importEventBusArn`). */
+  readonly bus: IEventBus;
+  /** The SNS topic every alarm of the bridge notifies: subscribe to it. */
+  readonly alarmTopic: ITopic;
+  /** The DynamoDB state table (snapshots, leases, protection, findings, exceptions). */
+  readonly stateTable: ITable;
+  /** The poll workflow (Step Functions) that the poll schedule starts. */
+  readonly workflow: IStateMachine;
+  /** @internal The poller (the workflow's task); not part of the published API. */
   readonly poller: BridgeFunction;
+  /** @internal The tagger; not part of the published API. */
   readonly tagger: BridgeFunction;
+  /** @internal The coverage sweep; not part of the published API. */
   readonly coverage: BridgeFunction;
   /** The first tenant's token secret (the tagger's and the sweep's). */
   readonly tokenSecret: ISecret;
   /** Every tenant's token secret, in the configured order. */
   readonly tenantSecrets: readonly ISecret[];
+  /** @internal The poll workflow construct (its schedule, queue, logs); `workflow` is the published state machine. */
   readonly pollWorkflow: PollWorkflow;
 
-  constructor(scope: Construct, id: string, props: DspmBridgeStackProps) {
-    super(scope, id, props);
-    const { config } = props;
+  constructor(scope: Construct, id: string, props: DspmBridgeProps) {
+    super(scope, id);
+    const config = readStackConfig(props, PROPS_SOURCE);
+    const stack = Stack.of(this);
     const logRetention = retentionOf(config.logRetentionDays);
 
     // Stateful: kept apart from the functions that use them.
@@ -137,7 +149,7 @@ export class DspmBridgeStack extends Stack {
       reservedConcurrentExecutions: Math.min(tenants.length, config.tenantConcurrency),
       environment: {
         ...common,
-        DSPM_TENANTS: this.toJsonString(tenantList),
+        DSPM_TENANTS: stack.toJsonString(tenantList),
         DSPM_RATE_LIMIT_RPS: String(budget.poller),
         // Renewed while a chunk runs and kept between a run's steps, so it must outlast the
         // longest wait between two steps (a retry waits at most 30 s, constructs/poll-workflow.ts);
@@ -309,6 +321,15 @@ export class DspmBridgeStack extends Stack {
       alarms.alarms.push(...securityHub.addAlarms(new SnsAction(alarms.topic)));
       new CfnOutput(this, 'SecurityHubDeadLetterQueueUrl', { value: securityHub.deadLetterQueue.queueUrl });
     }
+    if (config.dashboard) {
+      new BridgeDashboard(this, 'Dashboard', {
+        tenants: tenants.map((tenant) => ({ host: tenant.host, rateLimitRps: tenant.rateLimitRps })),
+        pollIntervalMinutes: config.pollIntervalMinutes,
+        alarms: alarms.alarms,
+        deadLetterQueues,
+        targets: { serviceNow: !!config.serviceNow, slack: !!config.slack, securityHub: !!securityHub },
+      });
+    }
 
     new CfnOutput(this, 'EventBusArn', {
       value: bus.bus.eventBusArn,
@@ -325,7 +346,7 @@ export class DspmBridgeStack extends Stack {
     });
     if (tenants.length > 1) {
       new CfnOutput(this, 'TenantTokenSecretArns', {
-        value: this.toJsonString(
+        value: stack.toJsonString(
           Object.fromEntries(
             tenants.map((tenant, index) => [tenant.host, this.tenantSecrets[index]?.secretArn]),
           ),
@@ -343,6 +364,10 @@ export class DspmBridgeStack extends Stack {
     });
     new CfnOutput(this, 'BackupDeadLetterQueueUrl', { value: intake.deadLetterQueue.queueUrl });
     this.#acknowledgeFindings(state.table, [this.poller, this.coverage]);
+    this.bus = bus.bus;
+    this.stateTable = state.table;
+    this.workflow = this.pollWorkflow.stateMachine;
+    this.alarmTopic = alarms.topic;
   }
 
   /**
@@ -369,15 +394,17 @@ export class DspmBridgeStack extends Stack {
    * the reason. (cdk-nag v3 reports through CDK's validation; ids carry the plugin prefix.)
    */
   #acknowledgeFindings(table: Table, scheduled: readonly BridgeFunction[]): void {
-    const tableId = this.resolve(this.getLogicalId(table.node.defaultChild as CfnElement));
+    const stack = Stack.of(this);
+    const tableId = stack.resolve(stack.getLogicalId(table.node.defaultChild as CfnElement));
     Validations.of(this.tagger).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
       reason:
         "The tagger queries the state table's two indexes (byEndpoint, byResource); the grant names the table.",
     });
     for (const fn of scheduled) {
-      const functionId = this.resolve(this.getLogicalId(fn.function.node.defaultChild as CfnElement));
-      Validations.of(this).acknowledge({
+      const functionId = stack.resolve(stack.getLogicalId(fn.function.node.defaultChild as CfnElement));
+      // On the stack: the Scheduler's target roles are the stack's own (one per target, shared).
+      Validations.of(stack).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
         reason:
           'EventBridge Scheduler (the sweep) or the poll workflow (the poller) may invoke this one function and its versions; nothing else.',
