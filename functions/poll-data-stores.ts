@@ -231,6 +231,7 @@ function pollPorts(
   return {
     dspm: tenant.dspm,
     state: runtime.state,
+    exceptions: runtime.exceptions,
     sink,
     clock: systemClock,
     logger,

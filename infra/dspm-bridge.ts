@@ -30,6 +30,7 @@ import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeDashboard } from './constructs/bridge-dashboard.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
+import { ExceptionAuditTable } from './constructs/exception-audit-table.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { PollWorkflow } from './constructs/poll-workflow.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
@@ -79,6 +80,7 @@ export class DspmBridge extends Construct {
 
     // Stateful: kept apart from the functions that use them.
     const state = new StateTable(this, 'State');
+    const audit = new ExceptionAuditTable(this, 'ExceptionAudit');
     const bus = new BridgeBus(this, 'Events', {
       name: config.eventBusName,
       importArn: config.importEventBusArn,
@@ -155,6 +157,8 @@ export class DspmBridge extends Construct {
         // longest wait between two steps (a retry waits at most 30 s, constructs/poll-workflow.ts);
         // a run that dies without finishing blocks its tenant's next poll for at most this long.
         POLL_LEASE_TTL_SECONDS: String(POLL_LEASE_TTL_SECONDS),
+        // The poll writes the bridge's own exception audit entries (expired, expiring).
+        EXCEPTION_AUDIT_TABLE_NAME: audit.table.tableName,
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
         ...(config.minimumDeltas
@@ -214,7 +218,7 @@ export class DspmBridge extends Construct {
       [this.coverage, STATE_ACCESS.coverage],
     ] as const) {
       bus.bus.grantPutEventsTo(fn.function);
-      grantStateAccess(state.table, fn.function, access);
+      grantStateAccess(state.table, fn.function, access, audit.table);
       this.tokenSecret.grantRead(fn.function);
     }
     for (const secret of this.tenantSecrets.slice(1)) secret.grantRead(this.poller.function);
@@ -338,6 +342,10 @@ export class DspmBridge extends Construct {
       description: 'Bus the events are published to',
     });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
+    new CfnOutput(this, 'ExceptionAuditTableName', {
+      value: audit.table.tableName,
+      description: 'EXCEPTION_AUDIT_TABLE_NAME for `dspm-bridge exception` against the deployed table',
+    });
     new CfnOutput(this, 'ApiTokenSecretArn', {
       value: this.tokenSecret.secretArn,
       description: 'Put the Netskope API token here',

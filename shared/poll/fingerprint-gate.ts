@@ -6,7 +6,9 @@
  *
  * The digest covers everything the unchanged fast path of `assessStore` and `planFindings`
  * compares: the watched fields, the identity, and the settings the poll's findings depend on
- * (finding settings and risk bands, `findingsContextKey`). An entry is set only for a live record
+ * (finding settings and risk bands, `findingsContextKey`), and the ids of the exceptions that
+ * cover the store now (`coveringExceptionIdsOf`: an exception added, expired or revoked, or a tag
+ * that brings the store under a rule, moves only the stores it touches). An entry is set only for a live record
  * whose findings are up to date under those settings, so a confirmed store is exactly one the
  * full read would have found unchanged with nothing to commit. Anything that could move a
  * finding without moving the store belongs in the context key: when it moves, every store is
@@ -36,6 +38,7 @@ import {
 } from '../state/fingerprint-index.ts';
 import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { StoreIdentity, StoreRecord } from '../state/records.ts';
+import { coveringExceptionIdsOf } from './poll-plan.ts';
 
 /** Buckets a step keeps in memory (about 4 MB at 128 stores each): a chunk re-reads none it already has. */
 const MAX_CACHED_BUCKETS = 4_096;
@@ -92,12 +95,18 @@ export class FingerprintGate {
   readonly #vouchedAt: string | undefined;
   /** Entries of stores a full read found unchanged, set with the next commit. */
   readonly #repairs = new Map<number, string>();
+  readonly #exceptions: PollContext['exceptions'];
+  /**
+   * The covering exception ids of each store this step listed, where any: a record's digest is
+   * taken with its listed store's coverage. A tenant without exceptions keeps nothing here.
+   */
+  readonly #coverage = new Map<number, string>();
 
   constructor(options: {
     index: FingerprintIndexStore;
     tenant: string;
     logger: Logger;
-    context: Pick<PollContext, 'findings' | 'bands'>;
+    context: Pick<PollContext, 'findings' | 'bands' | 'exceptions'>;
     watchedFields: readonly WatchedField[];
     /** `TenantMeta.indexVouchedAt` as the step found it. */
     vouchedAt?: string | undefined;
@@ -111,6 +120,7 @@ export class FingerprintGate {
     this.#sorted = [...options.watchedFields].sort();
     this.#findings = options.context.findings ?? DEFAULT_FINDING_SETTINGS;
     this.#bands = options.context.bands;
+    this.#exceptions = options.context.exceptions;
   }
 
   /** Splits a page into the stores its index entries confirm and the ones to read. */
@@ -120,7 +130,10 @@ export class FingerprintGate {
     const toRead: ConnectedDataStore[] = [];
     const digests = new Map<number, string>();
     for (const store of stores) {
-      const digest = this.#digest(takeSnapshot(store, this.#watched), identityOf(store));
+      const coverage = coveringExceptionIdsOf(this.#exceptions, store).join(',');
+      if (coverage === '') this.#coverage.delete(store.id);
+      else this.#coverage.set(store.id, coverage);
+      const digest = this.#digest(takeSnapshot(store, this.#watched), identityOf(store), coverage);
       digests.set(store.id, digest);
       if (this.#entry(store.id) === digest) confirmed.push(store.id);
       else toRead.push(store);
@@ -284,13 +297,18 @@ export class FingerprintGate {
   /** The digest a record may be indexed under, or undefined when it may not be (a tombstone, findings behind, a field not yet watched). */
   #digestOfRecord(record: StoreRecord): string | undefined {
     if (record.removedAt !== undefined) return undefined;
+    // Without the coverage argument a record with a suppressed finding is never indexed: such a
+    // store is always read in full, where its coverage is checked (a few stores; safe over cheap).
     if (!findingsUpToDate(record.findings, record.snapshot, this.#findings, this.#bands)) return undefined;
     for (const field of this.#watched) if (!Object.hasOwn(record.snapshot, field)) return undefined;
-    return this.#digest(record.snapshot, record.identity);
+    return this.#digest(record.snapshot, record.identity, this.#coverage.get(record.storeId) ?? '');
   }
 
-  /** SHA-256 of the watched fields (DSPM names, sorted), the identity and the findings context. */
-  #digest(snapshot: Snapshot, identity: StoreIdentity): string {
+  /**
+   * SHA-256 of the watched fields (DSPM names, sorted), the identity, the findings context and the
+   * covering exceptions' ids.
+   */
+  #digest(snapshot: Snapshot, identity: StoreIdentity, coverage: string): string {
     const fields = this.#sorted.map((field) => [field, snapshot[field] ?? null]);
     const who = [
       identity.name,
@@ -301,7 +319,7 @@ export class FingerprintGate {
       identity.accountId,
     ];
     return createHash('sha256')
-      .update(JSON.stringify([this.#key, fields, who]))
+      .update(JSON.stringify([this.#key, fields, who, coverage]))
       .digest('base64url')
       .slice(0, DIGEST_CHARS);
   }

@@ -9,6 +9,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import type { FindingException } from '../events/contract.ts';
+import type { AuditEntry } from '../exceptions/exception-store.ts';
 import { packCheckpoint, unpackCheckpoint } from './checkpoint-codec.ts';
 import { isOwnerGone, type LeaseOwner, thisProcess } from './lease-owner.ts';
 import { type Lease, MemoryStateStore, type TenantState } from './memory-store.ts';
@@ -40,6 +42,9 @@ interface FileShape {
       checkpoint?: { header: string; seen: string };
       /** The fingerprint index (absent in files written before it: the next poll builds it). */
       fingerprints?: SavedBucket[];
+      /** People's exceptions, and their audit trail in the order written. */
+      exceptions?: FindingException[];
+      audit?: AuditEntry[];
     }
   >;
 }
@@ -108,6 +113,13 @@ export class FileStateStore extends MemoryStateStore {
             { version, entries: new Map(entries) },
           ]),
         ),
+        exceptions:
+          saved.exceptions || saved.audit
+            ? {
+                exceptions: new Map((saved.exceptions ?? []).map((e) => [e.exceptionId, e])),
+                audit: saved.audit ?? [],
+              }
+            : undefined,
       };
       this.tenants.set(tenant, state);
     }
@@ -142,6 +154,9 @@ export class FileStateStore extends MemoryStateStore {
                 entries: [...entries],
               })),
             }
+          : {}),
+        ...(state.exceptions
+          ? { exceptions: [...state.exceptions.exceptions.values()], audit: state.exceptions.audit }
           : {}),
       };
     }

@@ -4,10 +4,26 @@
  * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`, and
  * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
+
+import type { FindingException } from '../events/contract.ts';
+import type {
+  AuditEntry,
+  AuditedException,
+  ExceptionStore,
+  Revocation,
+} from '../exceptions/exception-store.ts';
 import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import type { FingerprintBucket, FingerprintIndexStore } from './fingerprint-index.ts';
 import { IdSet } from './id-set.ts';
 import type { LeaseOwner } from './lease-owner.ts';
+import {
+  addException,
+  appendEntry,
+  audited,
+  auditedOne,
+  type ExceptionsState,
+  markRevoked,
+} from './memory-exceptions.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
@@ -23,6 +39,8 @@ export interface TenantState {
   checkpoint?: PollCheckpoint | undefined;
   /** The fingerprint index, by bucket (see fingerprint-index.ts); absent in state written before it. */
   fingerprints?: Map<number, FingerprintBucket> | undefined;
+  /** People's exceptions and their append-only audit trail (absent until the first one). */
+  exceptions?: ExceptionsState | undefined;
 }
 
 /** A poll lease or a store lock. */
@@ -38,7 +56,7 @@ export interface Lease {
 const STREAM_BATCH = 1_000;
 
 /** In-memory state of any number of tenants. */
-export class MemoryStateStore implements StateStore, FingerprintIndexStore {
+export class MemoryStateStore implements StateStore, FingerprintIndexStore, ExceptionStore {
   protected readonly tenants = new Map<string, TenantState>();
   #itemsWritten = 0;
 
@@ -146,6 +164,52 @@ export class MemoryStateStore implements StateStore, FingerprintIndexStore {
       },
       (released) => (released ? 1 : 0),
     );
+  }
+
+  #exceptionsOf(state: TenantState): ExceptionsState {
+    state.exceptions ??= { exceptions: new Map(), audit: [] };
+    return state.exceptions;
+  }
+
+  async createException(exception: FindingException, created: AuditEntry): Promise<void> {
+    const added = this.#change(
+      exception.tenant,
+      (state) => addException(this.#exceptionsOf(state), exception, created),
+      (ok) => (ok ? 2 : 0),
+    );
+    if (!added) throw new Error(`an exception ${exception.exceptionId} already exists`);
+  }
+
+  async revokeException(
+    tenant: string,
+    exceptionId: string,
+    revocation: Revocation,
+    revoked: AuditEntry,
+  ): Promise<FindingException | undefined> {
+    return this.#change(
+      tenant,
+      (state) => markRevoked(this.#exceptionsOf(state), exceptionId, revocation, revoked),
+      (next) => (next ? 2 : 0),
+    );
+  }
+
+  async appendAudit(tenant: string, entry: AuditEntry): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => appendEntry(this.#exceptionsOf(state), entry),
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async listExceptions(tenant: string): Promise<AuditedException[]> {
+    return this.#read(tenant, (state) => (state.exceptions ? audited(state.exceptions) : []));
+  }
+
+  async getException(tenant: string, exceptionId: string): Promise<AuditedException | undefined> {
+    return this.#read(tenant, (state) => {
+      const exception = state.exceptions?.exceptions.get(exceptionId);
+      return exception && state.exceptions ? auditedOne(state.exceptions, exception) : undefined;
+    });
   }
 
   async loadMeta(tenant: string): Promise<TenantMeta | undefined> {
