@@ -9,6 +9,7 @@ import { backupEventCommand } from './commands/backup-event.ts';
 import { coverageCommand } from './commands/coverage.ts';
 import { demoCommand } from './commands/demo.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { exceptionCommand } from './commands/exception.ts';
 import { pollCommand } from './commands/poll.ts';
 import { simulatorCommand } from './commands/simulator.ts';
 import { testEventCommand } from './commands/test-event.ts';
@@ -23,6 +24,7 @@ commands:
   poll          poll the DSPM tenant and publish risk-change events (--once, --dry-run, --interval)
   backup-event  apply one backup event to the Unprotected tag, as the tagger does (FILE or -)
   coverage      tag stores with no successful backup within the RPO (--dry-run)
+  exception     people's decisions about findings: add, list, show, revoke (audited, always expiring)
   doctor        check the configuration, the tenant, the token's privileges and AWS; say what to fix
   demo          the whole flow against the simulator, in seconds (npm start)
   simulator     run the DSPM tenant simulator on a loopback port
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   'backup-event': (argv, io) => backupEventCommand(argv, io),
   coverage: coverageCommand,
   doctor: doctorCommand,
+  exception: exceptionCommand,
   demo: demoCommand,
   simulator: simulatorCommand,
   'test-event': testEventCommand,

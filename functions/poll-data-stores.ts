@@ -188,6 +188,7 @@ function pollPorts(
   return {
     dspm: tenant.dspm,
     state: runtime.state,
+    exceptions: runtime.exceptions,
     sink,
     clock: systemClock,
     logger,

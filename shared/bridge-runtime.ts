@@ -6,7 +6,7 @@
  */
 import type { AwsClients } from './aws/clients.ts';
 import { type DspmConfig, readDspmConfig } from './config/dspm.ts';
-import { booleanVar, type Environment } from './config/env.ts';
+import { booleanVar, type Environment, optionalString } from './config/env.ts';
 import { type PublishingConfig, readPublishingConfig } from './config/publishing.ts';
 import type { DspmClient } from './dspm/client.ts';
 import { createDspmClient } from './dspm/create-client.ts';
@@ -14,7 +14,9 @@ import { type TokenProvider, tokenProviderFor } from './dspm/token-provider.ts';
 import { ConfigError } from './errors.ts';
 import { EventBridgeSink } from './events/eventbridge-sink.ts';
 import type { EventSink } from './events/sink.ts';
+import type { ExceptionStore } from './exceptions/exception-store.ts';
 import type { Logger } from './logger.ts';
+import { DynamoDbExceptionStore } from './state/dynamodb-exceptions.ts';
 import { DynamoDbStateStore } from './state/dynamodb-store.ts';
 import { FileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/records.ts';
@@ -27,6 +29,13 @@ export interface BridgeRuntime {
   /** Where the DSPM token comes from, checked before a run ("token not set yet"). */
   readonly tokens: TokenProvider;
   readonly state: StateStore;
+  /**
+   * People's exceptions: in the state file beside the state, or in the state table with their
+   * audit trail in `EXCEPTION_AUDIT_TABLE_NAME`.
+   */
+  readonly exceptions: ExceptionStore;
+  /** Whether exceptions live in AWS (the deployed table): changes then record the caller's verified identity. */
+  readonly exceptionsInAws: boolean;
   /** The EventBridge sink, or undefined when no bus is configured. */
   readonly eventBridgeSink: EventBridgeSink | undefined;
 }
@@ -40,7 +49,10 @@ export interface BridgeRuntimeOptions {
 }
 
 /** The adapters that do not depend on the tenant: where state lives and where events go. */
-export type SharedAdapters = Pick<BridgeRuntime, 'publishing' | 'state' | 'eventBridgeSink'>;
+export type SharedAdapters = Pick<
+  BridgeRuntime,
+  'publishing' | 'state' | 'exceptions' | 'exceptionsInAws' | 'eventBridgeSink'
+>;
 
 /** One tenant's adapters: its configuration, its DSPM client (with its own rate limiter) and its token. */
 export type TenantAdapters = Pick<BridgeRuntime, 'dspmConfig' | 'dspm' | 'tokens'>;
@@ -75,10 +87,18 @@ export function createTenantAdapters(
 export function createSharedAdapters(env: Environment, options: BridgeRuntimeOptions): SharedAdapters {
   const publishing = readPublishingConfig(env, { test: booleanVar(env, 'DSPM_ALLOW_ANY_HOST', false) });
   let state: StateStore;
+  let exceptions: ExceptionStore;
   if (publishing.stateTableName) {
     state = new DynamoDbStateStore({ client: options.aws.dynamoDb, tableName: publishing.stateTableName });
+    exceptions = new DynamoDbExceptionStore({
+      client: options.aws.dynamoDb,
+      tableName: publishing.stateTableName,
+      auditTableName: optionalString(env, 'EXCEPTION_AUDIT_TABLE_NAME'),
+    });
   } else if (options.stateFile !== undefined) {
-    state = new FileStateStore(options.stateFile);
+    const file = new FileStateStore(options.stateFile);
+    state = file;
+    exceptions = file;
   } else {
     throw new ConfigError('STATE_TABLE_NAME is not set; the bridge keeps its state in that DynamoDB table');
   }
@@ -89,7 +109,13 @@ export function createSharedAdapters(env: Environment, options: BridgeRuntimeOpt
         logger: options.logger,
       })
     : undefined;
-  return { publishing, state, eventBridgeSink };
+  return {
+    publishing,
+    state,
+    exceptions,
+    exceptionsInAws: publishing.stateTableName !== undefined,
+    eventBridgeSink,
+  };
 }
 
 /** The sink to publish to. @throws ConfigError when no bus is configured. */

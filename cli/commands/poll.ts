@@ -11,6 +11,7 @@
 
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
+import { DryRunExceptionStore } from '#shared/exceptions/dry-run-exceptions.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
@@ -119,6 +120,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
       {
         dspm: chosen.dspm,
         state,
+        exceptions: dryRun ? new DryRunExceptionStore(runtime.exceptions) : runtime.exceptions,
         sink,
         clock: systemClock,
         logger,

@@ -13,13 +13,22 @@ import type { Clock } from '../clock.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import { DspmBadRequestError, DspmNotFoundError } from '../dspm/errors.ts';
 import { eq } from '../dspm/filter.ts';
+import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import { TransientError } from '../errors.ts';
 import type { BusEvent, ProtectionChangedDetail } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
 import type { EventSink } from '../events/sink.ts';
+import {
+  exceptionsInForce,
+  findingCoverageOf,
+  subjectOfStore,
+  tagIdsByName,
+} from '../exceptions/coverage.ts';
+import type { ExceptionStore } from '../exceptions/exception-store.ts';
+import { type FindingCoverage, stepCoveredFinding, UNCOVERED } from '../findings/apply-exceptions.ts';
 import { buildFindingEvent } from '../findings/build-finding-event.ts';
 import type { ConditionSetting } from '../findings/severities.ts';
-import { type FindingTransition, stepFinding } from '../findings/transition.ts';
+import type { FindingTransition } from '../findings/transition.ts';
 import type { Logger } from '../logger.ts';
 import { correlationIdOf } from '../risk/build-events.ts';
 import { describeStore, identityOf } from '../risk/catalog.ts';
@@ -49,6 +58,11 @@ export interface ProtectionPorts {
   readonly tags?: StoreTagWriter | undefined;
   /** Remembered DSPM lookups for resources the state does not know; without it nothing is remembered. */
   readonly lookups?: FallbackLookups | undefined;
+  /**
+   * People's exceptions, applied to the `unprotected` finding (read once per observation that may
+   * move it, only when the tenant has any); absent, none apply.
+   */
+  readonly exceptions?: ExceptionStore | undefined;
 }
 
 /** How applying behaves. */
@@ -201,7 +215,9 @@ async function applyLocked(
     coverage: coverageFor(observation),
   };
 
-  const finding = stepUnprotected(settings, record, observation);
+  const coverage = await unprotectedCoverage(ports, store);
+  const findings = stepUnprotected(settings, record, observation, coverage);
+  const finding = findings.at(-1);
   // The record is built afresh above: carry the finding's state over even when it did not move.
   const findingState = finding?.next ?? record?.unprotectedFinding;
   const committed: ProtectionRecord = findingState ? { ...next, unprotectedFinding: findingState } : next;
@@ -239,12 +255,12 @@ async function applyLocked(
       });
       events.push(event);
     }
-    if (finding) {
+    for (const step of findings) {
       events.push(
         buildFindingEvent(
           { tenant, source: settings.source, test: settings.test, pollId: null },
           dataStore,
-          finding,
+          step,
           {
             protection_status: status,
             protection_reason: observation.reason,
@@ -348,23 +364,43 @@ function buildProtectionChanged(
 }
 
 /**
- * The `unprotected` finding's step: it holds while the store is marked unprotected, clears when
- * it is protected again. Undefined when nothing moves, or the condition is off.
+ * The `unprotected` finding's steps: it holds while the store is marked unprotected, clears when
+ * it is protected again, and is suppressed while an exception covers it (expiry and revocation
+ * applied on the tagger's next run for the store). Empty when nothing moves, or the condition is off.
  */
 function stepUnprotected(
   settings: ProtectionSettings,
   record: ProtectionRecord | undefined,
   observation: BackupObservation,
-): FindingTransition | undefined {
+  coverage: FindingCoverage,
+): FindingTransition[] {
   const setting = settings.unprotectedFinding ?? 'medium';
-  if (setting === 'off' || setting === 'level') return undefined;
-  return stepFinding(
+  if (setting === 'off' || setting === 'level') return [];
+  return stepCoveredFinding(
     'unprotected',
     record?.unprotectedFinding,
     observation.protected ? null : setting,
     observation.observedAt,
     false,
+    coverage,
   );
+}
+
+/** The exceptions as the store's `unprotected` finding sees them, matched on the store as DSPM has it now. */
+async function unprotectedCoverage(
+  ports: ProtectionPorts,
+  store: ConnectedDataStore,
+): Promise<FindingCoverage> {
+  const all = (await ports.exceptions?.listExceptions(ports.tenant)) ?? [];
+  if (all.length === 0) return UNCOVERED;
+  const catalog = await ports.catalog.get();
+  const inForce = exceptionsInForce(
+    ports.tenant,
+    all.map(({ exception }) => exception),
+    new Date(ports.clock.now()),
+    tagIdsByName(catalog.tags.values()),
+  );
+  return findingCoverageOf(inForce, subjectOfStore(store));
 }
 
 /** What to do with a store's tag list: add or remove only the bridge's tag, keep a person's. */

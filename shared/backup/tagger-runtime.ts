@@ -15,6 +15,8 @@ import type { TokenProvider } from '../dspm/token-provider.ts';
 import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
 import { NdjsonSink } from '../events/ndjson-sink.ts';
 import type { EventSink } from '../events/sink.ts';
+import { DryRunExceptionStore } from '../exceptions/dry-run-exceptions.ts';
+import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import { DryRunStateStore } from '../state/dry-run-store.ts';
@@ -31,6 +33,8 @@ export interface TaggerRuntime {
   readonly dspm: DspmClient;
   readonly tokens: TokenProvider;
   readonly state: StateStore;
+  /** People's exceptions, applied to the `unprotected` finding. */
+  readonly exceptions: ExceptionStore;
   readonly catalog: CatalogCache;
   /** DSPM lookups for resources the state does not know, remembered for the runtime's life. */
   readonly lookups: FallbackLookups;
@@ -56,6 +60,7 @@ export function createTaggerRuntime(
     dspm: base.dspm,
     tokens: base.tokens,
     state: base.state,
+    exceptions: base.exceptions,
     catalog: new CatalogCache(base.dspm, options.clock),
     lookups: new FallbackLookups(options.clock),
     eventBridgeSink: base.eventBridgeSink,
@@ -86,6 +91,7 @@ export function protectionWiring(
       sink,
       catalog: runtime.catalog,
       lookups: runtime.lookups,
+      exceptions: options.dryRun ? new DryRunExceptionStore(runtime.exceptions) : runtime.exceptions,
       tags: options.dryRun ? dryRunTagWriter(tagPorts, tag) : liveTagWriter(tagPorts, tag),
       clock: options.clock,
       logger: options.logger,

@@ -4,10 +4,11 @@
  */
 import type { RiskBands } from '../risk/levels.ts';
 import type { Snapshot } from '../risk/snapshot.ts';
+import { coverageUpToDate, type FindingCoverage, stepCoveredFinding, UNCOVERED } from './apply-exceptions.ts';
 import { evaluateCondition, POLL_CONDITIONS } from './conditions.ts';
 import type { FindingStates } from './finding-state.ts';
 import type { FindingSettings } from './severities.ts';
-import { type FindingTransition, stepFinding } from './transition.ts';
+import type { FindingTransition } from './transition.ts';
 
 /** What a poll's finding assessment needs. */
 export interface FindingAssessment {
@@ -18,6 +19,8 @@ export interface FindingAssessment {
    * poll, or a committed store whose record predates findings (the caller tells).
    */
   readonly baseline: boolean;
+  /** The exceptions as this store's findings see them (none when absent). */
+  readonly coverage?: FindingCoverage | undefined;
 }
 
 /** The transitions of one store's findings and its states after them. */
@@ -27,7 +30,8 @@ export interface FindingsOutcome {
 }
 
 /**
- * True when no poll condition would move: the unchanged store's fast path, which allocates nothing.
+ * True when no poll condition would move and no exception starts or stops covering one: the
+ * unchanged store's fast path, which allocates nothing.
  * A record without finding states (written before findings existed) is never up to date.
  */
 export function findingsUpToDate(
@@ -35,8 +39,10 @@ export function findingsUpToDate(
   snapshot: Snapshot,
   settings: FindingSettings,
   bands: RiskBands,
+  coverage: FindingCoverage = UNCOVERED,
 ): boolean {
   if (states === undefined) return false;
+  if (!coverageUpToDate(states, POLL_CONDITIONS, coverage)) return false;
   for (const condition of POLL_CONDITIONS) {
     const now = evaluateCondition(condition, snapshot, settings, bands);
     if (now === undefined) continue;
@@ -56,25 +62,47 @@ export function assessFindings(
 ): FindingsOutcome {
   const next = { ...states };
   const transitions: FindingTransition[] = [];
+  const coverage = assessment.coverage ?? UNCOVERED;
   for (const condition of POLL_CONDITIONS) {
     const now = evaluateCondition(condition, snapshot, assessment.settings, assessment.bands);
-    const step = stepFinding(condition, states?.[condition], now, at, assessment.baseline);
-    if (!step) continue;
-    transitions.push(step);
-    next[condition] = step.next;
+    for (const step of stepCoveredFinding(
+      condition,
+      states?.[condition],
+      now,
+      at,
+      assessment.baseline,
+      coverage,
+    )) {
+      transitions.push(step);
+      next[condition] = step.next;
+    }
   }
   return { transitions, next };
 }
 
-/** Resolves every open poll finding of a store a complete listing no longer holds. */
-export function resolveRemoved(states: FindingStates | undefined, at: Date): FindingsOutcome {
+/**
+ * Resolves every open poll finding of a store a complete listing no longer holds (a suppressed
+ * one's `-resolved` names its exception).
+ */
+export function resolveRemoved(
+  states: FindingStates | undefined,
+  at: Date,
+  coverage: FindingCoverage = UNCOVERED,
+): FindingsOutcome {
   const next = { ...states };
   const transitions: FindingTransition[] = [];
   for (const condition of POLL_CONDITIONS) {
-    const step = stepFinding(condition, states?.[condition], 'store-removed', at, false);
-    if (!step) continue;
-    transitions.push(step);
-    next[condition] = step.next;
+    for (const step of stepCoveredFinding(
+      condition,
+      states?.[condition],
+      'store-removed',
+      at,
+      false,
+      coverage,
+    )) {
+      transitions.push(step);
+      next[condition] = step.next;
+    }
   }
   return { transitions, next };
 }

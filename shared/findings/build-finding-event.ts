@@ -4,7 +4,7 @@
  * transition re-sends the same id.
  */
 import { createHash } from 'node:crypto';
-import type { BusEvent, DataStoreRef, FindingDetail } from '../events/contract.ts';
+import type { BusEvent, DataStoreRef, FindingDetail, FindingException } from '../events/contract.ts';
 import { DETAIL_TYPES, type FindingCondition } from '../events/detail-types.ts';
 import type { FindingTransition } from './transition.ts';
 
@@ -26,6 +26,8 @@ const DETAIL_TYPE_OF = {
   opened: DETAIL_TYPES.findingOpened,
   updated: DETAIL_TYPES.findingUpdated,
   resolved: DETAIL_TYPES.findingResolved,
+  suppressed: DETAIL_TYPES.findingSuppressed,
+  unsuppressed: DETAIL_TYPES.findingUnsuppressed,
 } as const;
 
 const CONDITION_TEXT: Record<FindingCondition, string> = {
@@ -56,7 +58,8 @@ export function buildFindingEvent(
     occurrence: next.occurrence,
     correlationId: `${findingId}/${next.occurrence}`,
     condition,
-    status: next.status,
+    // A covered open finding is `suppressed`: subscribers that page people match "open".
+    status: next.status === 'open' && next.suppressedBy !== undefined ? 'suppressed' : next.status,
     severity: next.severity,
     previousSeverity: transition.previousSeverity,
     title: titleOf(transition, store),
@@ -71,6 +74,7 @@ export function buildFindingEvent(
     test: context.test,
     dataStore: store,
     evidence,
+    ...(transition.exception ? { exception: transition.exception } : {}),
   };
   return { source: context.source, detailType, time: observedAt, detail, storeId: store.id };
 }
@@ -84,5 +88,16 @@ function titleOf(transition: FindingTransition, store: DataStoreRef): string {
       return `${what} (${transition.previousSeverity} -> ${transition.next.severity})`;
     case 'resolved':
       return `${what}: resolved (${transition.resolution === 'store-removed' ? 'store removed' : 'cleared'})`;
+    case 'suppressed':
+      return `${what}: suppressed by ${transition.exception?.exceptionId} until ${transition.exception?.expiresAt}`;
+    case 'unsuppressed':
+      return `${what}: open again (${endOf(transition.exception)})`;
   }
+}
+
+function endOf(exception: FindingException | undefined): string {
+  if (exception === undefined) return 'its exception ended';
+  return exception.revokedAt === null
+    ? `${exception.exceptionId} expired`
+    : `${exception.exceptionId} revoked`;
 }

@@ -19,6 +19,11 @@ export interface FindingState {
   readonly sequence: number;
   /** The current occurrence opened at the tenant's first poll (or the store's first assessment). */
   readonly baseline: boolean;
+  /**
+   * The exception covering the open occurrence (its events say `suppressed`); absent while it is
+   * open uncovered, and once resolved.
+   */
+  readonly suppressedBy?: string | undefined;
 }
 
 /** A store's findings, by condition. */

@@ -12,6 +12,7 @@
  * | none/resolved  | does not hold          | none                           |
  * | any            | unknown, or off        | none (unknown is not evidence) |
  */
+import type { FindingException } from '../events/contract.ts';
 import type { FindingCondition } from '../events/detail-types.ts';
 import type { FindingState } from './finding-state.ts';
 import type { FindingSeverity } from './severities.ts';
@@ -21,12 +22,14 @@ export type Observation = FindingSeverity | null | undefined | 'store-removed';
 
 /** One step of a finding's lifecycle, to become an event. */
 export interface FindingTransition {
-  readonly kind: 'opened' | 'updated' | 'resolved';
+  readonly kind: 'opened' | 'updated' | 'resolved' | 'suppressed' | 'unsuppressed';
   readonly condition: FindingCondition;
   /** The state after this step (what is committed once the event is accepted). */
   readonly next: FindingState;
   readonly previousSeverity: FindingSeverity | null;
   readonly resolution: 'condition-cleared' | 'store-removed' | null;
+  /** The exception covering it (or, on `unsuppressed`, the one that ended); see apply-exceptions.ts. */
+  readonly exception?: FindingException | undefined;
 }
 
 /**

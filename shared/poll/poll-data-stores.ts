@@ -18,6 +18,7 @@ import type { DspmClient } from '../dspm/client.ts';
 import type { ListingProgress } from '../dspm/listing.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
 import type { EventSink } from '../events/sink.ts';
+import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import type { SnapshotStore } from '../state/records.ts';
 import { finishUnderLease } from './finish-poll.ts';
@@ -29,6 +30,11 @@ import { takeRunLease } from './step-lease.ts';
 export interface PollPorts {
   readonly dspm: DspmClient;
   readonly state: SnapshotStore;
+  /**
+   * The tenant's exceptions, read once per chunk and applied to its findings; absent, none apply
+   * (a caller that keeps none).
+   */
+  readonly exceptions?: ExceptionStore | undefined;
   readonly sink: EventSink;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -6,6 +6,14 @@ import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { BusEvent, DataStoreRef } from '../events/contract.ts';
 import type { PublishResult } from '../events/sink.ts';
 import {
+  type CoverageSubject,
+  coveringExceptionIds,
+  type ExceptionsInForce,
+  findingCoverageOf,
+  subjectOfStore,
+} from '../exceptions/coverage.ts';
+import { type FindingCoverage, UNCOVERED } from '../findings/apply-exceptions.ts';
+import {
   assessFindings,
   type FindingsOutcome,
   findingsUpToDate,
@@ -110,11 +118,12 @@ function planFindings(
   context: PollContext,
 ): { readonly record: StoreRecord; readonly events: BusEvent[] } | undefined {
   const settings = context.findings ?? DEFAULT_FINDING_SETTINGS;
+  const coverage = storeCoverage(context.exceptions, () => subjectOfStore(store));
   // The common case, an unchanged store whose findings cannot have moved, allocates nothing.
   if (
     result.kind === 'unchanged' &&
     (committed === undefined ||
-      findingsUpToDate(committed.findings, committed.snapshot, settings, context.bands))
+      findingsUpToDate(committed.findings, committed.snapshot, settings, context.bands, coverage))
   )
     return undefined;
   const base = result.kind === 'unchanged' ? committed : result.record;
@@ -128,6 +137,7 @@ function planFindings(
     bands: context.bands,
     // A store committed before findings existed: what holds now already held then.
     baseline: context.firstPoll === true || (live && committed.findings === undefined),
+    coverage,
   };
   const outcome = assessFindings(states, base.snapshot, at, assessment);
   const record: StoreRecord = {
@@ -154,6 +164,39 @@ function findingEvents(
   );
 }
 
+/**
+ * What the exceptions say about one store: the shared "uncovered" view when the tenant has none,
+ * so a tenant without exceptions allocates nothing per store.
+ */
+function storeCoverage(
+  inForce: ExceptionsInForce | undefined,
+  subject: () => CoverageSubject,
+): FindingCoverage {
+  if (inForce === undefined || inForce.byId.size === 0) return UNCOVERED;
+  return findingCoverageOf(inForce, subject());
+}
+
+function subjectOfRecord(record: StoreRecord): CoverageSubject {
+  return {
+    storeId: record.storeId,
+    connectionId: record.identity.connectionId,
+    serviceId: record.identity.serviceId,
+    tagIds: tagIdsOf(record),
+  };
+}
+
+/**
+ * The ids of the exceptions in force covering any finding of a listed store, sorted: for the
+ * per-store fingerprint of unchanged stores, so a change of coverage makes the store "moved".
+ */
+export function coveringExceptionIdsOf(
+  inForce: ExceptionsInForce | undefined,
+  store: ConnectedDataStore,
+): string[] {
+  if (inForce === undefined || inForce.active.length === 0) return [];
+  return coveringExceptionIds(inForce, subjectOfStore(store));
+}
+
 function withoutFindings(record: StoreRecord): StoreRecord {
   const { findings: _dropped, ...rest } = record;
   return rest;
@@ -172,7 +215,11 @@ export function planRemovals(
   for (const [storeId, previous] of committed) {
     if (plan.seen.has(storeId) || previous.removedAt !== undefined) continue;
     plan.counts.removed++;
-    const findings = resolveRemoved(previous.findings, removedAt);
+    const findings = resolveRemoved(
+      previous.findings,
+      removedAt,
+      storeCoverage(context.exceptions, () => subjectOfRecord(previous)),
+    );
     const record: StoreRecord = {
       ...previous,
       sequence: previous.sequence + 1,

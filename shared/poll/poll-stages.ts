@@ -6,6 +6,8 @@
 
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
+import { announceLapses } from '../exceptions/announce-lapses.ts';
+import { exceptionsInForce, tagIdsByName } from '../exceptions/coverage.ts';
 import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
 import { buildCatalog } from '../risk/catalog.ts';
 import type { ReadonlyIdSet } from '../state/id-set.ts';
@@ -73,13 +75,24 @@ export async function readStartingPoint(
 ): Promise<StartingPoint> {
   const { dspm, state, tenant } = ports;
   const none = async () => [];
-  const [meta, platforms, connections, services, tags] = await Promise.all([
+  const [meta, platforms, connections, services, tags, exceptions] = await Promise.all([
     state.loadMeta(tenant),
     catalogs ? dspm.platforms().toArray(CATALOG_CAP) : none(),
     catalogs ? dspm.infrastructureConnections().toArray(CATALOG_CAP) : none(),
     catalogs ? dspm.services().toArray(CATALOG_CAP) : none(),
     catalogs ? dspm.dataTags().toArray(CATALOG_CAP) : none(),
+    ports.exceptions?.listExceptions(tenant) ?? none(),
   ]);
+  const at = new Date(ports.clock.now());
+  // Expiry is applied on every step: the in-force set is taken at the step's start, and the
+  // bridge's own audit entries (expired, expiring) go out before any finding moves.
+  if (ports.exceptions && exceptions.length > 0)
+    await announceLapses(
+      { store: ports.exceptions, sink: ports.sink, logger: ports.logger, events: settings },
+      exceptions,
+      at,
+    );
+  const catalog = buildCatalog({ platforms, connections, services, tags });
   // Decided when the poll began: a baseline stays one through every chunk, whatever meta says.
   const { baseline } = poll;
   return {
@@ -94,7 +107,13 @@ export async function readStartingPoint(
       bands: settings.bands,
       findings: settings.findings,
       firstPoll: baseline,
-      catalog: buildCatalog({ platforms, connections, services, tags }),
+      catalog,
+      exceptions: exceptionsInForce(
+        tenant,
+        exceptions.map(({ exception }) => exception),
+        at,
+        tagIdsByName(catalog.tags.values()),
+      ),
     },
   };
 }

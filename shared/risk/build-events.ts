@@ -13,6 +13,7 @@ import type {
   RiskChangedDetail,
 } from '../events/contract.ts';
 import { DETAIL_TYPES } from '../events/detail-types.ts';
+import type { ExceptionsInForce } from '../exceptions/coverage.ts';
 import type { FindingSettings } from '../findings/severities.ts';
 import type { Catalog } from './catalog.ts';
 import { type FieldChange, overallDirection } from './diff.ts';
@@ -31,6 +32,8 @@ export interface PollContext {
   readonly findings?: FindingSettings | undefined;
   /** The tenant's first poll: findings opened now are `baseline`. */
   readonly firstPoll?: boolean | undefined;
+  /** The tenant's exceptions as they stand this chunk (read once, not per store); none when absent. */
+  readonly exceptions?: ExceptionsInForce | undefined;
 }
 
 /**

@@ -9,6 +9,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import type { FindingException } from '../events/contract.ts';
+import type { AuditEntry } from '../exceptions/exception-store.ts';
 import { packCheckpoint, unpackCheckpoint } from './checkpoint-codec.ts';
 import { isOwnerGone, type LeaseOwner, thisProcess } from './lease-owner.ts';
 import { type Lease, MemoryStateStore, type TenantState } from './memory-store.ts';
@@ -38,6 +40,9 @@ interface FileShape {
       tagRef?: Partial<TagRef>;
       /** The poll in progress: its header as JSON, its seen ids packed in base64. */
       checkpoint?: { header: string; seen: string };
+      /** People's exceptions, and their audit trail in the order written. */
+      exceptions?: FindingException[];
+      audit?: AuditEntry[];
     }
   >;
 }
@@ -93,6 +98,13 @@ export class FileStateStore extends MemoryStateStore {
         locks: new Map((saved.locks ?? []).map(({ storeId, ...lease }) => [storeId, lease])),
         tagRef: saved.tagRef,
         checkpoint: saved.checkpoint && this.#readCheckpoint(saved.checkpoint),
+        exceptions:
+          saved.exceptions || saved.audit
+            ? {
+                exceptions: new Map((saved.exceptions ?? []).map((e) => [e.exceptionId, e])),
+                audit: saved.audit ?? [],
+              }
+            : undefined,
       };
       this.tenants.set(tenant, state);
     }
@@ -119,6 +131,9 @@ export class FileStateStore extends MemoryStateStore {
         locks: [...state.locks.entries()].map(([storeId, lease]) => ({ storeId, ...lease })),
         ...(state.tagRef ? { tagRef: state.tagRef } : {}),
         ...(state.checkpoint ? { checkpoint: writeCheckpoint(state.checkpoint) } : {}),
+        ...(state.exceptions
+          ? { exceptions: [...state.exceptions.exceptions.values()], audit: state.exceptions.audit }
+          : {}),
       };
     }
     mkdirSync(dirname(this.path), { recursive: true });

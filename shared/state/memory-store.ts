@@ -4,9 +4,25 @@
  * leases and locks. Subclasses persist through two hooks, `beforeAccess` and `afterChange`, and
  * may record who holds a lease (`leaseOwner`) and take over one whose holder is gone (`isHolderGone`).
  */
+
+import type { FindingException } from '../events/contract.ts';
+import type {
+  AuditEntry,
+  AuditedException,
+  ExceptionStore,
+  Revocation,
+} from '../exceptions/exception-store.ts';
 import { checkpointMayReplace, type PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import { IdSet } from './id-set.ts';
 import type { LeaseOwner } from './lease-owner.ts';
+import {
+  addException,
+  appendEntry,
+  audited,
+  auditedOne,
+  type ExceptionsState,
+  markRevoked,
+} from './memory-exceptions.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
 import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
 
@@ -20,6 +36,8 @@ export interface TenantState {
   tagRef?: Partial<TagRef> | undefined;
   /** The poll in progress (its seen ids are this store's own copy). */
   checkpoint?: PollCheckpoint | undefined;
+  /** People's exceptions and their append-only audit trail (absent until the first one). */
+  exceptions?: ExceptionsState | undefined;
 }
 
 /** A poll lease or a store lock. */
@@ -35,7 +53,7 @@ export interface Lease {
 const STREAM_BATCH = 1_000;
 
 /** In-memory state of any number of tenants. */
-export class MemoryStateStore implements StateStore {
+export class MemoryStateStore implements StateStore, ExceptionStore {
   protected readonly tenants = new Map<string, TenantState>();
   #itemsWritten = 0;
 
@@ -133,6 +151,52 @@ export class MemoryStateStore implements StateStore {
       },
       (released) => (released ? 1 : 0),
     );
+  }
+
+  #exceptionsOf(state: TenantState): ExceptionsState {
+    state.exceptions ??= { exceptions: new Map(), audit: [] };
+    return state.exceptions;
+  }
+
+  async createException(exception: FindingException, created: AuditEntry): Promise<void> {
+    const added = this.#change(
+      exception.tenant,
+      (state) => addException(this.#exceptionsOf(state), exception, created),
+      (ok) => (ok ? 2 : 0),
+    );
+    if (!added) throw new Error(`an exception ${exception.exceptionId} already exists`);
+  }
+
+  async revokeException(
+    tenant: string,
+    exceptionId: string,
+    revocation: Revocation,
+    revoked: AuditEntry,
+  ): Promise<FindingException | undefined> {
+    return this.#change(
+      tenant,
+      (state) => markRevoked(this.#exceptionsOf(state), exceptionId, revocation, revoked),
+      (next) => (next ? 2 : 0),
+    );
+  }
+
+  async appendAudit(tenant: string, entry: AuditEntry): Promise<boolean> {
+    return this.#change(
+      tenant,
+      (state) => appendEntry(this.#exceptionsOf(state), entry),
+      (ok) => (ok ? 1 : 0),
+    );
+  }
+
+  async listExceptions(tenant: string): Promise<AuditedException[]> {
+    return this.#read(tenant, (state) => (state.exceptions ? audited(state.exceptions) : []));
+  }
+
+  async getException(tenant: string, exceptionId: string): Promise<AuditedException | undefined> {
+    return this.#read(tenant, (state) => {
+      const exception = state.exceptions?.exceptions.get(exceptionId);
+      return exception && state.exceptions ? auditedOne(state.exceptions, exception) : undefined;
+    });
   }
 
   async loadMeta(tenant: string): Promise<TenantMeta | undefined> {

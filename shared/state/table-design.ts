@@ -65,3 +65,21 @@ export const TAG_REF_SORT_KEY = 'tagref';
 
 /** How long a removed store's tombstone is kept, so a store that comes back continues its sequence. */
 export const TOMBSTONE_RETENTION_DAYS = 90;
+
+/**
+ * People's exceptions live in the state table, one item each:
+ *
+ *   pk = tenant#<host>   sk = exception#<exceptionId>   the exception (revocation set once, conditionally)
+ *
+ * Their audit trail lives in a table of its own, so that no function's grant on the state table
+ * (the poller deletes its lease, the tagger its locks) reaches an audit entry: the stack grants
+ * PutItem and Query there and nothing else, and every put refuses to overwrite.
+ *
+ *   pk = tenant#<host>   sk = <exceptionId>#<action>    one entry; each action happens once
+ */
+export const EXCEPTION_SORT_PREFIX = 'exception#';
+export const exceptionSortKey = (exceptionId: string): string => `${EXCEPTION_SORT_PREFIX}${exceptionId}`;
+
+/** The audit table's keys (the same names as the state table's). */
+export const AUDIT_TABLE = { partitionKey: 'pk', sortKey: 'sk' } as const;
+export const auditSortKey = (exceptionId: string, action: string): string => `${exceptionId}#${action}`;
