@@ -6,6 +6,7 @@
  * It is an independent reading of the API guide: it must not share code with the client.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { handleApiRequest } from './api-handler.ts';
 import { type SimulatorToken, TokenRegistry } from './auth.ts';
@@ -50,11 +51,13 @@ export interface SimulatorOptions {
   maxPageSize?: number;
   /** Called (and awaited) before each API request is handled, with a copy of its log entry. */
   onRequest?: (entry: RequestLogEntry) => void | Promise<void>;
+  /** Serve HTTPS with this PEM key and certificate (a tenant behind a TLS-inspecting proxy); default plain http. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** A started simulator. */
 export interface RunningSimulator {
-  /** Origin, e.g. `http://127.0.0.1:54321` (no trailing slash, no base path). */
+  /** Origin, e.g. `http://127.0.0.1:54321` (`https:` with `tls`; no trailing slash, no base path). */
   url: string;
   port: number;
   /** The tenant, to inspect and mutate directly. */
@@ -124,7 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     signal: lifetime.signal,
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
     const handled = url.pathname.startsWith(CONTROL_PREFIX)
       ? handleControlRequest(state, request, response, url)
@@ -133,7 +136,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       process.stderr.write(`simulator: unhandled error: ${String(error)}\n`);
       response.destroy();
     });
-  });
+  };
+  const server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handle)
+    : createServer(handle);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -148,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}`,
     port: address.port,
     tenant: state.tenant,
     faults: {

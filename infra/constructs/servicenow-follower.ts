@@ -18,6 +18,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
 import { FOLLOWED_DETAIL_TYPES } from '#shared/servicenow/finding-message.ts';
+import { profileFor } from '#shared/servicenow/table-profile.ts';
 import { BridgeFunction } from './bridge-function.ts';
 import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
@@ -105,8 +106,10 @@ export class ServiceNowFollower extends Construct {
         SERVICENOW_CREATE_MIN_SEVERITY: props.createMinimumSeverity,
         SERVICENOW_LEASE_SECONDS: String(TIMEOUT.toSeconds() * 2),
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        ...(props.closeCode ? { SERVICENOW_CLOSE_CODE: props.closeCode } : {}),
-        ...(props.suppressedCloseCode ? { SERVICENOW_SUPPRESSED_CLOSE_CODE: props.suppressedCloseCode } : {}),
+        // The table's own close codes unless configured (incident and sn_si_incident differ).
+        SERVICENOW_CLOSE_CODE: props.closeCode ?? profileFor(props.table).clearedCloseCode,
+        SERVICENOW_SUPPRESSED_CLOSE_CODE:
+          props.suppressedCloseCode ?? profileFor(props.table).suppressedCloseCode,
         ...(props.category ? { SERVICENOW_CATEGORY: props.category } : {}),
         ...(props.assignmentGroup ? { SERVICENOW_ASSIGNMENT_GROUP: props.assignmentGroup } : {}),
       },

@@ -6,7 +6,7 @@ import { parseTenantUrl, type Tenant } from '../dspm/tenant-url.ts';
 import { ConfigError } from '../errors.ts';
 import { Secret } from '../secret.ts';
 import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
-import { checkProxyVariables } from './proxy.ts';
+import { type ProxySettings, readProxySettings } from './proxy.ts';
 
 /** Where the token comes from. */
 export type TokenSource =
@@ -29,6 +29,8 @@ export interface DspmConfig {
   readonly caBundlePath: string | undefined;
   /** `DSPM_ALLOW_ANY_HOST`: local testing against the simulator. */
   readonly allowAnyHost: boolean;
+  /** `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (and lower-case forms): how the tenant is reached. */
+  readonly proxy: ProxySettings;
 }
 
 /** Defaults for the optional variables. */
@@ -61,12 +63,12 @@ export function readDspmConfig(env: Environment): DspmConfig {
 
 /**
  * Reads the tenant-independent `DSPM_*` variables (pace, page size, concurrency, timeout, CA
- * bundle, `DSPM_ALLOW_ANY_HOST`) and checks the proxy variables. config/tenants.ts lays each
+ * bundle, `DSPM_ALLOW_ANY_HOST`) and the proxy variables. config/tenants.ts lays each
  * tenant of `DSPM_TENANTS` over these.
  * @throws ConfigError naming the first variable that is wrong.
  */
 export function readDspmSettings(env: Environment): DspmSettings {
-  checkProxyVariables(env);
+  const proxy = readProxySettings(env);
   return {
     rateLimitRps: numberVar(env, 'DSPM_RATE_LIMIT_RPS', DSPM_CONFIG_DEFAULTS.rateLimitRps, {
       min: 0.1,
@@ -89,6 +91,7 @@ export function readDspmSettings(env: Environment): DspmSettings {
     }),
     caBundlePath: optionalString(env, 'DSPM_CA_BUNDLE'),
     allowAnyHost: booleanVar(env, 'DSPM_ALLOW_ANY_HOST', false),
+    proxy,
   };
 }
 

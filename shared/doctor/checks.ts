@@ -23,6 +23,7 @@ import {
   DspmPermissionError,
   DspmRateLimitError,
 } from '../dspm/errors.ts';
+import { describeProxyRoute, type ProxyRoute, proxyRouteFor, tunnelTarget } from '../dspm/proxy-route.ts';
 import type { DspmRequest, DspmResponse } from '../dspm/transport.ts';
 import { DEFAULT_STATE_FILE } from '../state/file-store.ts';
 import { STATE_TABLE } from '../state/table-design.ts';
@@ -108,7 +109,9 @@ export async function runDoctor(ports: DoctorPorts): Promise<CheckResult[]> {
     return results;
   }
 
-  add(await checkNetwork(ports, config));
+  const route = proxyRouteFor(config.tenant.origin, config.proxy);
+  add(judgeProxy(route, config));
+  add(await checkNetwork(ports, config, route));
   const client = ports.createClient(config);
 
   // The token: one small read every token with any DSPM privilege can make. Fetching it from
@@ -155,9 +158,21 @@ export async function runDoctor(ports: DoctorPorts): Promise<CheckResult[]> {
   return results;
 }
 
-async function checkNetwork(ports: DoctorPorts, config: DspmConfig): Promise<CheckResult> {
+/** Which proxy the client uses for the tenant, as the dispatcher decides it (credentials hidden). */
+function judgeProxy(route: ProxyRoute, config: DspmConfig): CheckResult {
+  const target = tunnelTarget(config.tenant.origin);
+  const detail = {
+    direct: 'none: no HTTPS_PROXY or HTTP_PROXY applies, the tenant is reached directly',
+    bypassed: `${describeProxyRoute(route)}: the tenant is reached directly`,
+    proxy: `${describeProxyRoute(route)}: every call goes in a CONNECT tunnel to ${target}`,
+  }[route.kind];
+  return { check: 'proxy', status: 'ok', detail };
+}
+
+async function checkNetwork(ports: DoctorPorts, config: DspmConfig, route: ProxyRoute): Promise<CheckResult> {
   const host = new URL(config.tenant.origin).hostname;
-  const proxied = Boolean(ports.env.HTTPS_PROXY ?? ports.env.https_proxy);
+  // Through a proxy, the proxy resolves the name: this machine may well not.
+  const proxied = route.kind === 'proxy';
   if (!proxied) {
     try {
       await (ports.resolve ?? lookup)(host);
@@ -178,7 +193,7 @@ async function checkNetwork(ports: DoctorPorts, config: DspmConfig): Promise<Che
   return {
     check: 'dns and tls',
     status: 'ok',
-    detail: `${host}${proxied ? ' through HTTPS_PROXY' : ' resolves'}; ${tls}`,
+    detail: `${host}${proxied ? ' through the proxy' : ' resolves'}; ${tls}`,
   };
 }
 
@@ -209,7 +224,9 @@ function judgeToken(error: DspmError | undefined, config: DspmConfig): CheckResu
       detail: `the tenant could not be reached: ${error.message}`,
       fix: error.untrustedCertificate
         ? 'a proxy inspects TLS on this network: set DSPM_CA_BUNDLE to a PEM file with its CA certificate'
-        : 'check network access to the tenant (firewall, HTTPS_PROXY)',
+        : error.proxyStatus !== undefined
+          ? `ask the proxy's administrators to allow CONNECT to ${tunnelTarget(config.tenant.origin)}, check the credentials in the proxy URL, or put the tenant in NO_PROXY if it is reachable directly`
+          : 'check network access to the tenant (firewall, HTTPS_PROXY)',
     };
   }
   return {

@@ -9,6 +9,7 @@ import type { DspmConfig } from '../config/dspm.ts';
 import type { Logger } from '../logger.ts';
 import { DspmClient } from './client.ts';
 import { createDispatcher } from './dispatcher.ts';
+import { proxyRouteFor } from './proxy-route.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { RetryPolicy } from './retry.ts';
 import { type TokenProvider, tokenProviderFor } from './token-provider.ts';
@@ -31,13 +32,15 @@ export interface DspmClientDependencies {
 /** Builds a client for the configured tenant. */
 export function createDspmClient(config: DspmConfig, deps: DspmClientDependencies = {}): DspmClient {
   const tokens = deps.tokens ?? tokenProviderFor(config.tokenSource, deps.secretsManager);
+  const route = proxyRouteFor(config.tenant.origin, config.proxy);
   const transport = new DspmTransport({
     tenant: config.tenant,
     tokens,
     rateLimiter: new RateLimiter(config.rateLimitRps, deps.clock),
     dispatcher:
       deps.dispatcher ??
-      createDispatcher({ caBundlePath: config.caBundlePath, connections: config.concurrency * 2 }),
+      createDispatcher({ caBundlePath: config.caBundlePath, connections: config.concurrency * 2, route }),
+    proxyRoute: deps.dispatcher ? undefined : route,
     timeoutMs: config.timeoutMs,
     retry: deps.retry,
     clock: deps.clock,

@@ -1,13 +1,14 @@
 /**
- * The undici dispatcher the client talks through: proxy-aware (`HTTPS_PROXY`, `HTTP_PROXY`,
- * `NO_PROXY`, through undici's own `EnvHttpProxyAgent`) and trusting an extra CA bundle, because
- * many Netskope customers inspect TLS with their own certificate authority.
+ * The undici dispatcher the client talks to one tenant through: straight, or through the proxy
+ * its `ProxyRoute` names (from `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), and trusting an extra CA
+ * bundle, because many Netskope customers inspect TLS with their own certificate authority.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { ConfigError } from '../errors.ts';
-import { EnvHttpProxyAgent } from './http-client.ts';
+import { Agent, ProxyAgent, tunnelClientFactory } from './http-client.ts';
+import type { ProxyRoute } from './proxy-route.ts';
 
 /** Options of `createDispatcher`. */
 export interface DispatcherOptions {
@@ -15,8 +16,10 @@ export interface DispatcherOptions {
   readonly caBundlePath?: string | undefined;
   /** Most connections to the tenant at once. */
   readonly connections?: number;
-  /** Milliseconds to wait for a TCP and TLS connection. */
+  /** Milliseconds to wait for a TCP and TLS connection (to the proxy, and through it). */
   readonly connectTimeoutMs?: number;
+  /** The way to the tenant (default: straight). */
+  readonly route?: ProxyRoute | undefined;
 }
 
 /**
@@ -24,15 +27,30 @@ export interface DispatcherOptions {
  * comes back to sockets the server has long closed, and a short keep-alive makes that rare (the
  * retry of idempotent calls on `ECONNRESET` covers the rest).
  *
+ * Through a proxy every request goes in a `CONNECT` tunnel, plain-http tenants included
+ * (`proxyTunnel`). undici would otherwise send an http request to the proxy in absolute form
+ * (`GET http://tenant/...`), and Powertools Tracer's undici subscriber builds
+ * `new URL(origin + path)` from it, throws `Invalid URL` inside a diagnostics channel, and so ends
+ * the Lambda process. Tunnelled, the request undici reports is the tenant's own.
+ *
  * @throws ConfigError when the CA bundle cannot be read or holds no certificate.
  */
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const tls = options.caBundlePath ? { ca: [...rootCertificates, readCaBundle(options.caBundlePath)] } : {};
-  return new EnvHttpProxyAgent({
+  const connectTimeout = options.connectTimeoutMs ?? 10_000;
+  const pooling = {
     connections: options.connections ?? 16,
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 30_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000, ...tls },
+  };
+  const route = options.route ?? { kind: 'direct' };
+  if (route.kind !== 'proxy') return new Agent({ ...pooling, connect: { timeout: connectTimeout, ...tls } });
+  return new ProxyAgent({
+    ...pooling,
+    uri: route.proxy.url.reveal(),
+    proxyTunnel: true,
+    clientFactory: tunnelClientFactory,
+    connectTimeout,
     requestTls: tls,
     proxyTls: tls,
   });

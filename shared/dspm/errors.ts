@@ -78,6 +78,8 @@ export class DspmConnectionError extends DspmError {
   readonly timedOut: boolean;
   /** True when TLS failed on a certificate this machine does not trust (a TLS-inspecting proxy). */
   readonly untrustedCertificate: boolean;
+  /** The proxy's HTTP status when it refused to open the tunnel to the tenant (`CONNECT`). */
+  readonly proxyStatus: number | undefined;
 
   constructor(
     message: string,
@@ -85,12 +87,23 @@ export class DspmConnectionError extends DspmError {
       code?: string | undefined;
       timedOut?: boolean;
       untrustedCertificate?: boolean;
+      proxyStatus?: number | undefined;
     },
   ) {
     super(message, context);
     this.code = context.code;
     this.timedOut = context.timedOut ?? false;
     this.untrustedCertificate = context.untrustedCertificate ?? false;
+    this.proxyStatus = context.proxyStatus;
+  }
+
+  /**
+   * False when trying again cannot help: the certificate is not trusted, or the proxy refused the
+   * tunnel with a 4xx (forbidden, or its credentials are wrong).
+   */
+  get transient(): boolean {
+    if (this.untrustedCertificate) return false;
+    return this.proxyStatus === undefined || this.proxyStatus >= 500;
   }
 }
 

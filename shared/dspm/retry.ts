@@ -81,7 +81,7 @@ export function decideRetry(
     return { retry: true, delayMs: backoffDelay(attempt, policy, random) };
   }
   const transient =
-    error instanceof DspmConnectionError ||
+    (error instanceof DspmConnectionError && error.transient) ||
     (error instanceof DspmServerError && error.status !== undefined && error.status >= 500) ||
     (error instanceof DspmInvalidResponseError && error.malformed);
   if (!transient) return { retry: false, reason: `${error.name} is not transient` };

@@ -20,6 +20,7 @@ import {
   messageFromBody,
 } from './errors.ts';
 import { request } from './http-client.ts';
+import { describeProxyRoute, type ProxyRoute, tunnelTarget } from './proxy-route.ts';
 import { PacingDeadlineError, type RateLimiter } from './rate-limiter.ts';
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy, serverRequestedWaitMs } from './retry.ts';
 import type { Tenant } from './tenant-url.ts';
@@ -70,6 +71,8 @@ export interface TransportOptions {
   readonly tokens: TokenProvider;
   readonly rateLimiter: RateLimiter;
   readonly dispatcher?: Dispatcher | undefined;
+  /** The way the dispatcher reaches the tenant, named in connection errors. */
+  readonly proxyRoute?: ProxyRoute | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   /** Per attempt, headers and body together (default 30 s). */
   readonly timeoutMs?: number | undefined;
@@ -253,7 +256,10 @@ export class DspmTransport {
       return { status: response.statusCode, body, requestId, path, headers: responseHeaders };
     } catch (error) {
       if (error instanceof DspmError) throw error;
-      throw connectionError(error, signal, { ...context, requestId }, this.#timeoutMs);
+      throw connectionError(error, signal, { ...context, requestId }, this.#timeoutMs, {
+        route: this.#options.proxyRoute,
+        target: tunnelTarget(tenant.origin),
+      });
     }
   }
 
@@ -380,6 +386,7 @@ function connectionError(
   signal: AbortSignal,
   context: { method: string; path: string; requestId: string | undefined },
   timeoutMs: number,
+  way: { route: ProxyRoute | undefined; target: string },
 ): DspmConnectionError {
   const original = error instanceof Error ? error : new Error(String(error));
   const code = (original as { code?: unknown }).code;
@@ -387,11 +394,31 @@ function connectionError(
   const timedOut = signal.aborted || (codeText !== undefined && TIMEOUT_CODES.has(codeText));
   const cause = Object.assign(new Error(original.message), { name: original.name, code: codeText });
   const untrustedCertificate = codeText !== undefined && TLS_TRUST_CODES.has(codeText);
+  const proxy = way.route?.kind === 'proxy' ? way.route.proxy : undefined;
+  const proxyStatus = proxy ? tunnelRefusalStatus(original) : undefined;
+  if (proxy && proxyStatus !== undefined) {
+    const hint = proxyStatus === 407 ? `; put the proxy's user and password in ${proxy.variable}` : '';
+    return new DspmConnectionError(
+      `the proxy ${proxy.shown} (from ${proxy.variable}) refused the tunnel to ${way.target}: HTTP ${proxyStatus}${hint}`,
+      { ...context, cause, code: codeText, proxyStatus },
+    );
+  }
   const hint = untrustedCertificate ? TLS_TRUST_HINT : '';
+  const through = way.route?.kind === 'proxy' ? ` through the proxy ${describeProxyRoute(way.route)}` : '';
   const what = timedOut
-    ? `timed out after ${timeoutMs} ms`
-    : `connection failed (${codeText ?? original.name}: ${original.message})${hint}`;
+    ? `timed out after ${timeoutMs} ms${through}`
+    : `connection failed (${codeText ?? original.name}: ${original.message})${through}${hint}`;
   return new DspmConnectionError(what, { ...context, cause, code: codeText, timedOut, untrustedCertificate });
+}
+
+/**
+ * The status a proxy answered a `CONNECT` with, when it was not 200. undici reports it only in its
+ * message (`Proxy response (403) !== 200 when HTTP Tunneling`), so it is read from there; the
+ * proxy tests fail if undici ever words it otherwise.
+ */
+function tunnelRefusalStatus(error: Error): number | undefined {
+  const match = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/.exec(error.message);
+  return match ? Number(match[1]) : undefined;
 }
 
 function unexpected(error: unknown, method: string, path: string): DspmError {

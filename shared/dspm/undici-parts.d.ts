@@ -10,11 +10,33 @@ declare module 'undici/lib/api/api-request.js' {
   export default request;
 }
 
-declare module 'undici/lib/dispatcher/env-http-proxy-agent.js' {
-  import type { EnvHttpProxyAgent } from 'undici';
+declare module 'undici/lib/api/api-connect.js' {
+  import type { Dispatcher } from 'undici';
 
-  const EnvHttpProxyAgentClass: typeof EnvHttpProxyAgent;
-  export default EnvHttpProxyAgentClass;
+  /** `Dispatcher.prototype.connect`: called with the dispatcher as `this`. */
+  const connect: Dispatcher['connect'];
+  export default connect;
+}
+
+declare module 'undici/lib/dispatcher/agent.js' {
+  import type { Agent } from 'undici';
+
+  const AgentClass: typeof Agent;
+  export default AgentClass;
+}
+
+declare module 'undici/lib/dispatcher/pool.js' {
+  import type { Pool } from 'undici';
+
+  const PoolClass: typeof Pool;
+  export default PoolClass;
+}
+
+declare module 'undici/lib/dispatcher/proxy-agent.js' {
+  import type { ProxyAgent } from 'undici';
+
+  const ProxyAgentClass: typeof ProxyAgent;
+  export default ProxyAgentClass;
 }
 
 declare module 'undici/lib/global.js' {

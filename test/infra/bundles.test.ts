@@ -92,7 +92,7 @@ describe('the shipped bundles', () => {
   );
 
   it.each(['Poller', 'Tagger', 'Coverage', 'SlackNotifier'])(
-    'leave out what a cold start would load for nothing: undici beyond request and its agent, the full zod API (%s)',
+    'leave out what a cold start would load for nothing: undici beyond request, connect and its agents, the full zod API (%s)',
     (name) => {
       // The map names every file the bundle holds (bench:cold-start measures what they cost).
       const map = JSON.parse(readFileSync(join(assets[name] as string, 'index.mjs.map'), 'utf8')) as {
@@ -100,6 +100,8 @@ describe('the shipped bundles', () => {
       };
       const included = (part: string) => map.sources.filter((source) => source.includes(part));
       expect(included('undici/lib/api/api-request.js')).toHaveLength(1);
+      // The proxy agent opens its tunnels with `connect`: without it every proxied call fails.
+      expect(included('undici/lib/api/api-connect.js')).toHaveLength(1);
       for (const unused of [
         'undici/index.js',
         'undici/lib/web/fetch/index.js',

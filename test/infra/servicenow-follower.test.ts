@@ -21,7 +21,7 @@ describe('the ServiceNow follower', () => {
   );
   const follower = resources[followerId ?? ''] as Resource;
 
-  it('follows the three finding events of every condition, skipping baseline occurrences by default', () => {
+  it('follows the five finding events of every condition, skipping baseline occurrences by default', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Description: Match.stringLikeRegexp('ServiceNow follows'),
       EventPattern: {
@@ -30,6 +30,8 @@ describe('the ServiceNow follower', () => {
           'data-store-finding-opened',
           'data-store-finding-updated',
           'data-store-finding-resolved',
+          'data-store-finding-suppressed',
+          'data-store-finding-unsuppressed',
         ],
         detail: {
           condition: ['high-risk', 'public-access', 'encryption-off', 'backup-off', 'unprotected'],
@@ -64,6 +66,7 @@ describe('the ServiceNow follower', () => {
       SERVICENOW_CREDENTIALS_SECRET_ID: SECRET,
       SERVICENOW_CREATE_MIN_SEVERITY: 'high',
       SERVICENOW_CLOSE_CODE: 'Solution provided',
+      SERVICENOW_SUPPRESSED_CLOSE_CODE: 'No resolution provided',
       SERVICENOW_LEASE_SECONDS: '120',
     });
     expect(JSON.stringify(env)).not.toMatch(/password/i);
@@ -114,6 +117,25 @@ describe('the ServiceNow follower', () => {
     });
     custom.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SERVICENOW_CREATE_MIN_SEVERITY: 'medium' }) },
+    });
+  });
+
+  it("writes Security Incident Response's own close codes when the table is sn_si_incident", () => {
+    const { template: sir } = synthesize({
+      serviceNow: {
+        instanceUrl: 'https://acme.service-now.com',
+        credentialsSecretArn: SECRET,
+        table: 'sn_si_incident',
+      },
+    });
+    sir.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SERVICENOW_TABLE: 'sn_si_incident',
+          SERVICENOW_CLOSE_CODE: 'Threat mitigated',
+          SERVICENOW_SUPPRESSED_CLOSE_CODE: 'Not resolved',
+        }),
+      },
     });
   });
 

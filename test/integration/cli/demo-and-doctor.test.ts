@@ -138,6 +138,7 @@ describe('dspm-bridge doctor', () => {
     expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(checks.map((c) => c.check)).toEqual([
       'configuration',
+      'proxy',
       'dns and tls',
       'token',
       'route infrastructure_connections (Read)',

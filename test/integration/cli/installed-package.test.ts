@@ -11,6 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import {
+  EVERY_STORE_LISTED,
+  listedEntries,
+  PROXIED_TENANT,
+  type ProxiedTenant,
+  startProxiedTenant,
+} from '../../helpers/proxied-tenant.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,10 +46,12 @@ describe('the packed and installed dspm-bridge', () => {
   let bin: string;
   let packedFiles: string[];
   let sim: RunningSimulator;
+  let network: ProxiedTenant;
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'dspm-bridge-package-'));
     sim = await startSimulator();
+    network = await startProxiedTenant();
     const packed = await run('npm', ['pack', '--json', '--pack-destination', directory], {
       cwd: ROOT,
       timeout: 60_000,
@@ -70,6 +79,7 @@ describe('the packed and installed dspm-bridge', () => {
   });
   afterAll(async () => {
     await sim?.close();
+    await network?.close();
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -108,6 +118,17 @@ describe('the packed and installed dspm-bridge', () => {
       'dspm-poll-completed',
     ]);
     expect(lines.slice(0, 4).map((line) => line.Detail.dataStore?.id)).toEqual([1, 1, 2, 3]);
+  });
+
+  it('polls an HTTPS tenant that only a CONNECT proxy reaches, trusted through DSPM_CA_BUNDLE', async () => {
+    const poll = await dspmBridge(bin, ['poll', '--once', '--dry-run', '--no-baseline'], network.env);
+    expect(poll.stderr).toMatch(/listing complete: 3 stores/);
+    expect(poll.code).toBe(0);
+    expect(listedEntries(poll.stdout)).toEqual(EVERY_STORE_LISTED);
+    expect(network.proxy.opened()).toBeGreaterThan(0);
+    expect(new Set(network.proxy.tunnels.map((t) => `${t.target} ${t.status}`))).toEqual(
+      new Set([`${PROXIED_TENANT}:443 200`]),
+    );
   });
 
   it('without its bundle (a checkout never built), says how to build it', async () => {

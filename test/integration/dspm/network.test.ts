@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
 import { DspmConnectionError } from '#shared/dspm/errors.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { testClient } from '../../helpers/dspm-client.ts';
+import { type ConnectProxy, startConnectProxy } from '../../peers/connect-proxy/server.ts';
 
 const tls = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
 
@@ -68,41 +68,31 @@ describe('a tenant behind a TLS-inspecting proxy (a certificate from a private C
   });
 });
 
-describe('an outbound proxy from HTTP_PROXY', () => {
+describe('a plain-http tenant behind HTTP_PROXY (DSPM_ALLOW_ANY_HOST)', () => {
   let sim: RunningSimulator;
-  let proxy: Server;
-  const proxied: string[] = [];
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+  let proxy: ConnectProxy;
 
   beforeAll(async () => {
     sim = await startSimulator();
-    // A forward proxy: it receives absolute-form requests and relays them.
-    proxy = createHttpServer((req, res) => {
-      proxied.push(`${req.method} ${req.url}`);
-      const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      req.pipe(upstream);
-    });
-    process.env.HTTP_PROXY = `http://127.0.0.1:${await listen(proxy)}`;
-    delete process.env.NO_PROXY;
-  });
-  afterEach(() => {
-    proxied.length = 0;
+    proxy = await startConnectProxy();
   });
   afterAll(async () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await proxy.close();
     await sim.close();
   });
 
-  it('carries every request', async () => {
-    const stores = await testClient(sim.url).connectedDataStores().toArray(10);
+  it('is reached through a CONNECT tunnel too, never with an absolute-form request', async () => {
+    // Absolute form (`GET http://...` to the proxy) is what crashed Powertools Tracer's subscriber.
+    const config = readDspmConfig({
+      DSPM_TENANT_URL: sim.url,
+      DSPM_API_TOKEN: 'simulator-token',
+      DSPM_ALLOW_ANY_HOST: 'true',
+      HTTP_PROXY: proxy.url,
+    });
+    const stores = await createDspmClient(config).connectedDataStores().toArray(10);
     expect(stores).toHaveLength(3);
-    expect(proxied).toEqual([`GET ${sim.url}/api/v2/dspm/data_stores/connected?offset=0&limit=100`]);
+    expect(proxy.tunnels).toEqual([
+      { target: `127.0.0.1:${sim.port}`, status: 200, authorization: undefined },
+    ]);
   });
 });

@@ -249,7 +249,7 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
       // The peer's certificate, as a TLS-inspecting proxy's CA would be trusted.
       NODE_EXTRA_CA_CERTS: PEER_CA_FILE,
     };
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     bundle?.remove();
@@ -620,6 +620,33 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
         .filter((r) => r.path.endsWith(first?.sys_id as string))
         .map((r) => r.method),
     ).toEqual(['PATCH']);
+  });
+
+  it('writes nothing more to a record a person closed "Risk Accepted": not on -suppressed, not on -updated', async () => {
+    // Arrange: the record exists; a person resolves it (the decision the sync reads back).
+    await publish({ transition: 'opened', detail: finding(14, 'opened', 1, 'high') });
+    await invoke(await receive());
+    const [record] = recordOf(14);
+    const closed = {
+      ...(peer.records.get(record?.sys_id as string) as Record<string, string>),
+      state: '6',
+      close_code: 'Risk Accepted',
+      close_notes: 'Accepted by the data owner.',
+    };
+    peer.records.set(record?.sys_id as string, closed);
+    // Act: the exception the decision became reaches the next poll, then severity moves.
+    await publish(
+      { transition: 'suppressed', detail: finding(14, 'suppressed', 2, 'high') },
+      {
+        transition: 'updated',
+        detail: finding(14, 'updated', 3, 'critical', { previousSeverity: 'high', suppressed: true }),
+      },
+    );
+    const { failed } = await invoke(await receive());
+    // Assert
+    expect(failed.size).toBe(0);
+    expect(writes(14).map((r) => r.method)).toEqual(['POST']);
+    expect(peer.records.get(record?.sys_id as string)).toEqual(closed);
   });
 
   it('opens no record for a finding that opens already suppressed', async () => {

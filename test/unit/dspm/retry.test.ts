@@ -41,6 +41,30 @@ describe('decideRetry', () => {
     ['a 422', new DspmBadRequestError('x', at(422)), 'PUT', false],
     ['a wrong-shaped body', new DspmInvalidResponseError('x', at(200)), 'GET', false],
     ['a 200 carrying an error', new DspmServerError('x', at(200)), 'GET', false],
+    [
+      'an untrusted certificate',
+      new DspmConnectionError('x', { ...at(), untrustedCertificate: true }),
+      'GET',
+      false,
+    ],
+    [
+      'a tunnel the proxy refused (403)',
+      new DspmConnectionError('x', { ...at(), proxyStatus: 403 }),
+      'GET',
+      false,
+    ],
+    [
+      'a tunnel the proxy refused (407)',
+      new DspmConnectionError('x', { ...at(), proxyStatus: 407 }),
+      'GET',
+      false,
+    ],
+    [
+      'a tunnel the proxy could not open (502)',
+      new DspmConnectionError('x', { ...at(), proxyStatus: 502 }),
+      'GET',
+      true,
+    ],
   ])('retries %s: %s', (_case, error, method, expected) => {
     expect(decideRetry(error, method, 1, DEFAULT_RETRY_POLICY, half).retry).toBe(expected);
   });
