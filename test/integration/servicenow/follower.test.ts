@@ -660,7 +660,12 @@ describe('the ServiceNow follower bundle against the ServiceNow peer', () => {
   });
 
   describe('on sn_si_incident', () => {
-    const sir = { SERVICENOW_TABLE: 'sn_si_incident' };
+    // What the stack writes for `"table": "sn_si_incident"` (test/infra/servicenow-follower.test.ts).
+    const sir = {
+      SERVICENOW_TABLE: 'sn_si_incident',
+      SERVICENOW_CLOSE_CODE: 'Threat mitigated',
+      SERVICENOW_SUPPRESSED_CLOSE_CODE: 'Not resolved',
+    };
     const sirRecords = (store: number, key = '1') =>
       recordOf(store, key).filter((r) => r.sys_class_name === 'sn_si_incident');
 
