@@ -1,6 +1,7 @@
 /**
  * Lambda: finding events from an SQS queue (a rule on the bridge's bus fills it) become ASFF
- * findings in Security Hub through BatchImportFindings (**adapter** -> use case -> domain).
+ * findings in Security Hub through BatchImportFindings, and a suppressed finding's workflow set to
+ * SUPPRESSED (back to NEW on unsuppress) through BatchUpdateFindings (**adapter** -> use case -> domain).
  *
  * Partial batch response: a record whose finding Security Hub refused (`FailedFindings`) or could
  * not take is reported as a batch item failure, so SQS redelivers it and, after its receives, moves
@@ -52,7 +53,9 @@ export function createSecurityHubHandler(env: Environment) {
       }
     }
     for (const stale of outcome.stale) logger.info('stale finding event; Security Hub has newer', stale);
+    for (const workflow of outcome.workflows) logger.info('finding workflow set', workflow);
     metrics.addMetric('FindingsImported', MetricUnit.Count, outcome.imported.length);
+    metrics.addMetric('FindingWorkflowsSet', MetricUnit.Count, outcome.workflows.length);
     metrics.addMetric('StaleFindingEvents', MetricUnit.Count, outcome.stale.length);
     metrics.addMetric('MalformedFindingEvents', MetricUnit.Count, outcome.malformed.length);
     // The SecurityHubRecordFailures alarm reads this long before the records reach the dead-letter queue.

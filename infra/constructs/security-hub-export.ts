@@ -2,7 +2,8 @@
  * The optional Security Hub export: a rule on the bridge's bus for the finding events, an SQS
  * queue with a dead-letter queue, and the exporting Lambda reading it in batches of up to 100 with
  * partial batch responses. The function may call BatchImportFindings on the account's own default
- * product only, and GetFindings on its hub.
+ * product only, GetFindings on its hub, and BatchUpdateFindings on its hub to set a workflow to
+ * SUPPRESSED or NEW (nothing else: Deny statements on AWS's `ASFFSyntaxPath` condition keys).
  */
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import {
@@ -14,24 +15,21 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#shared/aws/lambda-observability.ts';
-import { DETAIL_TYPES } from '#shared/events/contract.ts';
+import { FINDING_DETAIL_TYPES } from '#shared/events/contract.ts';
 import { BridgeFunction } from './bridge-function.ts';
 
 /** The export function's timeout. */
 export const SECURITY_HUB_TIMEOUT = Duration.minutes(1);
 
-/** The rule's pattern: every finding event of the bridge's source. */
+/** The rule's pattern: every finding event of the bridge's source, suppressions included. */
 export function securityHubPattern(source: string) {
-  return {
-    source: [source],
-    detailType: [DETAIL_TYPES.findingOpened, DETAIL_TYPES.findingUpdated, DETAIL_TYPES.findingResolved],
-  };
+  return { source: [source], detailType: [...FINDING_DETAIL_TYPES] };
 }
 
 /** Props of the export. */
@@ -70,7 +68,8 @@ export class SecurityHubExport extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
     this.rule = new Rule(this, 'Rule', {
-      description: 'DSPM finding events (opened, updated, resolved), to Security Hub',
+      description:
+        'DSPM finding events (opened, updated, resolved, suppressed, unsuppressed), to Security Hub',
       eventBus: props.bus,
       eventPattern: securityHubPattern(props.source),
       targets: [
@@ -97,10 +96,30 @@ export class SecurityHubExport extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: [this.productArn] }),
     );
+    const hub = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:hub/default`;
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['securityhub:GetFindings'], resources: [hub] }));
+    // BatchUpdateFindings sets a suppressed finding's workflow (SUPPRESSED, back to NEW) and note,
+    // in this account's hub. AWS documents Deny statements on `ASFFSyntaxPath` to narrow it: the
+    // function may set no other workflow status and never the customer's severity.
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['securityhub:BatchUpdateFindings'], resources: [hub] }),
+    );
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['securityhub:GetFindings'],
-        resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:hub/default`],
+        effect: Effect.DENY,
+        actions: ['securityhub:BatchUpdateFindings'],
+        resources: [hub],
+        conditions: {
+          StringNotEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NEW', 'SUPPRESSED'] },
+        },
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['securityhub:BatchUpdateFindings'],
+        resources: [hub],
+        conditions: { Null: { 'securityhub:ASFFSyntaxPath/Severity.Label': 'false' } },
       }),
     );
     this.deadLetterQueue.grantSendMessages(fn);

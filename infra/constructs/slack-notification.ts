@@ -15,7 +15,12 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETAIL_TYPES, FINDING_CONDITIONS, type FindingCondition } from '#shared/events/detail-types.ts';
+import {
+  DETAIL_TYPES,
+  FINDING_CONDITIONS,
+  FINDING_DETAIL_TYPES,
+  type FindingCondition,
+} from '#shared/events/detail-types.ts';
 import { BridgeFunction } from './bridge-function.ts';
 import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
@@ -55,17 +60,32 @@ export interface SlackNotificationProps extends SlackFilter {
 /** The function's timeout: ten paced messages and a Retry-After or two fit in it. */
 const TIMEOUT = Duration.minutes(2);
 
-/** The EventBridge pattern the rule uses, from the filter. */
+/**
+ * The EventBridge pattern the rule uses, from the filter. While an exception covers a finding the
+ * channel hears two things only: that it was suppressed, and that it came back. So the rule takes
+ * every finding detail type, and `$or` keeps: a suppression; an open finding's events (opened,
+ * updated, unsuppressed); a resolve that no exception covered. Dropped here, not in the function:
+ * `-opened` and `-updated` with `status: "suppressed"`, and `-resolved` carrying an `exception`.
+ */
 export function slackEventPattern(source: string, filter: SlackFilter) {
   const minimum = FINDING_SEVERITIES.indexOf(filter.minimumSeverity);
   return {
     source: [source],
-    detailType: [DETAIL_TYPES.findingOpened, DETAIL_TYPES.findingUpdated, DETAIL_TYPES.findingResolved],
+    detailType: [...FINDING_DETAIL_TYPES],
     detail: {
       condition: [...filter.conditions],
       severity: FINDING_SEVERITIES.slice(minimum),
       ...(filter.includeBaseline ? {} : { baseline: [false] }),
     },
+    $or: [
+      { 'detail-type': [DETAIL_TYPES.findingSuppressed] },
+      { detail: { status: ['open'] } },
+      // `exists` matches leaf fields only (EventBridge's rule), hence the exception's id.
+      {
+        'detail-type': [DETAIL_TYPES.findingResolved],
+        detail: { exception: { exceptionId: [{ exists: false }] } },
+      },
+    ],
   };
 }
 
@@ -84,7 +104,7 @@ export class SlackNotification extends Construct {
       maxReceiveCount: 5,
     }));
     this.rule = new Rule(this, 'Rule', {
-      description: 'DSPM findings opened, escalated or resolved, to Slack',
+      description: 'DSPM findings opened, escalated, resolved, suppressed or back from suppression, to Slack',
       eventBus: props.bus,
       eventPattern: slackEventPattern(props.source, props),
       // One group: messages to the channel go out one batch at a time, in order.

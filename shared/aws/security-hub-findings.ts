@@ -1,15 +1,19 @@
 /**
- * The Security Hub port on the AWS SDK: GetFindings to learn the sequence a finding holds now,
- * BatchImportFindings to create or update findings in place.
+ * The Security Hub port on the AWS SDK: GetFindings to learn what a finding holds now (the
+ * bridge's sequence and status, the workflow), BatchImportFindings to create or update findings in
+ * place, BatchUpdateFindings to set the workflow and note of findings an exception covers or
+ * stopped covering (the call AWS documents for that, in the account that owns the findings).
  */
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
+  BatchUpdateFindingsCommand,
   GetFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { SEQUENCE_FIELD } from '../securityhub/asff.ts';
+import { SEQUENCE_FIELD, STATUS_FIELD } from '../securityhub/asff.ts';
 import type { RefusedFinding, SecurityHubFindings } from '../securityhub/export-findings.ts';
+import { type HeldFinding, NOTE_AUTHOR, type WorkflowUpdate } from '../securityhub/workflow.ts';
 
 /** Filter values per GetFindings call: few, so one page normally holds every answer. */
 const IDS_PER_QUERY = 20;
@@ -26,9 +30,9 @@ export class SdkSecurityHubFindings implements SecurityHubFindings {
     this.#productArn = productArn;
   }
 
-  async sequencesOf(ids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+  async heldFindings(ids: readonly string[]): Promise<ReadonlyMap<string, HeldFinding>> {
     const wanted = new Set(ids);
-    const sequences = new Map<string, number>();
+    const held = new Map<string, HeldFinding>();
     for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
       const chunk = ids.slice(start, start + IDS_PER_QUERY);
       let nextToken: string | undefined;
@@ -47,14 +51,44 @@ export class SdkSecurityHubFindings implements SecurityHubFindings {
           // Matched again here: the filter is the service's to apply, the decision is ours.
           if (!finding.Id || !wanted.has(finding.Id) || finding.ProductArn !== this.#productArn) continue;
           const sequence = Number(finding.ProductFields?.[SEQUENCE_FIELD]);
-          if (Number.isInteger(sequence))
-            sequences.set(finding.Id, Math.max(sequence, sequences.get(finding.Id) ?? 0));
+          if (!Number.isInteger(sequence) || sequence <= (held.get(finding.Id)?.sequence ?? 0)) continue;
+          held.set(finding.Id, {
+            sequence,
+            status: finding.ProductFields?.[STATUS_FIELD],
+            workflowStatus: finding.Workflow?.Status,
+          });
         }
         nextToken = response.NextToken || undefined;
         if (!nextToken) break;
       }
     }
-    return sequences;
+    return held;
+  }
+
+  async updateWorkflows(updates: readonly WorkflowUpdate[]): Promise<readonly RefusedFinding[]> {
+    const refused: RefusedFinding[] = [];
+    // One call per finding: BatchUpdateFindings gives every finding of a call the same note, and
+    // each note names its own exception. Suppressions are rare; the calls stay few.
+    for (const update of updates) {
+      const response = await this.#client.send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: [{ Id: update.id, ProductArn: this.#productArn }],
+          Workflow: { Status: update.status },
+          Note: { Text: update.note, UpdatedBy: NOTE_AUTHOR },
+        }),
+      );
+      const processed = (response.ProcessedFindings ?? []).some((f) => f.Id === update.id);
+      const unprocessed = response.UnprocessedFindings?.find((f) => f.FindingIdentifier?.Id === update.id);
+      if (unprocessed || !processed) {
+        refused.push({
+          id: update.id,
+          code: unprocessed?.ErrorCode ?? 'NotProcessed',
+          message:
+            unprocessed?.ErrorMessage ?? 'Security Hub listed the finding neither processed nor unprocessed',
+        });
+      }
+    }
+    return refused;
   }
 
   async importFindings(findings: readonly AwsSecurityFinding[]): Promise<readonly RefusedFinding[]> {

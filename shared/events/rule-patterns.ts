@@ -3,7 +3,7 @@
  * them, the tests put real poller events through them on a (moto) bus, and the CDK stack deploys
  * the ones a customer turns on.
  */
-import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from './detail-types.ts';
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES, FINDING_DETAIL_TYPES } from './detail-types.ts';
 
 /** Patterns by name, for the default source. */
 export function sampleRulePatterns(source: string = DEFAULT_EVENT_SOURCE) {
@@ -29,4 +29,18 @@ export function sampleRulePatterns(source: string = DEFAULT_EVENT_SOURCE) {
     /** Every event of the bridge (an audit trail, a debugging queue). */
     everything: { source: [source] },
   } as const;
+}
+
+/**
+ * For subscribers that page people: every finding event whose finding is open, so nothing of a
+ * finding an exception covers (opened already suppressed, updated or resolved while suppressed,
+ * the suppression itself) wakes anyone, and the unsuppression (status open again) does. README and
+ * docs/events.md print it; a test puts it on a moto rule.
+ */
+export function openFindingsPattern(source: string = DEFAULT_EVENT_SOURCE) {
+  return {
+    source: [source],
+    'detail-type': [...FINDING_DETAIL_TYPES],
+    detail: { status: ['open'] },
+  };
 }

@@ -1,12 +1,14 @@
 /**
  * A finding event as an AWS Security Finding Format (ASFF) finding of the account's own custom
  * integration (`product/<account>/default`), one ASFF finding per occurrence (its `correlationId`):
- * opened and updated events keep it ACTIVE, a resolve archives it. Severity and Types go in
- * `FindingProviderFields` too, because AWS tells providers to update those there (customers own the
- * top-level ones after a BatchUpdateFindings); `Workflow` is never sent, because after a finding is
- * created BatchImportFindings cannot change it (Security Hub sets NEW on create). The bridge's
- * `sequence` travels in `ProductFields`, so a stale event can be recognised (shared/securityhub/
- * export-findings.ts).
+ * opened and updated events keep it ACTIVE, a resolve archives it. Severity and Types: a new
+ * finding carries them at the top level (ASFF requires them) and in `FindingProviderFields`; an
+ * update carries them in `FindingProviderFields` only, as AWS asks of providers, so a Severity or
+ * Types an analyst set in Security Hub (BatchUpdateFindings) is kept, while one nobody touched
+ * follows the provider's. `Workflow` and `Note` are never imported: they are the customer's, and
+ * the bridge sets SUPPRESSED and NEW through BatchUpdateFindings (shared/securityhub/workflow.ts).
+ * The bridge's `sequence` and `status` travel in `ProductFields`, so a stale event and a status
+ * transition can be recognised (shared/securityhub/export-findings.ts).
  */
 import type { AwsSecurityFinding, Resource } from '@aws-sdk/client-securityhub';
 import { storeResource } from '../backup/inventory-arn.ts';
@@ -18,6 +20,9 @@ export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
 /** The `ProductFields` key that holds the bridge's `sequence` of the finding. */
 export const SEQUENCE_FIELD = 'dspm-bridge/sequence';
+
+/** The `ProductFields` key that holds the bridge's `status` (open, suppressed, resolved). */
+export const STATUS_FIELD = 'dspm-bridge/status';
 
 /** Where the findings are imported: the account and region of the export, and their product. */
 export interface SecurityHubTarget {
@@ -82,23 +87,30 @@ function resourceOf(detail: FindingEventDetail, target: SecurityHubTarget): Reso
   };
 }
 
-/** The ASFF finding of this event's occurrence. */
-export function toAsffFinding(detail: FindingEventDetail, target: SecurityHubTarget): AwsSecurityFinding {
+/**
+ * The ASFF finding of this event's occurrence: `create` when Security Hub does not hold it yet
+ * (top-level Severity and Types too), `update` when it does (them in `FindingProviderFields` only).
+ */
+export function toAsffFinding(
+  detail: FindingEventDetail,
+  target: SecurityHubTarget,
+  mode: 'create' | 'update',
+): AwsSecurityFinding {
   const label = SEVERITY_LABELS[detail.severity];
   const types = [ASFF_TYPES[detail.condition]];
+  const provided = { Severity: { Label: label, Original: detail.severity }, Types: types };
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: detail.correlationId,
     ProductArn: productArnOf(target),
     GeneratorId: `dspm-bridge/${detail.condition}`,
     AwsAccountId: target.accountId,
-    Types: types,
+    ...(mode === 'create' ? { Types: types, Severity: provided.Severity } : {}),
     CreatedAt: detail.openedAt,
     UpdatedAt: detail.observedAt,
     FirstObservedAt: detail.openedAt,
     LastObservedAt: detail.observedAt,
-    Severity: { Label: label, Original: detail.severity },
-    FindingProviderFields: { Severity: { Label: label, Original: detail.severity }, Types: types },
+    FindingProviderFields: provided,
     Title: cut(detail.test ? `[test] ${detail.title}` : detail.title, 256),
     Description: cut(descriptionOf(detail), 1024),
     CompanyName: 'Netskope',
@@ -107,6 +119,8 @@ export function toAsffFinding(detail: FindingEventDetail, target: SecurityHubTar
     RecordState: detail.status === 'resolved' ? 'ARCHIVED' : 'ACTIVE',
     ProductFields: {
       [SEQUENCE_FIELD]: String(detail.sequence),
+      [STATUS_FIELD]: detail.status,
+      ...(detail.exception ? { 'dspm-bridge/exceptionId': detail.exception.exceptionId } : {}),
       'dspm-bridge/findingId': cut(detail.findingId, 2048),
       'dspm-bridge/eventId': detail.eventId,
       'dspm-bridge/occurrence': String(detail.occurrence),

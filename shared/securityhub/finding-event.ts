@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
-import { DETAIL_TYPES, FINDING_CONDITIONS } from '../events/detail-types.ts';
+import { FINDING_CONDITIONS, FINDING_DETAIL_TYPES, type FindingDetailType } from '../events/detail-types.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
@@ -42,14 +42,22 @@ const findingDetail = z.looseObject({
     }),
   }),
   evidence: z.record(z.string(), z.union([z.number(), z.string(), z.array(z.number()), z.null()])),
+  exception: z.optional(
+    z.looseObject({
+      exceptionId: z.string().check(z.minLength(1)),
+      reason: z.string(),
+      justification: z.string(),
+      requestedBy: z.string(),
+      approvedBy: nullableText,
+      expiresAt: isoTime,
+      revokedAt: z.nullable(isoTime),
+      revokedBy: nullableText,
+    }),
+  ),
 });
 
 const findingEvent = z.looseObject({
-  'detail-type': z.enum([
-    DETAIL_TYPES.findingOpened,
-    DETAIL_TYPES.findingUpdated,
-    DETAIL_TYPES.findingResolved,
-  ]),
+  'detail-type': z.enum(FINDING_DETAIL_TYPES),
   source: z.string(),
   detail: findingDetail,
 });
@@ -59,7 +67,7 @@ export type FindingEventDetail = z.infer<typeof findingDetail>;
 
 /** A parsed SQS body, or why it is not a finding event. */
 export type ParsedFindingEvent =
-  | { readonly ok: true; readonly detail: FindingEventDetail }
+  | { readonly ok: true; readonly detailType: FindingDetailType; readonly detail: FindingEventDetail }
   | { readonly ok: false; readonly reason: string };
 
 /** Reads one SQS message body (an EventBridge event); never throws. */
@@ -71,7 +79,7 @@ export function parseFindingEvent(body: string): ParsedFindingEvent {
     return { ok: false, reason: 'the message body is not JSON' };
   }
   const result = findingEvent.safeParse(json);
-  if (result.success) return { ok: true, detail: result.data.detail };
+  if (result.success) return { ok: true, detailType: result.data['detail-type'], detail: result.data.detail };
   const issue = result.error.issues[0];
   const path = (issue?.path ?? []).map(String).join('.') || '(event)';
   return { ok: false, reason: `not a finding event: ${path}: ${issue?.message ?? 'is not valid'}` };

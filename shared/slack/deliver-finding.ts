@@ -3,12 +3,13 @@
  * Paced to one message per interval per channel, and a 429's `Retry-After` honoured by waiting
  * and sending again, while the invocation has time for it; otherwise the error goes back to the
  * caller, which fails the record so SQS redelivers it. De-escalations are not posted by default:
- * the channel hears when a problem gets worse or ends, not when it gets a little better.
+ * the channel hears when a problem gets worse or ends, not when it gets a little better. While an
+ * exception covers a finding the channel hears only that it was suppressed and that it came back.
  */
 import type { Clock } from '../clock.ts';
 import { SlackRateLimitedError } from './errors.ts';
 import type { FindingEvent } from './finding-event.ts';
-import { changeOf, findingMessage } from './message.ts';
+import { changeOf, type FindingChange, findingMessage } from './message.ts';
 import type { PostedMessage, SlackApi } from './post-message.ts';
 import { postMessage } from './post-message.ts';
 
@@ -60,6 +61,20 @@ export type DeliveryOutcome =
   | { readonly kind: 'posted'; readonly change: string; readonly ts: string; readonly rateLimitWaits: number }
   | { readonly kind: 'skipped'; readonly why: string };
 
+/**
+ * Why the channel hears nothing of this event, when an exception covers the finding: it heard
+ * the suppression and will hear the unsuppression, and nothing in between. A finding that opens
+ * already covered never pages (nobody needs to act on it), so neither does its resolve. The rule
+ * on the bus drops these already (infra/constructs/slack-notification.ts); this holds when an event
+ * reaches the queue another way.
+ */
+export function whileSuppressed(change: FindingChange, detail: FindingEvent['detail']): string | undefined {
+  if (change === 'suppressed' || change === 'unsuppressed') return undefined;
+  const covered = detail.status === 'suppressed' || (change === 'resolved' && detail.exception !== undefined);
+  if (!covered) return undefined;
+  return `the finding is suppressed by ${detail.exception?.exceptionId ?? 'an exception'}: only its suppression and unsuppression are posted`;
+}
+
 /** Ports of the use case. */
 export interface DeliveryPorts {
   readonly api: SlackApi;
@@ -80,6 +95,8 @@ export async function deliverFinding(
   settings: DeliverySettings,
 ): Promise<DeliveryOutcome> {
   const change = changeOf(event.detailType, event.detail);
+  const quiet = whileSuppressed(change, event.detail);
+  if (quiet) return { kind: 'skipped', why: quiet };
   if (change === 'de-escalated' && !settings.postDeescalations) {
     return { kind: 'skipped', why: 'de-escalation (SLACK_POST_DEESCALATIONS is off)' };
   }

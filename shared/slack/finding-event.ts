@@ -5,15 +5,29 @@
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
-import { DETAIL_TYPES } from '../events/detail-types.ts';
+import { FINDING_DETAIL_TYPES, type FindingDetailType } from '../events/detail-types.ts';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
+
+/** What a message about a suppression shows of the exception: who, why, until when. */
+const exceptionSchema = z.object({
+  exceptionId: z.string(),
+  reason: z.string(),
+  justification: z.string(),
+  requestedBy: z.string(),
+  approvedBy: z.nullable(z.string()),
+  expiresAt: z.string(),
+  revokedAt: z.nullable(z.string()),
+  revokedBy: z.nullable(z.string()),
+  revocation: z.nullable(z.string()),
+});
 
 const findingSchema = z.object({
   findingId: z.string(),
   correlationId: z.string(),
   occurrence: z.number(),
   condition: z.string(),
+  status: z.enum(['open', 'suppressed', 'resolved']),
   severity,
   previousSeverity: z.nullable(severity),
   title: z.string(),
@@ -29,19 +43,17 @@ const findingSchema = z.object({
     service: z.object({ name: z.nullable(z.string()), displayName: z.nullable(z.string()) }),
   }),
   evidence: z.record(z.string(), z.unknown()),
+  exception: z.optional(exceptionSchema),
 });
-
-const FINDING_TYPES = [
-  DETAIL_TYPES.findingOpened,
-  DETAIL_TYPES.findingUpdated,
-  DETAIL_TYPES.findingResolved,
-] as const;
 
 const eventSchema = z.object({
   id: z.string(),
-  'detail-type': z.enum(FINDING_TYPES),
+  'detail-type': z.enum(FINDING_DETAIL_TYPES),
   detail: findingSchema,
 });
+
+/** The exception fields a message shows. */
+export type SlackException = z.infer<typeof exceptionSchema>;
 
 /** The finding fields a message shows. */
 export type SlackFinding = z.infer<typeof findingSchema>;
@@ -49,7 +61,7 @@ export type SlackFinding = z.infer<typeof findingSchema>;
 /** One finding event as read from the queue. */
 export interface FindingEvent {
   readonly eventId: string;
-  readonly detailType: (typeof FINDING_TYPES)[number];
+  readonly detailType: FindingDetailType;
   readonly detail: SlackFinding;
 }
 

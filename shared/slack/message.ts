@@ -1,13 +1,21 @@
 /**
  * A finding event as a Slack message: `text` (the notification and the fallback) and Block Kit
  * blocks with the title, severity, store, account and region, and the evidence. A `test: true`
- * event says so in its first words. Slack's limits: a header's text 150 characters, a section's
+ * event says so in its first words. A suppression says who decided, why and until when (the
+ * exception's id, reason, requester, approver, expiry and justification); an unsuppression says how
+ * the exception ended. Slack's limits: a header's text 150 characters, a section's
  * 3000, 50 blocks; longer parts are cut with an ellipsis.
  */
-import type { SlackFinding as FindingDetail } from './finding-event.ts';
+import type { SlackFinding as FindingDetail, SlackException } from './finding-event.ts';
 
-/** The three finding events, by what happened. */
-export type FindingChange = 'opened' | 'escalated' | 'de-escalated' | 'resolved';
+/** The finding events, by what happened. */
+export type FindingChange =
+  | 'opened'
+  | 'escalated'
+  | 'de-escalated'
+  | 'resolved'
+  | 'suppressed'
+  | 'unsuppressed';
 
 /** The `chat.postMessage` arguments the bridge sends. */
 export interface SlackMessage {
@@ -23,10 +31,15 @@ const MARK = {
   escalated: ':arrow_up:',
   'de-escalated': ':arrow_down:',
   resolved: ':white_check_mark:',
+  suppressed: ':no_bell:',
+  unsuppressed: ':bell:',
 };
 
 /** What a finding event is, from its detail type and, on an update, the two severities. */
 export function changeOf(detailType: string, detail: FindingDetail): FindingChange {
+  // `-unsuppressed` first: it ends with `-suppressed` too.
+  if (detailType.endsWith('-unsuppressed')) return 'unsuppressed';
+  if (detailType.endsWith('-suppressed')) return 'suppressed';
   if (detailType.endsWith('-opened')) return 'opened';
   if (detailType.endsWith('-resolved')) return 'resolved';
   const previous = detail.previousSeverity ?? detail.severity;
@@ -53,7 +66,38 @@ function headline(change: FindingChange, detail: FindingDetail): string {
       return `Finding de-escalated ${detail.previousSeverity?.toUpperCase() ?? '?'} → ${severity}: ${detail.title}`;
     case 'resolved':
       return `Finding resolved (${detail.resolution === 'store-removed' ? 'store removed' : 'condition cleared'}): ${detail.title}`;
+    case 'suppressed':
+      return `Finding suppressed until ${day(detail.exception?.expiresAt)}: ${detail.title}`;
+    case 'unsuppressed':
+      return `Finding open again (exception ${detail.exception?.revokedAt ? 'revoked' : 'expired'}): ${detail.title}`;
   }
+}
+
+/** The date part of an ISO time: what a person reads in a headline. */
+function day(iso: string | undefined): string {
+  return iso ? iso.slice(0, 10) : 'an unknown date';
+}
+
+/** Who decided, why, and until when; on an unsuppression, how the exception ended. */
+function exceptionBlocks(change: FindingChange, exception: SlackException | undefined): unknown[] {
+  if (!exception || (change !== 'suppressed' && change !== 'unsuppressed')) return [];
+  const ended = exception.revokedAt
+    ? `revoked ${exception.revokedAt} by ${exception.revokedBy ?? 'unknown'}${exception.revocation ? `: ${exception.revocation}` : ''}`
+    : `expired ${exception.expiresAt}`;
+  const fields = [
+    `*Exception*\n\`${mrkdwn(exception.exceptionId)}\``,
+    `*Reason*\n${mrkdwn(exception.reason)}`,
+    `*Requested by*\n${mrkdwn(exception.requestedBy)}`,
+    `*Approved by*\n${mrkdwn(exception.approvedBy ?? 'not required')}`,
+    change === 'suppressed' ? `*Until*\n${exception.expiresAt}` : `*Ended*\n${mrkdwn(ended)}`,
+  ];
+  return [
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: cut(text, 2000) })) },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: cut(`*Justification*\n${mrkdwn(exception.justification)}`, 3000) },
+    },
+  ];
 }
 
 /** The message for one finding event to `channel`. */
@@ -82,6 +126,7 @@ export function findingMessage(channel: string, change: FindingChange, detail: F
         ]
       : []),
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: cut(text, 2000) })) },
+    ...exceptionBlocks(change, detail.exception),
     {
       type: 'section',
       text: { type: 'mrkdwn', text: cut(`*Endpoint*\n\`${mrkdwn(store.endpoint)}\``, 3000) },
@@ -102,8 +147,13 @@ export function findingMessage(channel: string, change: FindingChange, detail: F
       ],
     },
   ];
+  const exception = detail.exception;
+  const decision =
+    exception && (change === 'suppressed' || change === 'unsuppressed')
+      ? ` ${exception.exceptionId}, ${exception.reason}, requested by ${exception.requestedBy}: ${exception.justification}`
+      : '';
   const text = cut(
-    `${prefix}DSPM ${headline(change, detail)} (${store.name}, ${where}, ${store.endpoint})`,
+    `${prefix}DSPM ${headline(change, detail)} (${store.name}, ${where}, ${store.endpoint})${decision}`,
     4000,
   );
   return { channel, text, blocks, unfurl_links: false };

@@ -2,7 +2,8 @@
  * Drives the poller's task handler as one branch of the poll workflow does (moto cannot run
  * Lambda tasks inside Step Functions): `chunk` while it answers `more`, then `finish` when it
  * answers `listed`; any other answer ends the branch. The routes are the workflow's Choice
- * states', asserted on the synthesized definition in test/infra/poll-workflow.test.ts.
+ * states', asserted on the synthesized definition in test/infra/poll-workflow.test.ts. The
+ * definition itself is executed in test/integration/poll/poll-workflow-execution.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';

@@ -1,6 +1,7 @@
 /**
- * The poll workflow as synthesized (moto cannot run Lambda tasks inside Step Functions; the task
- * handler is tested directly in test/integration/poll/poll-workflow-task.test.ts): the definition
+ * The poll workflow as synthesized (the definition is executed, with the shipped poller as its
+ * task, in test/integration/poll/poll-workflow-execution.test.ts; the task handler is tested
+ * directly in test/integration/poll/poll-workflow-task.test.ts): the definition
  * parsed from its DefinitionString (the Map over tenants, the chunk loop, the Choice routes, the
  * retries, the Catch and the Fail), the schedule that starts it, its logging and tracing, the
  * IAM each part gets, and the tenants list through the stack (secrets, environment, alarms).

@@ -42,7 +42,7 @@ describe('the Security Hub export', () => {
     directories.push(directory);
     const { template } = synthesize({ securityHub: true }, { outdir: directory });
 
-    it('routes the three finding events of the bridge to its queue', () => {
+    it('routes every finding event of the bridge to its queue, suppressions included', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
           source: ['netskope.dspm'],
@@ -50,6 +50,8 @@ describe('the Security Hub export', () => {
             'data-store-finding-opened',
             'data-store-finding-updated',
             'data-store-finding-resolved',
+            'data-store-finding-suppressed',
+            'data-store-finding-unsuppressed',
           ],
         },
         Targets: [
@@ -117,22 +119,47 @@ describe('the Security Hub export', () => {
       });
     });
 
-    it('may import findings to its own default product and read its hub, nothing more of Security Hub', () => {
+    it('may import findings to its own default product, read its hub and set workflows there, nothing more of Security Hub', () => {
       const policies = exportResources(template, 'AWS::IAM::Policy');
       const statements = policies.flatMap(
         ([, policy]) =>
           (
             policy as {
               Properties: {
-                PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+                PolicyDocument: {
+                  Statement: {
+                    Effect: string;
+                    Action: string | string[];
+                    Resource: unknown;
+                    Condition?: unknown;
+                  }[];
+                };
               };
             }
           ).Properties.PolicyDocument.Statement,
       );
-      const securityHub = statements.filter((s) => JSON.stringify(s.Action).includes('securityhub:'));
+      const securityHub = statements.filter(
+        (s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('securityhub:'),
+      );
       expect(securityHub.map((s) => s.Action).sort()).toEqual([
         'securityhub:BatchImportFindings',
+        'securityhub:BatchUpdateFindings',
         'securityhub:GetFindings',
+      ]);
+      expect(
+        JSON.stringify(securityHub.find((s) => s.Action === 'securityhub:BatchUpdateFindings')?.Resource),
+      ).toContain(':hub/default');
+      // BatchUpdateFindings narrowed to SUPPRESSED and NEW, never the severity, as AWS documents.
+      const denied = statements.filter((s) => s.Effect === 'Deny').map((s) => [s.Action, s.Condition]);
+      expect(denied).toEqual([
+        [
+          'securityhub:BatchUpdateFindings',
+          { StringNotEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NEW', 'SUPPRESSED'] } },
+        ],
+        [
+          'securityhub:BatchUpdateFindings',
+          { Null: { 'securityhub:ASFFSyntaxPath/Severity.Label': 'false' } },
+        ],
       ]);
       const resources = JSON.stringify(securityHub.map((s) => s.Resource));
       expect(resources).toContain('/default');

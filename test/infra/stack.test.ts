@@ -275,7 +275,7 @@ describe('the stack with every option on', () => {
     });
   });
 
-  it('sends high and critical finding events, baseline left out, to a FIFO queue in one message group', () => {
+  it('sends high and critical finding events, baseline and suppressed updates left out, to a FIFO queue in one message group', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Description: Match.stringLikeRegexp('to Slack'),
       EventPattern: {
@@ -284,12 +284,22 @@ describe('the stack with every option on', () => {
           'data-store-finding-opened',
           'data-store-finding-updated',
           'data-store-finding-resolved',
+          'data-store-finding-suppressed',
+          'data-store-finding-unsuppressed',
         ],
         detail: {
           condition: ['high-risk', 'public-access', 'encryption-off', 'backup-off', 'unprotected'],
           severity: ['high', 'critical'],
           baseline: [false],
         },
+        $or: [
+          { 'detail-type': ['data-store-finding-suppressed'] },
+          { detail: { status: ['open'] } },
+          {
+            'detail-type': ['data-store-finding-resolved'],
+            detail: { exception: { exceptionId: [{ exists: false }] } },
+          },
+        ],
       },
       Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'slack' } })],
     });

@@ -20,6 +20,7 @@ import {
 import { lambdaRuntimeEnvironment } from '../../helpers/lambda-runtime-env.ts';
 import { findingEvent, sqsBatch } from '../../helpers/queued-finding-events.ts';
 import { synthesize } from '../../helpers/stack.ts';
+import { suppressedEvent } from '../../helpers/suppressed-finding-events.ts';
 import { type SlackPeer, startSlackPeer } from '../../peers/slack/server.ts';
 
 const TOKEN = 'xoxb-1111-2222-notifier-test-token';
@@ -145,6 +146,33 @@ describe('the shipped Slack notifier against the Slack peer', () => {
     const [message] = peer.messages.slice(before);
     expect(message?.text.startsWith('[TEST] DSPM')).toBe(true);
     expect(JSON.stringify(message?.blocks)).toContain('This is a test event');
+  });
+
+  it('posts one message when a finding is suppressed and one when it comes back, nothing in between', async () => {
+    // Arrange: events the rule would have dropped reach the queue anyway (a hand-made rule, a replay).
+    const secretId = await secretHolding(TOKEN);
+    const before = peer.messages.length;
+    // Act
+    const { result, output } = await invoke(
+      sqsBatch([
+        suppressedEvent('suppressed'),
+        suppressedEvent('updated-while-suppressed'),
+        suppressedEvent('opened-suppressed'),
+        suppressedEvent('unsuppressed'),
+      ]),
+      secretId,
+    );
+    // Assert
+    expect(result).toEqual({ batchItemFailures: [] });
+    const posted = peer.messages.slice(before);
+    expect(posted.map((m) => m.text)).toEqual([
+      expect.stringMatching(
+        /^DSPM Finding suppressed until 2027-02-20: High risk on engineering .* exc-0123456789abcdef, risk-accepted, requested by alice@example\.com: /,
+      ),
+      expect.stringMatching(/^DSPM Finding open again \(exception expired\): High risk on engineering/),
+    ]);
+    expect(JSON.stringify(posted[0]?.blocks)).toContain('ciso@example.com');
+    expect(output.match(/"why":"the finding is suppressed by exc-0123456789abcdef/g)).toHaveLength(2);
   });
 
   it('fails every record Slack refuses with ok:false (a bad token), and never logs the token', async () => {

@@ -11,7 +11,7 @@ export interface AsffStrictness {
   readonly utcTimestamps: boolean;
   /** UpdatedAt may not be before CreatedAt. */
   readonly updatedNotBeforeCreated: boolean;
-  /** A provider may not send Workflow at all (AWS ignores it on update; Security Hub sets NEW). */
+  /** A provider may not send Workflow, Note, UserDefinedFields or VerificationState (AWS ignores them on update). */
   readonly noWorkflow: boolean;
 }
 
@@ -47,16 +47,57 @@ const REQUIRED = [
   'UpdatedAt',
 ] as const;
 
-/** Why a finding breaks the rules (empty: it keeps them). */
-export function asffViolations(sent: object, strictness: AsffStrictness = STRICT): string[] {
+/**
+ * Fields a customer owns once a finding exists (AWS: BatchImportFindings cannot update them):
+ * a provider never sends them, on create or update (stricter: AWS ignores them on update).
+ */
+export const CUSTOMER_FIELDS = ['Note', 'UserDefinedFields', 'VerificationState', 'Workflow'] as const;
+
+/**
+ * Fields AWS tells providers not to update with BatchImportFindings: they go in
+ * `FindingProviderFields` instead (stricter: AWS accepts them and ignores what an analyst changed).
+ */
+export const PROVIDER_FIELDS = ['Confidence', 'Criticality', 'RelatedFindings', 'Severity', 'Types'] as const;
+
+/** What BatchUpdateFindings may change (AWS's list), besides the required FindingIdentifiers. */
+export const UPDATABLE_FIELDS = [
+  'Confidence',
+  'Criticality',
+  'Note',
+  'RelatedFindings',
+  'Severity',
+  'Types',
+  'UserDefinedFields',
+  'VerificationState',
+  'Workflow',
+] as const;
+
+/** Why an update of a finding Security Hub holds breaks the provider rules (empty: it keeps them). */
+export function providerUpdateViolations(sent: object): string[] {
   const finding = sent as Record<string, unknown>;
   const problems: string[] = [];
+  for (const name of PROVIDER_FIELDS)
+    if (finding[name] !== undefined)
+      problems.push(`a provider updates ${name} through FindingProviderFields, not the top-level ${name}`);
+  const provided = finding.FindingProviderFields as { Severity?: { Label?: unknown } } | undefined;
+  if (!provided?.Severity || !SEVERITY_LABELS.includes(String(provided.Severity.Label)))
+    problems.push('FindingProviderFields.Severity.Label must be a label');
+  return problems;
+}
+
+/** Why a finding breaks the rules (empty: it keeps them). `update`: Security Hub holds it already. */
+export function asffViolations(sent: object, strictness: AsffStrictness = STRICT, update = false): string[] {
+  const finding = sent as Record<string, unknown>;
+  const problems: string[] = update ? providerUpdateViolations(sent) : [];
+  const required = update
+    ? REQUIRED.filter((name) => !(PROVIDER_FIELDS as readonly string[]).includes(name))
+    : REQUIRED;
   const text = (name: string, max: number) => {
     const value = finding[name];
     if (typeof value !== 'string' || value.length === 0) problems.push(`${name} must be a non-empty string`);
     else if (value.length > max) problems.push(`${name} is longer than ${max}`);
   };
-  for (const name of REQUIRED) if (finding[name] === undefined) problems.push(`${name} is required`);
+  for (const name of required) if (finding[name] === undefined) problems.push(`${name} is required`);
   if (finding.SchemaVersion !== '2018-10-08') problems.push('SchemaVersion must be 2018-10-08');
   text('Id', 512);
   text('GeneratorId', 512);
@@ -83,8 +124,11 @@ export function asffViolations(sent: object, strictness: AsffStrictness = STRICT
     Date.parse(String(finding.UpdatedAt)) < Date.parse(String(finding.CreatedAt))
   )
     problems.push('UpdatedAt is before CreatedAt');
-  const types = finding.Types;
-  if (!Array.isArray(types) || types.length === 0 || types.length > 50)
+  const provided = finding.FindingProviderFields as { Types?: unknown } | undefined;
+  const types = update ? provided?.Types : finding.Types;
+  if (update && types === undefined) {
+    // A provider may leave the types as they are.
+  } else if (!Array.isArray(types) || types.length === 0 || types.length > 50)
     problems.push('Types must hold 1 to 50 entries');
   else
     for (const type of types) {
@@ -93,7 +137,7 @@ export function asffViolations(sent: object, strictness: AsffStrictness = STRICT
         problems.push(`Types entry "${type}" is not namespace/category/classifier of AWS's taxonomy`);
     }
   const severity = finding.Severity as { Label?: unknown } | undefined;
-  if (!severity || !SEVERITY_LABELS.includes(String(severity.Label)))
+  if (!update && (!severity || !SEVERITY_LABELS.includes(String(severity.Label))))
     problems.push('Severity.Label must be a label');
   const resources = finding.Resources;
   if (!Array.isArray(resources) || resources.length === 0 || resources.length > 32)
@@ -120,8 +164,10 @@ export function asffViolations(sent: object, strictness: AsffStrictness = STRICT
         problems.push(`ProductFields ${key} must be a string of at most 2048`);
     }
   }
-  if (strictness.noWorkflow && finding.Workflow !== undefined)
-    problems.push('a provider does not send Workflow');
+  if (strictness.noWorkflow)
+    for (const name of CUSTOMER_FIELDS)
+      if (finding[name] !== undefined)
+        problems.push(`a provider does not send ${name}: the customer owns it (BatchUpdateFindings)`);
   if (JSON.stringify(finding).length > 240 * 1024) problems.push('the finding is larger than 240 KB');
   return problems;
 }

@@ -15,13 +15,13 @@ const TARGET = { partition: 'aws', region: 'us-east-1', accountId: '123456789012
 describe('toAsffFinding', () => {
   it.each(FINDING_CONDITIONS)('keeps the ASFF rules for a %s finding at every stage', (condition) => {
     for (const detail of lifecycle().map((d) => ({ ...d, condition }))) {
-      expect(asffViolations(toAsffFinding(detail, TARGET))).toEqual([]);
+      expect(asffViolations(toAsffFinding(detail, TARGET, 'create'))).toEqual([]);
     }
   });
 
   it('names one finding per occurrence in the account default product', () => {
-    const a = toAsffFinding(findingDetail({ occurrence: 1 }), TARGET);
-    const b = toAsffFinding(findingDetail({ occurrence: 2, sequence: 4 }), TARGET);
+    const a = toAsffFinding(findingDetail({ occurrence: 1 }), TARGET, 'create');
+    const b = toAsffFinding(findingDetail({ occurrence: 2, sequence: 4 }), TARGET, 'create');
     expect(a.Id).toBe('example.goskope.com/data-store/1/finding/high-risk/1');
     expect(b.Id).toBe('example.goskope.com/data-store/1/finding/high-risk/2');
     expect(a.ProductArn).toBe('arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default');
@@ -30,7 +30,7 @@ describe('toAsffFinding', () => {
   });
 
   it('is ACTIVE while open, ARCHIVED when resolved, never sends Workflow, and carries the sequence', () => {
-    const [opened, updated, resolved] = lifecycle().map((d) => toAsffFinding(d, TARGET));
+    const [opened, updated, resolved] = lifecycle().map((d) => toAsffFinding(d, TARGET, 'create'));
     expect([opened?.RecordState, updated?.RecordState, resolved?.RecordState]).toEqual([
       'ACTIVE',
       'ACTIVE',
@@ -50,7 +50,7 @@ describe('toAsffFinding', () => {
   });
 
   it("names the store's ARN as an RDS instance resource", () => {
-    const finding = toAsffFinding(findingDetail(), TARGET);
+    const finding = toAsffFinding(findingDetail(), TARGET, 'create');
     expect(finding.Resources).toEqual([
       expect.objectContaining({
         Type: 'AwsRdsDbInstance',
@@ -63,7 +63,7 @@ describe('toAsffFinding', () => {
 
   it('names a store outside AWS as Other, by tenant and id', () => {
     const store = { ...RDS_STORE, id: 7, endpoint: 'sql.example.com:1433', region: null, accountId: null };
-    const finding = toAsffFinding(findingDetail({ dataStore: store }), TARGET);
+    const finding = toAsffFinding(findingDetail({ dataStore: store }), TARGET, 'create');
     expect(finding.Resources?.[0]).toMatchObject({
       Type: 'Other',
       Id: 'example.goskope.com/data-store/7',
@@ -74,13 +74,13 @@ describe('toAsffFinding', () => {
   });
 
   it('marks a test event in its title and product fields', () => {
-    const finding = toAsffFinding(findingDetail({ test: true }), TARGET);
+    const finding = toAsffFinding(findingDetail({ test: true }), TARGET, 'create');
     expect(finding.Title?.startsWith('[test] ')).toBe(true);
     expect(finding.ProductFields?.['dspm-bridge/test']).toBe('true');
   });
 
   it('cuts a long title and description to the ASFF limits', () => {
-    const finding = toAsffFinding(findingDetail({ title: 'x'.repeat(2000) }), TARGET);
+    const finding = toAsffFinding(findingDetail({ title: 'x'.repeat(2000) }), TARGET, 'create');
     expect(finding.Title).toHaveLength(256);
     expect(finding.Description?.length).toBeLessThanOrEqual(1024);
     expect(asffViolations(finding)).toEqual([]);
