@@ -30,6 +30,7 @@ import { BackupIntake, TAGGER_AWS_BACKUP_DETAIL_TYPES } from './constructs/backu
 import { BridgeAlarms } from './constructs/bridge-alarms.ts';
 import { BridgeBus } from './constructs/bridge-bus.ts';
 import { BridgeFunction, FUNCTION_TIMEOUTS } from './constructs/bridge-function.ts';
+import { ExceptionAuditTable } from './constructs/exception-audit-table.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { PollWorkflow } from './constructs/poll-workflow.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
@@ -67,6 +68,7 @@ export class DspmBridgeStack extends Stack {
 
     // Stateful: kept apart from the functions that use them.
     const state = new StateTable(this, 'State');
+    const audit = new ExceptionAuditTable(this, 'ExceptionAudit');
     const bus = new BridgeBus(this, 'Events', {
       name: config.eventBusName,
       importArn: config.importEventBusArn,
@@ -142,6 +144,8 @@ export class DspmBridgeStack extends Stack {
         // longest wait between two steps (a retry waits at most 30 s, constructs/poll-workflow.ts);
         // a run that dies without finishing blocks its tenant's next poll for at most this long.
         POLL_LEASE_TTL_SECONDS: String(POLL_LEASE_TTL_SECONDS),
+        // The poll writes the bridge's own exception audit entries (expired, expiring).
+        EXCEPTION_AUDIT_TABLE_NAME: audit.table.tableName,
         ...(config.watchedFields ? { RISK_WATCHED_FIELDS: config.watchedFields.join(',') } : {}),
         ...(config.riskBands ? { RISK_BANDS: config.riskBands.join(',') } : {}),
         ...(config.minimumDeltas
@@ -201,7 +205,7 @@ export class DspmBridgeStack extends Stack {
       [this.coverage, STATE_ACCESS.coverage],
     ] as const) {
       bus.bus.grantPutEventsTo(fn.function);
-      grantStateAccess(state.table, fn.function, access);
+      grantStateAccess(state.table, fn.function, access, audit.table);
       this.tokenSecret.grantRead(fn.function);
     }
     for (const secret of this.tenantSecrets.slice(1)) secret.grantRead(this.poller.function);
@@ -291,6 +295,7 @@ export class DspmBridgeStack extends Stack {
           progress: serviceNow.progress,
           exceptionsEnvironment: {
             STATE_TABLE_NAME: state.table.tableName,
+            EXCEPTION_AUDIT_TABLE_NAME: audit.table.tableName,
             EVENT_BUS_NAME: bus.bus.eventBusName,
             EVENT_SOURCE: config.eventSource,
           },
@@ -300,10 +305,16 @@ export class DspmBridgeStack extends Stack {
         });
         const fn = serviceNowSync.function.function;
         // Exceptions: read one, write one with its created audit entry (a conditional put in a transaction).
-        grantStateAccess(state.table, fn, {
-          table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
-          indexes: [],
-        });
+        grantStateAccess(
+          state.table,
+          fn,
+          {
+            table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+            indexes: [],
+            audit: ['dynamodb:PutItem'],
+          },
+          audit.table,
+        );
         bus.bus.grantPutEventsTo(fn);
         deadLetterQueues.ServiceNowSyncSchedule = serviceNowSync.schedule.deadLetterQueue;
         deadLetterQueues.ServiceNowSyncFailedRuns = serviceNowSync.schedule.failedRuns;
@@ -345,6 +356,10 @@ export class DspmBridgeStack extends Stack {
       description: 'Bus the events are published to',
     });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
+    new CfnOutput(this, 'ExceptionAuditTableName', {
+      value: audit.table.tableName,
+      description: 'EXCEPTION_AUDIT_TABLE_NAME for `dspm-bridge exception` against the deployed table',
+    });
     new CfnOutput(this, 'ApiTokenSecretArn', {
       value: this.tokenSecret.secretArn,
       description: 'Put the Netskope API token here',

@@ -33,6 +33,9 @@ export const EXAMPLE_TYPES = [
   'data-store-finding-opened',
   'data-store-finding-updated',
   'data-store-finding-resolved',
+  'data-store-finding-suppressed',
+  'data-store-finding-unsuppressed',
+  'finding-exception-changed',
 ] as const;
 
 /** An event as the CLI writes it. */
@@ -98,7 +101,44 @@ export async function produceEventExamples(): Promise<Record<(typeof EXAMPLE_TYP
     // are back (its backup-off finding resolves).
     sim.tenant.updateStore(1, { data_store_risk_rating: 80, backup: 'On' });
     const later = await run(['poll', '--once', '--state', state]);
-    const all = [...poll, ...backup, ...later];
+    // A person accepts the risk of GDPR-tagged stores being high-risk (store 1 is); a poll
+    // suppresses its finding; the exception is revoked; the next poll brings the finding back.
+    const added = await run([
+      'exception',
+      'add',
+      '--condition',
+      'high-risk',
+      '--data-tag',
+      'GDPR',
+      '--reason',
+      'risk-accepted',
+      '--justification',
+      'GDPR stores are being migrated to the new cluster this quarter',
+      '--by',
+      'alice@example.com',
+      '--approved-by',
+      'ciso@example.com',
+      '--expires',
+      '90d',
+      '--state',
+      state,
+    ]);
+    const suppressed = await run(['poll', '--once', '--state', state]);
+    const exceptionId = (added[0]?.Detail.exception as { exceptionId: string } | undefined)?.exceptionId;
+    if (exceptionId === undefined) throw new Error('exception add printed no finding-exception-changed');
+    const revoked = await run([
+      'exception',
+      'revoke',
+      exceptionId,
+      '--by',
+      'bob@example.com',
+      '--justification',
+      'the migration slipped; track the finding again',
+      '--state',
+      state,
+    ]);
+    const unsuppressed = await run(['poll', '--once', '--state', state]);
+    const all = [...poll, ...backup, ...later, ...added, ...suppressed, ...revoked, ...unsuppressed];
     const pick = (type: string) => {
       const found = all.find((event) => event.DetailType === type);
       if (!found) throw new Error(`the scenario produced no ${type}`);
@@ -144,6 +184,12 @@ const PER_RUN = new Set([
   'pollId',
   'openedAt',
   'resolvedAt',
+  // An exception's random id and its own times.
+  'exceptionId',
+  'createdAt',
+  'expiresAt',
+  'revokedAt',
+  'at',
 ]);
 
 /**

@@ -343,10 +343,15 @@ function openExceptions(values: { state?: string | undefined; tenant?: string | 
         { dryRun: false, eventsFile, json: false, bus: configuredBus(runtime) },
         io,
       );
-      io.stderr(`${output.notice}\n`);
       return {
         store: runtime.exceptions,
-        sink: output.sink,
+        // Where the event went is said when it goes: a refused command line publishes nothing.
+        sink: {
+          publish: (events) => {
+            io.stderr(`${output.notice}\n`);
+            return output.sink.publish(events);
+          },
+        },
         events: { source: runtime.publishing.source, test: runtime.publishing.test },
         verifiedIdentity: runtime.exceptionsInAws ? callerIdentity() : undefined,
       };

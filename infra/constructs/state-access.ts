@@ -10,6 +10,9 @@
  * - coverage sweep: `loadStores` / `listProtections` (Query), then what the tagger does per store,
  *   except the index lookups (the sweep names every store by id).
  *
+ * - all three read the tenant's exceptions (Query on `exception#`); only the poller writes audit
+ *   entries (PutItem on the audit table, which nobody may update or delete in).
+ *
  * Nothing reads a stream (the table has none), scans, or deletes in bulk.
  */
 
@@ -17,10 +20,15 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 
-/** What one function may do to the table and to its indexes. */
+/** What one function may do to the table, to its indexes, and to the exception audit table. */
 export interface StateAccess {
   readonly table: readonly string[];
   readonly indexes: readonly string[];
+  /**
+   * The audit table: at most PutItem (each entry once, conditionally) and Query. Never UpdateItem,
+   * DeleteItem or BatchWriteItem: an entry, once written, stays as it was.
+   */
+  readonly audit: readonly ('dynamodb:PutItem' | 'dynamodb:Query')[];
 }
 
 /** Each function's actions, by the name the stack gives the function. */
@@ -34,10 +42,20 @@ export const STATE_ACCESS = {
       'dynamodb:BatchWriteItem',
     ],
     indexes: [],
+    // The poll writes the bridge's own entries (expired, expiring) and reads which are written.
+    audit: ['dynamodb:PutItem', 'dynamodb:Query'],
   },
   tagger: {
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    // Query: the tenant's exceptions, applied to the `unprotected` finding.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
     indexes: ['dynamodb:Query'],
+    audit: [],
   },
   coverage: {
     table: [
@@ -48,11 +66,20 @@ export const STATE_ACCESS = {
       'dynamodb:DeleteItem',
     ],
     indexes: [],
+    audit: [],
   },
 } as const satisfies Record<string, StateAccess>;
 
-/** Grants `grantee` exactly `access` on `table` (and, when it queries them, its indexes). */
-export function grantStateAccess(table: ITable, grantee: IGrantable, access: StateAccess): void {
+/**
+ * Grants `grantee` exactly `access` on `table` (and, when it queries them, its indexes), and its
+ * audit actions on `auditTable`.
+ */
+export function grantStateAccess(
+  table: ITable,
+  grantee: IGrantable,
+  access: StateAccess,
+  auditTable?: ITable,
+): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({ actions: [...access.table], resources: [table.tableArn] }),
   );
@@ -61,4 +88,8 @@ export function grantStateAccess(table: ITable, grantee: IGrantable, access: Sta
       new PolicyStatement({ actions: [...access.indexes], resources: [`${table.tableArn}/index/*`] }),
     );
   }
+  if (auditTable && access.audit.length > 0)
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...access.audit], resources: [auditTable.tableArn] }),
+    );
 }

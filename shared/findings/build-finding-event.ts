@@ -89,7 +89,7 @@ function titleOf(transition: FindingTransition, store: DataStoreRef): string {
     case 'resolved':
       return `${what}: resolved (${transition.resolution === 'store-removed' ? 'store removed' : 'cleared'})`;
     case 'suppressed':
-      return `${what}: suppressed by ${transition.exception?.exceptionId} until ${transition.exception?.expiresAt}`;
+      return `${what}: suppressed (${transition.exception?.reason ?? 'exception'})`;
     case 'unsuppressed':
       return `${what}: open again (${endOf(transition.exception)})`;
   }
@@ -97,7 +97,5 @@ function titleOf(transition: FindingTransition, store: DataStoreRef): string {
 
 function endOf(exception: FindingException | undefined): string {
   if (exception === undefined) return 'its exception ended';
-  return exception.revokedAt === null
-    ? `${exception.exceptionId} expired`
-    : `${exception.exceptionId} revoked`;
+  return exception.revokedAt === null ? 'its exception expired' : 'its exception was revoked';
 }

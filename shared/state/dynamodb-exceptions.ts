@@ -39,6 +39,13 @@ export interface DynamoDbExceptionStoreOptions {
 
 const NO_OVERWRITE = 'attribute_not_exists(pk)';
 
+const ACTION_ORDER: Record<AuditEntry['action'], number> = {
+  created: 0,
+  expiring: 1,
+  expired: 2,
+  revoked: 3,
+};
+
 /** Exceptions in the state table, audit entries in the audit table. */
 export class DynamoDbExceptionStore implements ExceptionStore {
   readonly #client: DynamoDBDocumentClient;
@@ -164,7 +171,11 @@ export class DynamoDbExceptionStore implements ExceptionStore {
       },
     ))
       for (const item of page.Items ?? []) entries.push(item.entry as AuditEntry);
-    return entries.sort((a, b) => a.at.localeCompare(b.at));
+    // Each action happens once, in this order: the order they were written, whatever their times
+    // say (an `expired` entry is dated at the exception's expiresAt, not when a poll noticed it).
+    return entries.sort(
+      (a, b) => a.exceptionId.localeCompare(b.exceptionId) || ACTION_ORDER[a.action] - ACTION_ORDER[b.action],
+    );
   }
 
   #auditPut(tenant: string, entry: AuditEntry) {

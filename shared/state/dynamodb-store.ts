@@ -502,6 +502,7 @@ function findingsFromItem(raw: Record<string, Record<string, unknown>>): Finding
       ...(typeof state.resolvedAt === 'string' ? { resolvedAt: state.resolvedAt } : {}),
       sequence: Number(state.sequence),
       baseline: state.baseline === true,
+      ...(typeof state.suppressedBy === 'string' ? { suppressedBy: state.suppressedBy } : {}),
     };
   }
   return states;

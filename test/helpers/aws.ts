@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
-import { STATE_TABLE } from '#shared/state/table-design.ts';
+import { AUDIT_TABLE, STATE_TABLE } from '#shared/state/table-design.ts';
 import { MOTO_AWS } from './moto.ts';
 
 /** Clients pointed at moto. SQS gets the endpoint explicitly: it would otherwise follow queue URLs. */
@@ -107,6 +107,24 @@ export async function createStateTable(dynamoDb: DynamoDBClient, tableName: stri
           KeySchema: [{ AttributeName: STATE_TABLE.resourceKey, KeyType: 'HASH' }],
           Projection: { ProjectionType: 'ALL' },
         },
+      ],
+    }),
+  );
+}
+
+/** Creates an exception audit table as the stack does (infra/constructs/exception-audit-table.ts). */
+export async function createAuditTable(dynamoDb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamoDb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: AUDIT_TABLE.partitionKey, AttributeType: 'S' },
+        { AttributeName: AUDIT_TABLE.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: AUDIT_TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: AUDIT_TABLE.sortKey, KeyType: 'RANGE' },
       ],
     }),
   );

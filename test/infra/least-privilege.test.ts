@@ -10,6 +10,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 
 const TABLE = { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] };
 const INDEXES = { 'Fn::Join': ['', [TABLE, '/index/*']] };
+const AUDIT = { 'Fn::GetAtt': [expect.stringMatching(/^ExceptionAuditTable/), 'Arn'] };
 
 /** The DynamoDB statements of the function whose logical id starts with `prefix`. */
 function dynamoDbStatements(template: ReturnType<typeof synthesize>['template'], prefix: string) {
@@ -41,13 +42,20 @@ describe('state table permissions', () => {
           ],
           resource: TABLE,
         },
+        { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resource: AUDIT },
       ],
     ],
     [
       'Tagger',
       [
         {
-          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          actions: [
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
           resource: TABLE,
         },
         { actions: ['dynamodb:Query'], resource: INDEXES },

@@ -290,6 +290,7 @@ describe('dspm-bridge exception (file state, NDJSON)', () => {
     const run = await cli('exception', 'add', ...argv);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/events:/);
     expect(run.stdout).toBe('');
     expect(savedExceptions()).toHaveLength(before);
   });

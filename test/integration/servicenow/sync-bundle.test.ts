@@ -110,7 +110,7 @@ describe('the ServiceNow decision sync bundle', () => {
       SERVICENOW_PROGRESS_TABLE: progress,
       STATE_TABLE_NAME: tables.state,
       EVENT_BUS_NAME: busName,
-      // The audit table comes with the exceptions stack wiring; here, one of our own.
+      // The tables the template names, made in moto under names of our own.
       EXCEPTION_AUDIT_TABLE_NAME: tables.audit,
     };
     env = {
