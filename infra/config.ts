@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { duplicateHosts } from '#shared/config/tenants.ts';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
+import { EXCEPTION_REASONS, FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
 import { parseFindingSettings } from '#shared/findings/severities.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
 import { MIN_SHARED_RPS } from './rate-budget.ts';
@@ -200,6 +200,36 @@ export const stackConfigSchema = z
           .optional(),
         /** Read by the earlier API destination; accepted so old configurations still synthesize, and unused. */
         invocationsPerSecond: z.number().int().min(1).max(300).optional(),
+        /**
+         * Decisions come back (optional): a scheduled sync turns a person's resolve or close with
+         * a mapped close code into an exception on the finding (docs/operations.md).
+         */
+        sync: z
+          .object({
+            /** Close code -> exception: `{"Risk Accepted": {"reason": "risk-accepted", "days": 90}}`. */
+            closeCodes: z
+              .record(
+                z.string().min(1).max(40),
+                z
+                  .object({
+                    reason: z.enum(EXCEPTION_REASONS),
+                    days: z.number().int().min(1).max(365),
+                  })
+                  .strict(),
+              )
+              .refine((codes) => Object.keys(codes).length > 0, 'must map at least one close code'),
+            /** Minutes between runs; default 15. */
+            intervalMinutes: z.number().int().min(5).max(1440).default(15),
+            /** How far before its watermark each run reads again; default 120 s. */
+            overlapSeconds: z.number().int().min(0).max(3600).default(120),
+            /** Where the first run starts, before the deploy; default 24 h. */
+            initialLookbackHours: z.number().int().min(1).max(8784).default(24),
+            /** Records a page, and pages a run at most (the run's share of the per-hour rate limit). */
+            pageSize: z.number().int().min(1).max(1000).default(100),
+            maxPagesPerRun: z.number().int().min(1).max(100).default(10),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .superRefine((serviceNow, context) => {

@@ -36,6 +36,7 @@ import { PollWorkflow } from './constructs/poll-workflow.ts';
 import { ScheduledInvocation } from './constructs/scheduled-function.ts';
 import { SecurityHubExport } from './constructs/security-hub-export.ts';
 import { ServiceNowFollower } from './constructs/servicenow-follower.ts';
+import { ServiceNowSync } from './constructs/servicenow-sync.ts';
 import { SlackNotification } from './constructs/slack-notification.ts';
 import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
@@ -282,10 +283,12 @@ export class DspmBridge extends Construct {
       });
       deadLetterQueues.Slack = slack.deadLetterQueue;
     }
+    let serviceNowSync: ServiceNowSync | undefined;
     if (config.serviceNow) {
       const {
         invocationsPerSecond: _unused,
         customDomain: _checked,
+        sync: syncConfig,
         ...serviceNowConfig
       } = config.serviceNow;
       const serviceNow = new ServiceNowFollower(this, 'ServiceNow', {
@@ -297,6 +300,39 @@ export class DspmBridge extends Construct {
         vpc: egress?.vpc,
       });
       deadLetterQueues.ServiceNow = serviceNow.deadLetterQueue;
+      if (syncConfig) {
+        serviceNowSync = new ServiceNowSync(this, 'ServiceNowSync', {
+          ...syncConfig,
+          instanceUrl: serviceNowConfig.instanceUrl,
+          table: serviceNowConfig.table,
+          credentialsSecretArn: serviceNowConfig.credentialsSecretArn,
+          progress: serviceNow.progress,
+          exceptionsEnvironment: {
+            STATE_TABLE_NAME: state.table.tableName,
+            EXCEPTION_AUDIT_TABLE_NAME: audit.table.tableName,
+            EVENT_BUS_NAME: bus.bus.eventBusName,
+            EVENT_SOURCE: config.eventSource,
+          },
+          logRetention,
+          tracing: config.tracing,
+          vpc: egress?.vpc,
+        });
+        const fn = serviceNowSync.function.function;
+        // Exceptions: read one, write one with its created audit entry (a conditional put in a transaction).
+        grantStateAccess(
+          state.table,
+          fn,
+          {
+            table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+            indexes: [],
+            audit: ['dynamodb:PutItem'],
+          },
+          audit.table,
+        );
+        bus.bus.grantPutEventsTo(fn);
+        deadLetterQueues.ServiceNowSyncSchedule = serviceNowSync.schedule.deadLetterQueue;
+        deadLetterQueues.ServiceNowSyncFailedRuns = serviceNowSync.schedule.failedRuns;
+      }
     }
     const securityHub = config.securityHub
       ? new SecurityHubExport(this, 'SecurityHub', {
@@ -323,6 +359,7 @@ export class DspmBridge extends Construct {
       email: config.alarmEmail,
     });
 
+    if (serviceNowSync) alarms.alarms.push(...serviceNowSync.addAlarms(new SnsAction(alarms.topic)));
     if (securityHub) {
       alarms.alarms.push(...securityHub.addAlarms(new SnsAction(alarms.topic)));
       new CfnOutput(this, 'SecurityHubDeadLetterQueueUrl', { value: securityHub.deadLetterQueue.queueUrl });
