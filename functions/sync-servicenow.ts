@@ -9,6 +9,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { SERVICENOW_SYNC_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { createSharedAdapters, requireSink } from '#shared/bridge-runtime.ts';
@@ -80,17 +81,17 @@ export function createServiceNowSyncHandler(env: Environment) {
     try {
       report = await syncDecisions(ports, { ...config, integrationUser: username });
     } catch (error) {
-      metrics.addMetric('DecisionSyncsFailed', MetricUnit.Count, 1);
+      metrics.addMetric(SERVICENOW_SYNC_METRICS.syncsFailed.name, MetricUnit.Count, 1);
       logger.error('ServiceNow decision sync failed; the next run starts from the saved watermark', {
         ...failureAttributes(error),
       });
       throw error;
     }
-    metrics.addMetric('DecisionsRecorded', MetricUnit.Count, report.exceptions);
-    metrics.addMetric('DecisionsUnmapped', MetricUnit.Count, report.unmapped);
-    metrics.addMetric('DecisionsRefused', MetricUnit.Count, report.refused);
+    metrics.addMetric(SERVICENOW_SYNC_METRICS.decisionsRecorded.name, MetricUnit.Count, report.exceptions);
+    metrics.addMetric(SERVICENOW_SYNC_METRICS.decisionsUnmapped.name, MetricUnit.Count, report.unmapped);
+    metrics.addMetric(SERVICENOW_SYNC_METRICS.decisionsRefused.name, MetricUnit.Count, report.refused);
     if (report.stopped?.why === 'rate-limited')
-      metrics.addMetric('DecisionSyncsThrottled', MetricUnit.Count, 1);
+      metrics.addMetric(SERVICENOW_SYNC_METRICS.syncsThrottled.name, MetricUnit.Count, 1);
     logger.info('ServiceNow decision sync done', { ...report });
     return report;
   };

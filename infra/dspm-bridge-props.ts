@@ -67,6 +67,45 @@ export interface DspmBridgeSlack {
 }
 
 /** Findings followed by ServiceNow records (docs/operations.md, "ServiceNow follows findings"). */
+/** What one ServiceNow close code means as an exception. */
+export interface DspmBridgeCloseCodeMapping {
+  /** The exception's reason. */
+  readonly reason: 'risk-accepted' | 'false-positive' | 'compensating-control';
+  /** Days until it expires (1 to 365). */
+  readonly days: number;
+}
+
+/** The ServiceNow decision sync. */
+export interface DspmBridgeServiceNowSync {
+  /** Close code -> exception, e.g. `{"Risk Accepted": {"reason": "risk-accepted", "days": 90}}`; at least one. */
+  readonly closeCodes: Readonly<Record<string, DspmBridgeCloseCodeMapping>>;
+  /**
+   * Minutes between runs (5 to 1,440).
+   * @default 15
+   */
+  readonly intervalMinutes?: number | undefined;
+  /**
+   * How far before its watermark each run reads again, in seconds (0 to 3,600).
+   * @default 120
+   */
+  readonly overlapSeconds?: number | undefined;
+  /**
+   * Where the first run starts, in hours before the deploy (1 to 8,784).
+   * @default 24
+   */
+  readonly initialLookbackHours?: number | undefined;
+  /**
+   * Records a page (1 to 1,000).
+   * @default 100
+   */
+  readonly pageSize?: number | undefined;
+  /**
+   * Pages a run at most (1 to 100): the run's share of ServiceNow's per-hour limit.
+   * @default 10
+   */
+  readonly maxPagesPerRun?: number | undefined;
+}
+
 export interface DspmBridgeServiceNow {
   /**
    * `https://<instance>.service-now.com`; another https host only with `customDomain: true`, so a
@@ -111,6 +150,12 @@ export interface DspmBridgeServiceNow {
    * @default - 'No resolution provided' (incident), 'Not resolved' (sn_si_incident)
    */
   readonly suppressedCloseCode?: string | undefined;
+  /**
+   * Decisions come back: a scheduled sync turns a person's resolve or close with a mapped close
+   * code into an exception on that finding (docs/operations.md, "Decisions come back").
+   * @default - off
+   */
+  readonly sync?: DspmBridgeServiceNowSync | undefined;
   /**
    * `category` of new records (at most 40 characters).
    * @default - none set

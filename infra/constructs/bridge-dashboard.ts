@@ -274,6 +274,7 @@ function targetWidgets(targets: BridgeDashboardProps['targets']): GraphWidget[] 
           sum('serviceNow', SERVICENOW_METRICS.recordsCreated, 'created'),
           sum('serviceNow', SERVICENOW_METRICS.recordsUpdated, 'updated'),
           sum('serviceNow', SERVICENOW_METRICS.recordsResolved, 'resolved'),
+          sum('serviceNow', SERVICENOW_METRICS.recordsSuppressed, 'suppressed'),
         ],
         right: [sum('serviceNow', SERVICENOW_METRICS.findingEventsFailed, 'failed')],
         width: 8,

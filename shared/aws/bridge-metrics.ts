@@ -87,6 +87,15 @@ export const SERVICENOW_METRICS = {
   findingEventsFailed: metric('FindingEventsFailed'),
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The ServiceNow decision sync's (people's resolves and closes that come back as exceptions). */
+export const SERVICENOW_SYNC_METRICS = {
+  decisionsRecorded: metric('DecisionsRecorded'),
+  decisionsUnmapped: metric('DecisionsUnmapped'),
+  decisionsRefused: metric('DecisionsRefused'),
+  syncsThrottled: metric('DecisionSyncsThrottled'),
+  syncsFailed: metric('DecisionSyncsFailed'),
+} as const satisfies Record<string, MetricDefinition>;
+
 /** The Slack notifier's. */
 export const SLACK_METRICS = {
   malformed: metric('MalformedSlackEvents'),
@@ -142,6 +151,12 @@ export const METRIC_SOURCES = {
     dimensions: [],
     entry: 'follow-servicenow.ts',
     metrics: SERVICENOW_METRICS,
+  },
+  serviceNowSync: {
+    service: 'dspm-bridge-servicenow-sync',
+    dimensions: [],
+    entry: 'sync-servicenow.ts',
+    metrics: SERVICENOW_SYNC_METRICS,
   },
   slack: { service: 'dspm-bridge-slack', dimensions: [], entry: 'notify-slack.ts', metrics: SLACK_METRICS },
   securityHub: {

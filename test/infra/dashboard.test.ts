@@ -100,6 +100,7 @@ const LIST_NAMES: Record<keyof typeof METRIC_SOURCES, string> = {
   tagger: 'TAGGER_METRICS',
   coverage: 'COVERAGE_METRICS',
   serviceNow: 'SERVICENOW_METRICS',
+  serviceNowSync: 'SERVICENOW_SYNC_METRICS',
   slack: 'SLACK_METRICS',
   securityHub: 'SECURITY_HUB_METRICS',
 };
