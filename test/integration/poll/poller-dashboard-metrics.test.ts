@@ -11,8 +11,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createAwsClients } from '#shared/aws/clients.ts';
 import { METRIC_SOURCES, METRICS_NAMESPACE } from '#shared/aws/bridge-metrics.ts';
+import { createAwsClients } from '#shared/aws/clients.ts';
 import type { FindingCondition } from '#shared/events/detail-types.ts';
 import { createException } from '#shared/exceptions/create-exception.ts';
 import { DynamoDbExceptionStore } from '#shared/state/dynamodb-exceptions.ts';
@@ -109,7 +109,9 @@ describe('the dashboard against the poller Lambda', () => {
     await runTenantBranch(handler, { tenant });
     // Exceptions before the second poll: one covering every open finding of the baseline's most
     // common condition that ends in 3 days, one covering nothing open that ends in 90.
-    const baseline = emittedMetrics(output).filter((m) => m.name === 'OpenFindings' && 'Condition' in m.dimensions);
+    const baseline = emittedMetrics(output).filter(
+      (m) => m.name === 'OpenFindings' && 'Condition' in m.dimensions,
+    );
     const most = baseline.reduce((a, b) => (b.value > a.value ? b : a));
     excepted = most.dimensions.Condition as FindingCondition;
     const store = new DynamoDbExceptionStore({
