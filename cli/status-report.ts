@@ -1,6 +1,7 @@
 /**
  * A tenant's status as text for an 80-column terminal: one block per tenant, a label column of
- * 14 and values wrapped to the rest, the open findings as a condition-by-severity table.
+ * 14 and values wrapped to the rest, the open findings as a condition-by-severity table, then
+ * the exceptions that expire within 7 days, one row each.
  */
 import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
 import { FINDING_SEVERITY_NAMES } from '#shared/findings/severities.ts';
@@ -41,9 +42,30 @@ export function statusLines(status: TenantStatus, now: Date, width = REPORT_WIDT
       '',
       `... and ${coverage.unprotected - status.unprotected.length} more (status --json lists the first ${status.unprotected.length})`,
     );
-  row('open findings', status.openFindings.total === 0 ? 'none' : `${status.openFindings.total}`);
-  if (status.openFindings.total > 0) lines.push(...findingsTable(status));
+  const { total, suppressed } = status.openFindings;
+  row(
+    'open findings',
+    total === 0
+      ? 'none'
+      : `${total}${suppressed > 0 ? ` (${suppressed} of them suppressed by exceptions)` : ''}`,
+  );
+  if (total > 0) lines.push(...findingsTable(status));
+  if (status.expiringSoon.length === 0) row('expiring soon', 'no exception expires within 7 days');
+  for (const [index, exception] of status.expiringSoon.entries())
+    row(
+      index === 0 ? 'expiring soon' : '',
+      `${exception.exceptionId} ${exception.reason}, expires ${shortTime(exception.expiresAt)} (${until(exception.expiresAt, now)}), requested by ${exception.requestedBy}`,
+    );
   return lines;
+}
+
+/** `in 3 days`, `in 5 h`, `in 12 min`. */
+function until(iso: string, now: Date): string {
+  const minutes = Math.round((Date.parse(iso) - now.getTime()) / 60_000);
+  if (!Number.isFinite(minutes)) return 'unknown';
+  if (minutes < 120) return `in ${Math.max(0, minutes)} min`;
+  if (minutes < 2880) return `in ${Math.round(minutes / 60)} h`;
+  return `in ${Math.round(minutes / 1440)} days`;
 }
 
 function lastPollText(status: TenantStatus, now: Date): string {

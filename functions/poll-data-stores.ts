@@ -178,6 +178,12 @@ export function createPollHandler(env: Environment) {
     // while the tenant is never listed in full.
     metrics.addMetric(POLLER_METRICS.pollsCompleted.name, MetricUnit.Count, summary.complete ? 1 : 0);
     if (outcome.census) emitCensus(metrics, base.tenant, outcome.census);
+    if (outcome.exceptionsExpiringSoon !== undefined)
+      metrics.addMetric(
+        POLLER_METRICS.exceptionsExpiringSoon.name,
+        MetricUnit.Count,
+        outcome.exceptionsExpiringSoon,
+      );
     // The summary is out and the lease given back: failing now only tells the workflow (and its
     // alarm) that this tenant's listing failed; nothing is left half done for a retry.
     if (outcome.error) throw outcome.error;
@@ -203,13 +209,15 @@ export function createPollHandler(env: Environment) {
 }
 
 /**
- * The gauges of a complete poll: live stores, and open findings of the poll's conditions by
- * condition and by severity (zeros included, so a count that falls to none shows as 0, not a gap).
+ * The gauges of a complete poll: live stores, open findings of the poll's conditions by
+ * condition and by severity, and how many of them exceptions suppress (zeros included, so a
+ * count that falls to none shows as 0, not a gap).
  * Two breakdowns rather than condition x severity: nine series per tenant instead of sixteen, and
  * a condition's severity is mostly fixed by configuration anyway.
  */
 function emitCensus(metrics: Metrics, tenant: string, census: StateCensus): void {
   metrics.addMetric(POLLER_METRICS.storesTracked.name, MetricUnit.Count, census.stores);
+  metrics.addMetric(POLLER_METRICS.suppressedFindings.name, MetricUnit.Count, census.suppressed);
   const byCondition = openByCondition(census);
   const dimensions = { Tenant: tenant };
   emitBreakdown(

@@ -162,7 +162,11 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
 
     say(`\n7. Where the bridge stands now (npm run cli -- status --state ${stateFile})`);
     // Indented two more than `status` prints it: still within 80 columns.
-    for (const line of statusLines(await tenantStatus(state, tenant), new Date(), REPORT_WIDTH - 2))
+    for (const line of statusLines(
+      await tenantStatus(state, tenant, { exceptions: state }),
+      new Date(),
+      REPORT_WIDTH - 2,
+    ))
       say(`  ${line}`);
 
     const seconds = (performance.now() - started) / 1000;

@@ -1,8 +1,9 @@
 /**
  * `dspm-bridge status [--json] [--tenant HOST] [--state FILE]`: where each tenant stands, from
  * the state alone (the file, or `STATE_TABLE_NAME`): its last poll and how it ended, a poll in
- * progress and how far it is, its stores, open findings by condition and severity, and the
- * unprotected stores. It reads; it never calls DSPM and writes nothing.
+ * progress and how far it is, its stores, open findings by condition and severity (suppressed
+ * ones counted), the unprotected stores and the exceptions that expire within 7 days. It reads;
+ * it never calls DSPM and writes nothing.
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { createSharedAdapters } from '#shared/bridge-runtime.ts';
@@ -31,8 +32,9 @@ export const STATUS_USAGE = `usage: dspm-bridge status [--json] [--tenant HOST] 
                  STATE_TABLE_NAME is set)
 
 Reads the state only: the last poll and how it ended, a poll in progress and how
-far it is, stores, open findings by condition and severity, backup coverage and
-the unprotected stores.
+far it is, stores, open findings by condition and severity and how many of them
+exceptions suppress, backup coverage and the unprotected stores, and the
+exceptions that expire within 7 days.
 Exits 1 when a tenant named has no state.`;
 
 /** Runs `status`. */
@@ -44,7 +46,7 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (values.tenant !== undefined && values.tenant.trim() === '')
     throw new UsageError('--tenant needs a host (acme.goskope.com)');
-  const { state, publishing } = createSharedAdapters(io.env, {
+  const { state, exceptions, publishing } = createSharedAdapters(io.env, {
     aws: createAwsClients(),
     logger: silentLogger,
     stateFile: values.state ?? DEFAULT_STATE_FILE,
@@ -60,11 +62,11 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
     return EXIT.failure;
   }
   const statuses: TenantStatus[] = [];
-  for (const tenant of tenants) statuses.push(await tenantStatus(state, tenant));
+  const now = new Date();
+  for (const tenant of tenants) statuses.push(await tenantStatus(state, tenant, { exceptions, now }));
   const empty = statuses.filter(isEmptyStatus).map((status) => status.tenant);
   if (values.json) io.stdout(`${JSON.stringify({ tenants: statuses })}\n`);
   else {
-    const now = new Date();
     const blocks = statuses
       .filter((status) => !isEmptyStatus(status))
       .map((s) => statusLines(s, now).join('\n'));

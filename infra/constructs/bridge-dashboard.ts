@@ -227,6 +227,17 @@ function tenantRow(tenant: DashboardTenant, interval: Duration): IWidget[] {
       stacked: true,
       width: 8,
     }),
+    // Beside the open findings: how many of them people's exceptions silence (still open).
+    new GraphWidget({
+      title: `Suppressed findings ${on}`,
+      left: [poller(POLLER_METRICS.suppressedFindings, 'Maximum', { label: 'open, suppressed' })],
+      width: 4,
+    }),
+    new GraphWidget({
+      title: `Exceptions expiring within 7 days ${on}`,
+      left: [poller(POLLER_METRICS.exceptionsExpiringSoon, 'Maximum', { label: 'expiring' })],
+      width: 4,
+    }),
   ];
 }
 

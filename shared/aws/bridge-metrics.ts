@@ -44,6 +44,10 @@ export const POLLER_METRICS = {
   storesTracked: metric('StoresTracked'),
   openFindingsByCondition: metric('OpenFindings', 'Condition'),
   openFindingsBySeverity: metric('OpenFindings', 'Severity'),
+  /** Of the open findings, those an exception suppresses (counted on the same walk). */
+  suppressedFindings: metric('SuppressedFindings'),
+  /** Exceptions in force that end within 7 days (every finish, from the one list it reads). */
+  exceptionsExpiringSoon: metric('ExceptionsExpiringSoon'),
 } as const satisfies Record<string, MetricDefinition>;
 
 /** The tagger's. */

@@ -1,13 +1,14 @@
 /**
  * Use case: the last step of a poll (adapter -> **use case** -> domain). Once the chunks have
  * listed the pass, it reports the stores the pass did not see as removed (only after a complete
- * pass, and never on a baseline), counts the committed state after a complete pass (the
- * dashboard's gauges), records the tenant's facts, publishes the `dspm-poll-completed`
+ * pass, and never on a baseline), counts the committed state after a complete pass and the
+ * exceptions that end within 7 days (the dashboard's gauges), records the tenant's facts, publishes the `dspm-poll-completed`
  * summary, clears the checkpoint and gives the lease back. Run again after a failure, it does the
  * same again: removals already committed are tombstones and come out once; the summary may go
  * out twice (at least once).
  */
 import { BridgeError } from '../errors.ts';
+import { expiringWithin } from '../exceptions/expiring-soon.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord } from '../state/records.ts';
 import { countStores, newCensus } from '../state/state-census.ts';
@@ -137,8 +138,22 @@ export async function finishUnderLease(
     summary,
     chunks: checkpoint.chunk,
     census,
+    exceptionsExpiringSoon: expiringSoonOf(start),
     error: complete ? undefined : (error ?? listingError(checkpoint.listing)),
   };
+}
+
+/**
+ * The exceptions in force that end within the `expiring` notice, from the ones the starting point
+ * listed (one listExceptions call, made anyway) as they stood then; 0 without exceptions.
+ */
+function expiringSoonOf(start: StartingPoint): number {
+  const inForce = start.context.exceptions;
+  if (inForce === undefined) return 0;
+  return expiringWithin(
+    inForce.active.map(({ exception }) => exception),
+    inForce.at,
+  ).length;
 }
 
 /** The reason a pass ended early, as an error, when the listing failed (a stop is not an error). */

@@ -62,6 +62,11 @@ export type PollOutcome =
        * poll's conditions); absent after an incomplete one, which never walks the state.
        */
       readonly census?: StateCensus | undefined;
+      /**
+       * The finish step's count of the tenant's exceptions in force that end within the
+       * `expiring` notice (7 days), from the one list of them the step reads anyway.
+       */
+      readonly exceptionsExpiringSoon?: number | undefined;
       /** Set when the listing failed part-way: what was seen was still published and committed. */
       readonly error?: Error | undefined;
     };

@@ -1,6 +1,6 @@
 /**
- * What the committed state adds up to: live stores, open findings by condition and severity, and
- * stores by coverage state. Counted a batch of records at a time, so whoever already walks the
+ * What the committed state adds up to: live stores, open findings by condition and severity (and
+ * how many of them an exception suppresses), and stores by coverage state. Counted a batch of records at a time, so whoever already walks the
  * state (the poll's finish step, streaming it for removals) counts on the way for nothing more
  * than the walk, and `dspm-bridge status` counts the same way.
  */
@@ -19,6 +19,11 @@ export interface StateCensus {
   stores: number;
   /** Open findings, by condition and severity; a condition appears once one of its findings is open. */
   readonly open: Partial<Record<FindingCondition, SeverityCounts>>;
+  /**
+   * Of the open findings, those an exception covers (`suppressedBy` set): still counted in
+   * `open`, since the condition is still there; an exception only silences it.
+   */
+  suppressed: number;
 }
 
 /** Stores by coverage state (a store without a protection record is `unknown`). */
@@ -26,7 +31,7 @@ export type CoverageCounts = Record<CoverageState, number>;
 
 /** An empty census. */
 export function newCensus(): StateCensus {
-  return { stores: 0, open: {} };
+  return { stores: 0, open: {}, suppressed: 0 };
 }
 
 /** A zero count per severity. */
@@ -70,6 +75,7 @@ function countFinding(census: StateCensus, condition: FindingCondition, finding:
   const counts = census.open[condition] ?? zeroSeverities();
   counts[finding.severity] += 1;
   census.open[condition] = counts;
+  if (finding.suppressedBy !== undefined) census.suppressed += 1;
 }
 
 /** Open findings by condition (each over every severity). */

@@ -1,10 +1,13 @@
 /**
  * Use case: where one tenant stands, read from the state alone (adapter -> **use case** ->
  * domain): its last finished poll and how it ended, a poll in progress and how far it is, its
- * stores, open findings by condition and severity, and backup coverage with the unprotected
- * stores named. `dspm-bridge status` prints it; nothing here calls DSPM or writes anything.
+ * stores, open findings by condition and severity (and how many exceptions suppress), backup
+ * coverage with the unprotected stores named, and the exceptions that end within 7 days. `dspm-bridge status` prints it; nothing here calls DSPM or writes anything.
  */
+import type { FindingException } from '../events/contract.ts';
 import type { FindingCondition } from '../events/detail-types.ts';
+import type { ExceptionStore } from '../exceptions/exception-store.ts';
+import { expiringWithin } from '../exceptions/expiring-soon.ts';
 import { coverageOf, type ProtectionReason } from '../state/protection-records.ts';
 import type { LastPollOutcome, StateStore } from '../state/records.ts';
 import {
@@ -50,7 +53,11 @@ export interface TenantStatus {
     readonly bySeverity: SeverityCounts;
     /** Condition by severity. */
     readonly matrix: Partial<Record<FindingCondition, SeverityCounts>>;
+    /** Of `total`, the findings an exception suppresses (still open: the condition is there). */
+    readonly suppressed: number;
   };
+  /** Exceptions in force that end within 7 days (the `expiring` notice), soonest first. */
+  readonly expiringSoon: readonly ExpiringException[];
   /** Stores by backup coverage (a store the tagger knows nothing of is `unknown`). */
   readonly coverage: CoverageCounts;
   /** The unprotected stores, by id, at most UNPROTECTED_LISTED of them. */
@@ -60,6 +67,19 @@ export interface TenantStatus {
     readonly reason: ProtectionReason | string;
     readonly since: string;
   }[];
+}
+
+/** An exception that ends soon, as status shows it. */
+export type ExpiringException = Pick<
+  FindingException,
+  'exceptionId' | 'reason' | 'expiresAt' | 'requestedBy' | 'scope'
+>;
+
+/** Where the exceptions are and the instant "soon" is measured from. */
+export interface TenantStatusOptions {
+  /** Absent: no exceptions are read (`expiringSoon` is empty). */
+  readonly exceptions?: ExceptionStore | undefined;
+  readonly now?: Date | undefined;
 }
 
 /** True when the state holds nothing of the tenant (never polled under this name). */
@@ -72,12 +92,20 @@ export function isEmptyStatus(status: TenantStatus): boolean {
   );
 }
 
-/** Reads `tenant`'s status from `state`, a batch of store records at a time. */
-export async function tenantStatus(state: StateStore, tenant: string): Promise<TenantStatus> {
-  const [meta, checkpoint, protections] = await Promise.all([
+/**
+ * Reads `tenant`'s status from `state`, a batch of store records at a time, and its exceptions
+ * from `exceptions` (one listExceptions call).
+ */
+export async function tenantStatus(
+  state: StateStore,
+  tenant: string,
+  { exceptions, now = new Date() }: TenantStatusOptions = {},
+): Promise<TenantStatus> {
+  const [meta, checkpoint, protections, listed] = await Promise.all([
     state.loadMeta(tenant),
     state.loadCheckpoint(tenant),
     state.listProtections(tenant),
+    exceptions?.listExceptions(tenant) ?? [],
   ]);
   const census = newCensus();
   const names = new Map<number, string>();
@@ -127,7 +155,18 @@ export async function tenantStatus(state: StateStore, tenant: string): Promise<T
       byCondition: openByCondition(census),
       bySeverity,
       matrix: census.open,
+      suppressed: census.suppressed,
     },
+    expiringSoon: expiringWithin(
+      listed.map(({ exception }) => exception),
+      now,
+    ).map(({ exceptionId, reason, expiresAt, requestedBy, scope }) => ({
+      exceptionId,
+      reason,
+      expiresAt,
+      requestedBy,
+      scope,
+    })),
     coverage: coverageCounts(names.keys(), protections),
     unprotected,
   };

@@ -174,8 +174,16 @@ describe('the dashboard', () => {
         "DSPM pace while polling against the tenant's limit",
         'Open findings by condition',
         'Open findings by severity',
+        'Suppressed findings',
+        'Exceptions expiring within 7 days',
       ])
         expect(titles).toContain(`${title} (${host})`);
+      // The gauges exceptions brought, each tenant's own.
+      for (const name of ['SuppressedFindings', 'ExceptionsExpiringSoon'])
+        expect(
+          ours.filter((metric) => metric.name === name && metric.dimensions.Tenant === host),
+          `${name} of ${host}`,
+        ).toHaveLength(1);
     }
     const pace = (host: string) =>
       (

@@ -2,7 +2,8 @@
  * `dspm-bridge status` as a person runs it: after the demo's flow, from the state file it leaves
  * (the demo's stores, its open findings, the store left unprotected), as text that fits an
  * 80-column terminal and as JSON; and from DynamoDB state in moto, written by `poll --once` and
- * `backup-event`, with a poll in progress part-way through its listing.
+ * `backup-event`, with a poll in progress part-way through its listing; and with exceptions: the
+ * findings they suppress and the one that expires within 7 days.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,7 @@ describe('dspm-bridge status after the demo', () => {
     expect(run.stdout).toMatch(/ encryption-off +0 +2 +0 +0 +2\n/);
     expect(run.stdout).toMatch(/ unprotected +0 +1 +0 +0 +1\n/);
     expect(run.stdout).toMatch(/ all +0 +4 +1 +0 +5\n/);
+    expect(run.stdout).toMatch(/ expiring soon no exception expires within 7 days\n/);
     expect(longest(run.stdout)).toBeLessThanOrEqual(80);
     // The demo ends on the same report, indented within the same 80 columns.
     expect(demo.stderr).toMatch(/7\. Where the bridge stands now[^\n]*\n {2}tenant /);
@@ -80,6 +82,8 @@ describe('dspm-bridge status after the demo', () => {
       coverage: { protected: 1, unprotected: 1, unknown: 1, excluded: 0 },
       unprotected: [{ storeId: 4, name: 'analytics', reason: 'LAST_JOB_FAILED' }],
     });
+    expect(tenants[0].openFindings.suppressed).toBe(0);
+    expect(tenants[0].expiringSoon).toEqual([]);
   });
 
   it('fails naming a tenant the state does not hold, and answers --help and a bad flag', async () => {
@@ -98,6 +102,108 @@ describe('dspm-bridge status after the demo', () => {
     const empty = await runCliCaptured(['status', '--state', join(directory, 'none.json')], {});
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/holds no tenant yet: run a poll first/);
+  });
+});
+
+describe('dspm-bridge status with exceptions', () => {
+  const TOKEN = 'status-exceptions-token-2b7c';
+  const stateFile = join(directory, 'exceptions-state.json');
+  const events = join(directory, 'exceptions-events.ndjson');
+  let sim: RunningSimulator;
+  let env: Record<string, string>;
+  let soonId: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
+    env = {
+      DSPM_TENANT_URL: sim.url,
+      DSPM_API_TOKEN: TOKEN,
+      DSPM_ALLOW_ANY_HOST: 'true',
+      DSPM_RATE_LIMIT_RPS: '100',
+    };
+    const poll = ['poll', '--once', '--state', stateFile, '--events', events];
+    expect((await runCliCaptured(poll, env)).code).toBe(0);
+    const add = (...flags: string[]) =>
+      runCliCaptured(
+        [
+          'exception',
+          'add',
+          ...flags,
+          '--reason',
+          'compensating-control',
+          '--state',
+          stateFile,
+          '--events',
+          events,
+        ],
+        env,
+      );
+    // One that covers every encryption-off finding and ends in 3 days; one that ends in 90.
+    const soon = await add(
+      '--condition',
+      'encryption-off',
+      '--justification',
+      'encrypted by the app',
+      '--by',
+      'alice',
+      '--expires',
+      '3d',
+    );
+    expect(soon.code).toBe(0);
+    const later = await add(
+      '--condition',
+      'public-access',
+      '--store',
+      '999999',
+      '--justification',
+      'a store to come',
+      '--by',
+      'bob',
+      '--expires',
+      '90d',
+    );
+    expect(later.code).toBe(0);
+    const list = await runCliCaptured(['exception', 'list', '--json', '--state', stateFile], env);
+    soonId = (JSON.parse(list.stdout) as { exceptionId: string; requestedBy: string }[]).find(
+      (exception) => exception.requestedBy === 'alice',
+    )?.exceptionId as string;
+    // The next poll applies them: the covered findings stay open, suppressed.
+    expect((await runCliCaptured(poll, env)).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('--json counts the suppressed findings and lists the exception expiring within 7 days', async () => {
+    const run = await runCliCaptured(['status', '--state', stateFile, '--json'], env);
+    expect(run.code).toBe(0);
+    const [status] = JSON.parse(run.stdout).tenants;
+    const encryptionOff = status.openFindings.byCondition['encryption-off'];
+    expect(encryptionOff).toBeGreaterThan(0);
+    expect(status.openFindings.suppressed).toBe(encryptionOff);
+    expect(status.expiringSoon).toEqual([
+      {
+        exceptionId: soonId,
+        reason: 'compensating-control',
+        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        requestedBy: 'alice',
+        scope: { condition: 'encryption-off' },
+      },
+    ]);
+    const days = (Date.parse(status.expiringSoon[0].expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(2);
+    expect(days).toBeLessThanOrEqual(3);
+  });
+
+  it('shows them as text in 80 columns', async () => {
+    const run = await runCliCaptured(['status', '--state', stateFile], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ open findings \d+ \((\d+) of them suppressed by exceptions\)\n/);
+    expect(run.stdout).toContain(`  expiring soon ${soonId} compensating-control, expires `);
+    expect(run.stdout).toMatch(/\(in 3 days\), requested by\s+alice\n/);
+    expect(run.stdout).not.toContain('bob');
+    expect(longest(run.stdout)).toBeLessThanOrEqual(80);
   });
 });
 

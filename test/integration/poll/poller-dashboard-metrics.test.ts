@@ -4,16 +4,23 @@
  * poller metric the synthesized dashboard shows for that tenant must be among the records it
  * wrote, with the same namespace, name and dimensions (values included). Its gauges add up: the
  * stores in the state are the stores listed, and open findings by condition and by severity
- * count the same findings; an incomplete poll emits none of them.
+ * count the same findings; an incomplete poll emits none of them. With exceptions in the table,
+ * the suppressed findings are those the exception covers and the exceptions expiring within 7
+ * days are the one that ends in 3 (not the one that ends in 90 days).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { METRIC_SOURCES, METRICS_NAMESPACE } from '#shared/aws/bridge-metrics.ts';
+import { createAwsClients } from '#shared/aws/clients.ts';
+import type { FindingCondition } from '#shared/events/detail-types.ts';
+import { createException } from '#shared/exceptions/create-exception.ts';
+import { DynamoDbExceptionStore } from '#shared/state/dynamodb-exceptions.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { BridgeDashboard } from '../../../infra/constructs/bridge-dashboard.ts';
 import {
   captureProcessOutput,
+  createAuditTable,
   createBus,
   createSecret,
   createStateTable,
@@ -25,6 +32,7 @@ import {
 } from '../../helpers/aws.ts';
 import { dashboardBody, shownMetrics } from '../../helpers/dashboard-body.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
+import { RecordingSink } from '../../helpers/recording-sink.ts';
 
 const TOKEN = 'dashboard-metrics-token-8c41d2';
 
@@ -71,13 +79,16 @@ describe('the dashboard against the poller Lambda', () => {
   let output: string[] = [];
   let tenant: string;
   let emitted: EmittedMetric[];
+  let excepted: FindingCondition;
 
   beforeAll(async () => {
     sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
     const busName = uniqueName('dashboard-bus');
     const tableName = uniqueName('dashboard-state');
+    const auditTableName = uniqueName('dashboard-audit');
     await createBus(clients.eventBridge, busName);
     await createStateTable(clients.dynamoDb, tableName);
+    await createAuditTable(clients.dynamoDb, auditTableName);
     const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
     restoreEnv = useEnvironment({
       ...motoEnvironment(endpoint),
@@ -87,6 +98,7 @@ describe('the dashboard against the poller Lambda', () => {
       DSPM_RATE_LIMIT_RPS: '1000',
       EVENT_BUS_NAME: busName,
       STATE_TABLE_NAME: tableName,
+      EXCEPTION_AUDIT_TABLE_NAME: auditTableName,
     });
     output = captureProcessOutput();
     const { handler } = (await import('../../../functions/poll-data-stores.ts')) as {
@@ -95,6 +107,32 @@ describe('the dashboard against the poller Lambda', () => {
     tenant = new URL(sim.url).host;
     // A baseline, then a poll after a store is gone: every figure of a complete poll, removals too.
     await runTenantBranch(handler, { tenant });
+    // Exceptions before the second poll: one covering every open finding of the baseline's most
+    // common condition that ends in 3 days, one covering nothing open that ends in 90.
+    const baseline = emittedMetrics(output).filter(
+      (m) => m.name === 'OpenFindings' && 'Condition' in m.dimensions,
+    );
+    const most = baseline.reduce((a, b) => (b.value > a.value ? b : a));
+    excepted = most.dimensions.Condition as FindingCondition;
+    const store = new DynamoDbExceptionStore({
+      client: createAwsClients().dynamoDb,
+      tableName,
+      auditTableName,
+    });
+    const ports = { store, sink: new RecordingSink(), events: { source: 'netskope.dspm', test: true } };
+    const request = {
+      tenant,
+      reason: 'compensating-control',
+      justification: 'handled by a control outside DSPM',
+      requestedBy: 'alice',
+      source: 'cli',
+    } as const;
+    await createException(ports, { ...request, scope: { condition: excepted }, expires: '3d' }, new Date());
+    await createException(
+      ports,
+      { ...request, scope: { condition: excepted, dataStoreIds: [999_999] }, expires: '90d' },
+      new Date(),
+    );
     sim.tenant.removeStore(2);
     await runTenantBranch(handler, { tenant });
     // An incomplete poll (the total moves while it lists): it counts nothing.
@@ -171,5 +209,19 @@ describe('the dashboard against the poller Lambda', () => {
     const total = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
     expect(total(byCondition)).toBeGreaterThan(0);
     expect(total(bySeverity)).toBe(total(byCondition));
+  });
+
+  it('counts the findings exceptions suppress and the exceptions expiring within 7 days', () => {
+    const values = (name: string) =>
+      emitted.filter((m) => m.name === name && m.dimensions.Tenant === tenant).map((m) => m.value);
+    const openOfExcepted = emitted
+      .filter((m) => m.name === 'OpenFindings' && m.dimensions.Condition === excepted)
+      .map((m) => m.value);
+    // Suppressed: a gauge of complete polls (none before the exceptions, then every open finding
+    // of the excepted condition, which stay open).
+    expect(openOfExcepted.at(-1)).toBeGreaterThan(0);
+    expect(values('SuppressedFindings')).toEqual([0, openOfExcepted.at(-1)]);
+    // Expiring: every finish, the incomplete one too; only the exception that ends in 3 days.
+    expect(values('ExceptionsExpiringSoon')).toEqual([0, 1, 1]);
   });
 });
