@@ -31,6 +31,9 @@ export const UNSUPPORTED_IN_MOTO: Readonly<Record<string, string>> = {
   // creates the secret through the Secrets Manager API and substitutes its ARN (see below).
   'AWS::SecretsManager::Secret': 'no CloudFormation support in moto',
   'AWS::CloudWatch::Alarm': 'no CloudFormation support in moto',
+  // Its alarm-status widget names the alarms, which moto cannot create (above); the body is
+  // checked against CloudWatch's dashboard body structure in test/infra/dashboard.test.ts.
+  'AWS::CloudWatch::Dashboard': 'its widgets name the alarms moto cannot create',
   'AWS::Scheduler::Schedule': 'no CloudFormation support in moto; the test invokes with the schedule input',
   'AWS::SQS::QueuePolicy': 'no CloudFormation support in moto (moto does not enforce resource policies)',
   'AWS::SNS::TopicPolicy': 'no CloudFormation support in moto (moto does not enforce resource policies)',
@@ -136,6 +139,13 @@ export function adaptTemplateForMoto(
     }
   }
 
+  // An output about a resource left out (the dashboard's URL) is left out with it.
+  for (const [key, output] of Object.entries(copy.Outputs ?? {})) {
+    const aboutRemoved = [...referencedIds(output.Value)].some(
+      (target) => removed[target] && !options.secretArns[target],
+    );
+    if (aboutRemoved && copy.Outputs) delete copy.Outputs[key];
+  }
   // References to what was left out: the substituted secrets become their ARN; nothing else that
   // was removed is referenced by a kept resource (checked, so a new reference fails loudly).
   const rewritten = rewriteReferences(copy, (target) => {
@@ -151,6 +161,18 @@ export function adaptTemplateForMoto(
     else resource.DependsOn = kept;
   }
   return { template: rewritten, removed };
+}
+
+/** The logical ids `node` names through `Ref` or `Fn::GetAtt`. */
+function referencedIds(node: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const item of node) referencedIds(item, into);
+  else if (node !== null && typeof node === 'object')
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'Ref' && typeof value === 'string') into.add(value);
+      else if (key === 'Fn::GetAtt' && Array.isArray(value)) into.add(String(value[0]));
+      else referencedIds(value, into);
+    }
+  return into;
 }
 
 /** Replaces `{Ref: id}` and `{Fn::GetAtt: [id, ...]}` where `replace(id)` gives a value. */

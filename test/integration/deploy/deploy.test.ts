@@ -203,8 +203,11 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
         const s3Key = s3KeyOf(resource);
         expect(deployed.CodeSha256).toBe(deployment.uploadedSha256[s3Key]);
         const env = deployed.Environment?.Variables ?? {};
+        // The poller's heap is capped for its memory size (infra/function-sizes.ts).
+        expect(env.NODE_OPTIONS).toBe(
+          key === 'poller' ? '--enable-source-maps --max-old-space-size=256' : '--enable-source-maps',
+        );
         expect(env).toMatchObject({
-          NODE_OPTIONS: '--enable-source-maps',
           DSPM_ALLOW_ANY_HOST: 'true',
           EVENT_BUS_NAME: busName,
           EVENT_SOURCE: 'netskope.dspm',
