@@ -174,7 +174,12 @@ describe('the packed construct library in a fresh CDK app', () => {
     expect(ofType('AWS::Events::EventBus').map(([, r]) => r.Properties?.Name)).toEqual(['dspm-bridge']);
     expect(ofType('AWS::Events::Archive')).toHaveLength(1);
     expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
-    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(1);
+    // The state table and the exceptions' append-only audit table.
+    expect(
+      ofType('AWS::DynamoDB::Table')
+        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['DspmExceptionAuditTable', 'DspmStateTable']);
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
     expect(ofType('AWS::CloudWatch::Alarm').length).toBe(
       Object.keys(ours.findResources('AWS::CloudWatch::Alarm')).length,
@@ -186,7 +191,8 @@ describe('the packed construct library in a fresh CDK app', () => {
     const only = (type: string) => ofType(type)[0]?.[0];
     expect(outputs.Bus?.Value).toEqual({ 'Fn::GetAtt': [only('AWS::Events::EventBus'), 'Arn'] });
     expect(outputs.Alarms?.Value).toEqual({ Ref: only('AWS::SNS::Topic') });
-    expect(outputs.Table?.Value).toEqual({ Ref: only('AWS::DynamoDB::Table') });
+    const stateTable = ofType('AWS::DynamoDB::Table').find(([id]) => id.startsWith('DspmStateTable'))?.[0];
+    expect(outputs.Table?.Value).toEqual({ Ref: stateTable });
     expect(outputs.Workflow?.Value).toEqual({ Ref: only('AWS::StepFunctions::StateMachine') });
   });
 
