@@ -71,19 +71,22 @@ export async function deployPollWorkflow(options: {
   const stackName = uniqueName('DspmBridge');
 
   // Stateful resources, from their template properties.
-  const [tableId, table] = only(template, 'AWS::DynamoDB::Table');
-  const tableName = `${stackName}-${tableId}`;
-  const tableProperties = table.Properties as Omit<CreateTableCommandInput, 'TableName'>;
-  await clients.dynamoDb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: tableProperties.AttributeDefinitions,
-      KeySchema: tableProperties.KeySchema,
-      GlobalSecondaryIndexes: tableProperties.GlobalSecondaryIndexes,
-      BillingMode: tableProperties.BillingMode,
-    }),
-  );
-  resources[tableId] = { ref: tableName };
+  // Every table (the state table, the exceptions' audit table), each from its own properties.
+  for (const [tableId, table] of Object.entries(template.Resources)) {
+    if (table.Type !== 'AWS::DynamoDB::Table') continue;
+    const tableName = `${stackName}-${tableId}`;
+    const tableProperties = table.Properties as Omit<CreateTableCommandInput, 'TableName'>;
+    await clients.dynamoDb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: tableProperties.AttributeDefinitions,
+        KeySchema: tableProperties.KeySchema,
+        GlobalSecondaryIndexes: tableProperties.GlobalSecondaryIndexes,
+        BillingMode: tableProperties.BillingMode,
+      }),
+    );
+    resources[tableId] = { ref: tableName };
+  }
   const [busId, bus] = only(template, 'AWS::Events::EventBus');
   const busName = String(bus.Properties?.Name);
   await clients.eventBridge.send(new CreateEventBusCommand({ Name: busName }));
@@ -156,7 +159,8 @@ export async function deployPollWorkflow(options: {
     bundle,
     environment,
     reservedConcurrency,
-    tableName,
+    // The state table, as the poller's environment names it.
+    tableName: environment.STATE_TABLE_NAME ?? '',
     busName,
     tokenSecrets: Object.fromEntries(
       tenants.map((tenant) => [new URL(tenant.url).host, tenant.tokenSecretId]),
