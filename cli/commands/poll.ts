@@ -12,7 +12,7 @@
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { DryRunExceptionStore } from '#shared/exceptions/dry-run-exceptions.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';

@@ -20,7 +20,7 @@ import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import { DryRunStateStore } from '../state/dry-run-store.ts';
-import type { StateStore } from '../state/records.ts';
+import type { StateStore } from '../state/state-store.ts';
 import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
 import { FallbackLookups } from './fallback-lookups.ts';
 import { dryRunTagWriter, liveTagWriter } from './store-tags.ts';

@@ -14,18 +14,17 @@ import type { StoreRecord } from '../state/records.ts';
 import { countStores, newCensus } from '../state/state-census.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
+import type { PollPorts } from './poll-ports.ts';
 import type { FinishOutcome, StepOptions } from './poll-run.ts';
 import {
   dspmCallsSince,
   metaAfter,
   publishAndCommit,
-  readStartingPoint,
   removeUnseen,
-  type StartingPoint,
   summarise,
   totalsOf,
 } from './poll-stages.ts';
+import { readStartingPoint, type StartingPoint } from './starting-point.ts';
 import { withStepLease } from './step-lease.ts';
 
 /** The poll's checkpoint is still listing: finishing it now would report a partial pass. */

@@ -15,18 +15,17 @@ import { IdSet } from '../state/id-set.ts';
 import { type HeldLease, LeaseLostError } from '../state/lease.ts';
 import type { ListingState, PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
+import type { PollPorts } from './poll-ports.ts';
 import type { ChunkOutcome, StepOptions } from './poll-run.ts';
 import {
   assessPage,
   dspmCallsSince,
   publishAndCommit,
-  readStartingPoint,
   STOPPED_EARLY,
   STREAM_PAGE,
-  type StartingPoint,
   totalsOf,
 } from './poll-stages.ts';
+import { readStartingPoint, type StartingPoint } from './starting-point.ts';
 import { withStepLease } from './step-lease.ts';
 
 /** Chunks in a row that list no page before the poll ends incomplete (a 429 storm eats each budget). */
