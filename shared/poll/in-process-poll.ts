@@ -13,6 +13,7 @@
  * publishes nothing), not a branch here.
  */
 import { randomUUID } from 'node:crypto';
+import { IN_PROCESS_CHUNKS } from './chunk-next.ts';
 import { finishUnderLease } from './finish-poll.ts';
 import { chunkUnderLease } from './poll-chunk.ts';
 import type { PollSettings } from './poll-config.ts';
@@ -56,13 +57,7 @@ export async function pollDataStores(
     for (let count = 0; count < MAX_CHUNKS_PER_RUN; count++) {
       const stopAtMs =
         options.checkpointEveryMs === undefined ? undefined : clock.now() + options.checkpointEveryMs;
-      chunk = await chunkUnderLease(
-        ports,
-        settings,
-        { runId, stopAtMs },
-        { endOnBudget: true, handOverInMemory: true },
-        lease,
-      );
+      chunk = await chunkUnderLease(ports, settings, { runId, stopAtMs }, IN_PROCESS_CHUNKS, lease);
       if (chunk.outcome.status !== 'more') break;
     }
     if (chunk?.checkpoint === undefined || chunk.outcome.status === 'more')

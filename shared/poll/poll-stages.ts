@@ -10,6 +10,7 @@ import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord, TenantMeta } from '../state/records.ts';
 import { readThroughGate } from './gated-read.ts';
+import { incompleteReasonOf } from './incomplete-reason.ts';
 import type { PollCheckpoint, PollCounts } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
 import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
@@ -21,9 +22,6 @@ import type { StartingPoint } from './starting-point.ts';
  * page of stores, their committed records and events, plus the ids seen so far.
  */
 export const STREAM_PAGE = 100;
-
-/** Why a pass stopped by the caller (Ctrl-C) is incomplete. */
-export const STOPPED_EARLY = 'stopped before the listing finished';
 
 /** What a poll's committed pages added up to so far (the checkpoint's `totals`, mutable). */
 export interface PollTotals {
@@ -199,7 +197,7 @@ export async function summarise(
       // A silent baseline: a first poll that announces every store (--no-baseline) is a normal poll.
       baseline: start.silentBaseline,
       complete,
-      incompleteReason: complete ? null : (checkpoint.listing.reason ?? 'unknown'),
+      incompleteReason: incompleteReasonOf(checkpoint.listing),
       stores: { ...totals.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspmCalls.requests,
@@ -253,7 +251,7 @@ export function metaAfter(
   finishedAt: Date,
   vouchedAt?: Date,
 ): TenantMeta {
-  const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
+  const incompleteReason = incompleteReasonOf(checkpoint.listing);
   const { seen, changed, discovered, removed } = totals.counts;
   const indexVouchedAt = vouchedAt?.toISOString() ?? meta?.indexVouchedAt;
   return {
@@ -262,9 +260,9 @@ export function metaAfter(
     lastPollAt: checkpoint.startedAt,
     lastPoll: {
       finishedAt: finishedAt.toISOString(),
-      complete,
+      complete: incompleteReason === null,
       // No undefined values: the DynamoDB document client refuses them.
-      ...(complete ? {} : { incompleteReason: checkpoint.listing.reason ?? 'unknown' }),
+      ...(incompleteReason === null ? {} : { incompleteReason }),
       chunks: checkpoint.chunk,
       stores: { seen, changed, discovered, removed },
       events: { published: totals.events - totals.failed, failed: totals.failed },
