@@ -67,10 +67,10 @@ export async function writeUnprotectedTag(
   const tag = await writer.managedTag();
   const tags = store.data_tags ?? [];
   const plan = planTags(tags, tag.tagId, context);
-  if (!plan.write) return { tag, ...plan };
+  if (!plan.write) return { tag, action: plan.action, nextTags: plan.nextTags };
   try {
     await writeStoreTags(writer, store, plan.nextTags);
-    return { tag, ...plan };
+    return { tag, action: plan.action, nextTags: plan.nextTags };
   } catch (error) {
     // A person deleted or renamed the tag since its id was recorded: find or create it again
     // and write once more, rather than sending every event for this tenant to the DLQ.
@@ -90,7 +90,7 @@ export async function writeUnprotectedTag(
     const fresh = await writer.managedTag(true);
     const replanned = planTags(tags, fresh.tagId, context);
     if (replanned.write) await writeStoreTags(writer, store, replanned.nextTags);
-    return { tag: fresh, ...replanned };
+    return { tag: fresh, action: replanned.action, nextTags: replanned.nextTags };
   }
 }
 
