@@ -1,8 +1,7 @@
 /**
  * The import-cycle check that `npm test` runs (`npm run deps`: dependency-cruiser with
- * .dependency-cruiser.cjs) passes on the project and fails on a circle, type-only ones included.
- * It runs the real tool as the script does, on the project and on the fixtures under
- * test/fixtures/dependency-cycle.
+ * .dependency-cruiser.cjs over the project) fails on a circle, type-only ones included. It runs
+ * the real tool as the script does, on the fixtures under test/fixtures/dependency-cycle.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,18 +43,12 @@ function checkedFolders(): string[] {
 
 // Each case spawns the cruiser over the tree: far longer than a unit test's default on a busy machine.
 describe('the import-cycle check', { timeout: 120_000 }, () => {
-  it('finds no circle in the project', async () => {
-    // Arrange
-    const folders = checkedFolders();
-    expect(folders).toEqual(expect.arrayContaining(['shared', 'functions', 'cli', 'infra', 'simulator']));
-
-    // Act
-    const { code, output } = await cruise(folders);
-
-    // Assert
-    expect(output).not.toContain('no-circular');
-    expect(output).toMatch(/no dependency violations found \((\d{3,}) modules/);
-    expect(code).toBe(0);
+  it('runs in npm test over shared/, functions/, cli/, infra/ and simulator/', () => {
+    // The project itself is checked by `npm run deps` in `npm test`, not again here: this test
+    // pins that wiring, and the cases below that the same command fails on a circle.
+    expect(checkedFolders()).toEqual(
+      expect.arrayContaining(['shared', 'functions', 'cli', 'infra', 'simulator']),
+    );
   });
 
   it('reports a circle made of type-only imports alone, and fails', async () => {
