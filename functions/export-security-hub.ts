@@ -15,8 +15,8 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SECURITY_HUB_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
-import { parkMalformed } from '#shared/aws/sqs-intake.ts';
 import { SdkSecurityHubFindings } from '#shared/aws/security-hub-findings.ts';
+import { parkMalformed } from '#shared/aws/sqs-intake.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { SqsDeadLetterSink } from '#shared/events/dead-letter.ts';
 import { exportFindings } from '#shared/securityhub/export-findings.ts';
@@ -45,7 +45,10 @@ export function createSecurityHubHandler(env: Environment) {
     for (const failure of outcome.failed) logger.error('finding not imported; SQS retries it', failure);
     for (const bad of outcome.malformed) {
       const body = event.Records.find((record) => record.messageId === bad.messageId)?.body ?? '';
-      const parked = await parkMalformed({ messageId: bad.messageId, body }, bad.reason, { deadLetters, logger });
+      const parked = await parkMalformed({ messageId: bad.messageId, body }, bad.reason, {
+        deadLetters,
+        logger,
+      });
       if (!parked) failures.push(bad.messageId);
     }
     for (const stale of outcome.stale) logger.info('stale finding event; Security Hub has newer', stale);

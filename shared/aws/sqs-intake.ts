@@ -29,7 +29,9 @@ export interface IntakePorts {
 }
 
 /** A body read against its schema, or the reason it is malformed. */
-export type ReadRecord<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type ReadRecord<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string };
 
 /** How many schema issues a reason names (the dead-letter attribute holds 1,000 characters). */
 const MAX_ISSUES = 3;
@@ -74,10 +76,13 @@ export async function parkMalformed(
 ): Promise<boolean> {
   const { deadLetters, logger } = ports;
   if (!deadLetters) {
-    logger.error('malformed record not parked (no dead-letter queue); failed so the redrive policy moves it', {
-      messageId: record.messageId,
-      reason,
-    });
+    logger.error(
+      'malformed record not parked (no dead-letter queue); failed so the redrive policy moves it',
+      {
+        messageId: record.messageId,
+        reason,
+      },
+    );
     return false;
   }
   try {

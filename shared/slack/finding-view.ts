@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
-import { type FindingEvent as ReadFindingEvent, findingEventReader } from '../events/finding-event.ts';
+import { findingEventReader, type FindingEvent as ReadFindingEvent } from '../events/finding-event.ts';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 

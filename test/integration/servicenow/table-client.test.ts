@@ -156,7 +156,10 @@ describe('reading a finding event', () => {
     JSON.stringify({ id: 'e1', 'detail-type': detailType, source: 'netskope.dspm', detail: d });
 
   it('accepts every event the contract accepts', () => {
-    const parsed = readServiceNowFinding({ messageId: 'm1', body: event('data-store-finding-opened', detail) });
+    const parsed = readServiceNowFinding({
+      messageId: 'm1',
+      body: event('data-store-finding-opened', detail),
+    });
     expect(parsed).toMatchObject({ ok: true, value: { transition: 'opened', detail: { sequence: 4 } } });
   });
 
