@@ -5,10 +5,10 @@
  * events on the bus, or without one as NDJSON on stdout or `--events FILE` (`event-output.ts`).
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import type { EventSink } from '#shared/events/sink.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/roots/tagger-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { chooseEventOutput, configuredBus } from './event-output.ts';
 import type { CliIo } from './io.ts';

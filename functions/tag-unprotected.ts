@@ -23,10 +23,10 @@ import { lambdaObservability, withObservability } from '#shared/aws/lambda-obser
 import { malformedReason, parkOrFail } from '#shared/aws/sqs-intake.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
-import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
+import { createTaggerWiring } from '#shared/roots/tagger-runtime.ts';
 
 const SERVICE = 'dspm-bridge-tagger';
 

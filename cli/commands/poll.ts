@@ -13,7 +13,7 @@ import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
 import { DryRunExceptionStore } from '#shared/exceptions/dry-run-exceptions.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
+import { createPollerRuntime } from '#shared/roots/poller-runtime.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { CountingSink } from '../counting-sink.ts';

@@ -4,7 +4,13 @@
  */
 
 import type { AwsClients } from '../aws/clients.ts';
-import { createBridgeRuntime, requireSink } from '../bridge-runtime.ts';
+import {
+  DEFAULT_LOCKING,
+  type ProtectionPorts,
+  type ProtectionSettings,
+} from '../backup/apply-protection.ts';
+import { FallbackLookups } from '../backup/fallback-lookups.ts';
+import { dryRunTagWriter, liveTagWriter } from '../backup/store-tags.ts';
 import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
@@ -21,9 +27,7 @@ import type { Logger } from '../logger.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
 import { DryRunStateStore } from '../state/dry-run-store.ts';
 import type { StateStore } from '../state/records.ts';
-import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
-import { FallbackLookups } from './fallback-lookups.ts';
-import { dryRunTagWriter, liveTagWriter } from './store-tags.ts';
+import { createBridgeRuntime, requireSink } from './bridge-runtime.ts';
 
 /** Everything the tagger needs, built once. */
 export interface TaggerRuntime {
