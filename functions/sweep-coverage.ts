@@ -47,7 +47,6 @@ export function createSweepHandler(env: Environment) {
     aws: createAwsClients(tracer),
     logger,
     clock: systemClock,
-    dryRun: false,
   });
   const inventory = inventoryFromConfig(runtime.taggerConfig.inventory, {
     clock: systemClock,

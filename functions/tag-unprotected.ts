@@ -39,7 +39,6 @@ export function createTagHandler(env: Environment) {
     aws,
     logger,
     clock: systemClock,
-    dryRun: false,
   });
   const handlerSettings = { ...settings, acceptedSources: runtime.taggerConfig.acceptedSources };
 
