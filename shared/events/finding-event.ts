@@ -36,11 +36,12 @@ export interface FindingEvent<Detail> {
 export function findingEventReader<Detail>(
   detailView: z.ZodMiniType<Detail>,
 ): (record: IntakeRecord) => ReadRecord<FindingEvent<Detail>> {
+  // Issues are named in this order: what kind of event, then the detail, then the envelope's ids.
   const envelope = z.looseObject({
-    id: z.string().check(z.minLength(1), z.maxLength(512)),
     'detail-type': z.enum(FINDING_DETAIL_TYPES),
-    source: z.string().check(z.minLength(1), z.maxLength(512)),
     detail: detailView,
+    id: z.string().check(z.minLength(1), z.maxLength(512)),
+    source: z.string().check(z.minLength(1), z.maxLength(512)),
   });
   return (record) => {
     const read = readRecord(record, envelope, EXPECTED);
