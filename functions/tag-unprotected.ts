@@ -22,7 +22,7 @@ import { holdRecords, TOKEN_NOT_SET_HOLD_SECONDS } from '#shared/aws/hold-record
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { malformedReason, parkOrFail } from '#shared/aws/sqs-intake.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
