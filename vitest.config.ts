@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // One Node.js compile cache for the run, for the workers and every process the tests start.
+    globalSetup: ['test/helpers/compile-cache-setup.ts'],
     // CI reads the JSON report to print its closing line (.ci/summary.ts).
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
