@@ -29,6 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
+import { BridgeError } from '../errors.ts';
 import type { ExceptionRequest } from '../exceptions/exception-request.ts';
 import type { Logger } from '../logger.ts';
 import type { DecisionMapping } from './decision-mapping.ts';
@@ -258,7 +259,7 @@ async function applyDecision(
 
 /** A refusal is permanent (the request is invalid): errors that say they are not retryable. */
 function isRefusal(error: unknown): boolean {
-  return error instanceof Error && (error as { retryable?: unknown }).retryable === false;
+  return error instanceof BridgeError && !error.retryable;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,7 +3,7 @@ import { ConfigError } from '#shared/errors.ts';
 import { botTokenOf } from '#shared/slack/bot-token.ts';
 import { parseFindingEvent } from '#shared/slack/finding-event.ts';
 import { changeOf, findingMessage } from '#shared/slack/message.ts';
-import { retryAfterMs } from '#shared/slack/post-message.ts';
+import { requestedWaitMs } from '#shared/slack/post-message.ts';
 import { findingDetail, findingEvent } from '../helpers/queued-finding-events.ts';
 
 describe('the Slack bot token secret', () => {
@@ -27,9 +27,11 @@ describe("Slack's Retry-After", () => {
     ['0.5', 500],
     [undefined, 1000],
     ['soon', 1000],
+    ['-3', 1000],
     [new Date(10_000).toUTCString(), 8000],
+    ['86400', 900_000],
   ])('%j means wait %i ms', (header, ms) => {
-    expect(retryAfterMs(header, 2000)).toBe(ms);
+    expect(requestedWaitMs(header, 2000)).toBe(ms);
   });
 });
 

@@ -84,6 +84,20 @@ describe('the ServiceNow Table API client', () => {
     expect(clock.sleeps).toEqual([7000]);
   });
 
+  it('reports a Retry-After past 12 hours (longer than a message can be handed back) as 12 hours, without waiting', async () => {
+    // Arrange
+    const clock = new FakeClock();
+    peer.throttle(1, 86_400);
+    // Act
+    const error = await client(credentials(PASSWORD), clock)
+      .findByCorrelationId('cid/2b')
+      .catch((e: unknown) => e);
+    // Assert
+    expect(error).toBeInstanceOf(ServiceNowError);
+    expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 12 * 3_600_000 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('never retries a create after a 503 (the caller looks it up again), but retries a lookup', async () => {
     peer.down(1);
     const create = client(credentials(PASSWORD)).create({ short_description: 'z', correlation_id: 'cid/3' });
