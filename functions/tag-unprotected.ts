@@ -20,7 +20,7 @@ import { createAwsClients } from '#shared/aws/clients.ts';
 import { holdRecords, TOKEN_NOT_SET_HOLD_SECONDS } from '#shared/aws/hold-records.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
