@@ -2,7 +2,7 @@
  * The Table API client against the ServiceNow peer over HTTPS: what it sends, how it reads
  * ServiceNow's failure body, when it retries (429 with `Retry-After`, 5xx on idempotent calls
  * only, one credentials refresh after a 401), and that the password never appears in an error.
- * The finding-message reader is held to the event contract here too.
+ * The follower's finding reader (shared/servicenow/finding-view.ts) is held to the event contract here too.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
