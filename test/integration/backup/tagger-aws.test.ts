@@ -188,8 +188,8 @@ describe('the tagger Lambda on AWS (moto)', () => {
       }),
     );
     expect(Messages).toHaveLength(1);
-    expect(Messages?.[0]?.MessageAttributes?.reason?.StringValue).toBe(
-      'detail.protected: expected boolean, got nothing (field missing)',
+    expect(Messages?.[0]?.MessageAttributes?.reason?.StringValue).toMatch(
+      /^not a backup event: detail\.protected: expected boolean, got nothing \(field missing\) \(SQS message .+\)$/,
     );
     expect(JSON.parse(Messages?.[0]?.Body ?? '{}').detail).toMatchObject({ dataStoreId: 2 });
 
