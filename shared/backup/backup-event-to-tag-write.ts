@@ -28,8 +28,8 @@
  * 10. `commitProtectionRecord` (apply/protection-record.ts): last, so a failure anywhere before
  *    it replays cleanly.
  *
- * The ports and settings are in apply-protection.ts; tagger-runtime.ts wires them for the
- * Lambdas and the CLI (a dry run is a choice of ports made there).
+ * The ports and settings are in apply-protection.ts; shared/roots/tagger-runtime.ts wires them
+ * for the Lambdas and the CLI (a dry run is a choice of ports, shared/roots/cli-ports.ts).
  */
 
 import { commitProtectionRecord, nextProtectionRecord } from './apply/protection-record.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/errors.ts';
 import { botTokenOf } from '#shared/slack/bot-token.ts';
-import { parseFindingEvent } from '#shared/slack/finding-event.ts';
+import { readSlackFinding } from '#shared/slack/finding-view.ts';
 import { changeOf, findingMessage } from '#shared/slack/message.ts';
 import { requestedWaitMs } from '#shared/slack/post-message.ts';
 import { findingDetail, findingEvent } from '../helpers/queued-finding-events.ts';
@@ -64,8 +64,8 @@ describe('a finding message', () => {
 
 describe('reading a finding event from the queue', () => {
   it('reads a contract event', () => {
-    const parsed = parseFindingEvent(JSON.stringify(findingEvent('opened')));
-    expect(parsed.ok && parsed.event.detail.severity).toBe('high');
+    const parsed = readSlackFinding({ messageId: 'm1', body: JSON.stringify(findingEvent('opened')) });
+    expect(parsed.ok && parsed.value.detail.severity).toBe('high');
   });
 
   it.each([
@@ -75,7 +75,7 @@ describe('reading a finding event from the queue', () => {
       'not a finding event: detail-type',
     ],
   ])('names what is wrong with %j', (body, reason) => {
-    const parsed = parseFindingEvent(body);
+    const parsed = readSlackFinding({ messageId: 'm1', body });
     expect(parsed.ok ? '' : parsed.reason).toContain(reason);
   });
 });
