@@ -12,12 +12,12 @@ import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import type { BackupInventory } from '#shared/backup/inventory.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
+import type { RateBudgetGate } from '#shared/budget/on-demand-budget.ts';
 import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
 import { createDspmClient } from '#shared/dspm/create-client.ts';
 import type { EventSink } from '#shared/events/sink.ts';
-import type { RateBudgetGate } from '#shared/budget/on-demand-budget.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
@@ -230,7 +230,10 @@ export interface PollAloneFigures {
  * A poll with nothing else running (the usual case: tag writes are rare), after the same set-up
  * as the busy scenario, paced as the poller is in `pacing`.
  */
-export async function runPollAlone(tenant: ScenarioTenant, pacing: ScenarioPacing): Promise<PollAloneFigures> {
+export async function runPollAlone(
+  tenant: ScenarioTenant,
+  pacing: ScenarioPacing,
+): Promise<PollAloneFigures> {
   const state = new MemoryStateStore();
   const portsOf = (dspm: DspmClient) => ({
     dspm,

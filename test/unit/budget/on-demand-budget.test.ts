@@ -142,25 +142,40 @@ describe('the budget on demand', () => {
   });
 
   it.each([
-    ['holder', 2, () => holder({ item: brokenItem }), 'claiming the whole rate budget', 'ResourceNotFoundException'],
-    ['demander', 1, () => demander({ item: brokenItem }), 'announcing demand for the rate budget', 'ThrottlingException'],
-  ] as const)('falls back to the static share when the coordination fails (%s), with one log line', async (_role, staticRps, gate, failed, reason) => {
-    // Arrange
-    const budget = gate();
-    // Act: a run of turns within the retry period.
-    const rates = [];
-    for (let t = 0; t < retryAfterMs; t += 500) {
-      clock.nowMs = T0 + t;
-      rates.push(await budget.rate());
-    }
-    // Assert: static every time, no waiting, and one line naming what failed and why.
-    expect(new Set(rates)).toEqual(new Set([staticRps]));
-    expect(clock.sleeps).toEqual([]);
-    const warnings = logger.lines.filter((line) => line.level === 'warn');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.attributes[0]).toMatchObject({ failed, staticRps, retryInMs: retryAfterMs });
-    expect(String(warnings[0]?.attributes[0]?.reason)).toContain(reason);
-  });
+    [
+      'holder',
+      2,
+      () => holder({ item: brokenItem }),
+      'claiming the whole rate budget',
+      'ResourceNotFoundException',
+    ],
+    [
+      'demander',
+      1,
+      () => demander({ item: brokenItem }),
+      'announcing demand for the rate budget',
+      'ThrottlingException',
+    ],
+  ] as const)(
+    'falls back to the static share when the coordination fails (%s), with one log line',
+    async (_role, staticRps, gate, failed, reason) => {
+      // Arrange
+      const budget = gate();
+      // Act: a run of turns within the retry period.
+      const rates = [];
+      for (let t = 0; t < retryAfterMs; t += 500) {
+        clock.nowMs = T0 + t;
+        rates.push(await budget.rate());
+      }
+      // Assert: static every time, no waiting, and one line naming what failed and why.
+      expect(new Set(rates)).toEqual(new Set([staticRps]));
+      expect(clock.sleeps).toEqual([]);
+      const warnings = logger.lines.filter((line) => line.level === 'warn');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.attributes[0]).toMatchObject({ failed, staticRps, retryInMs: retryAfterMs });
+      expect(String(warnings[0]?.attributes[0]?.reason)).toContain(reason);
+    },
+  );
 
   it('tries the coordination again after the retry period', async () => {
     // Arrange: a holder whose first claim failed.
