@@ -77,7 +77,8 @@ const dynamoDb = new DynamoDBClient({ endpoint: moto.endpoint, ...MOTO_AWS });
 async function onDemand(limit: number): Promise<{ pacing: ScenarioPacing; capacity: Capacity }> {
   const tableName = `budget-${Date.now()}`;
   await createStateTable(dynamoDb, tableName);
-  const documents = DynamoDBDocumentClient.from(dynamoDb);
+  // A client of its own: the meter is middleware on the client's stack.
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.endpoint, ...MOTO_AWS }));
   const capacity = meterCapacity(documents);
   const budget = (role: BudgetRole, staticRps: number) =>
     budgetGateFor(
