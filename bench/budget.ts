@@ -118,12 +118,12 @@ try {
   // 2. The default 5 requests/s: static split against the budget on demand.
   const split5 = rateBudget(DEFAULT_RPS);
   process.stderr.write('bench:budget: 5 requests/s, a poll alone, static split...\n');
-  const aloneStatic = await withTenant(STORES_AT_DEFAULT, DEFAULT_RPS, (tenant) =>
+  const aloneStatic = await withTenant(STORES, DEFAULT_RPS, (tenant) =>
     runPollAlone(tenant, { tenant: DEFAULT_RPS, ...split5 }),
   );
   process.stderr.write('bench:budget: 5 requests/s, a poll alone, budget on demand...\n');
   const aloneBudget = await onDemand(DEFAULT_RPS);
-  const aloneOnDemand = await withTenant(STORES_AT_DEFAULT, DEFAULT_RPS, (tenant) =>
+  const aloneOnDemand = await withTenant(STORES, DEFAULT_RPS, (tenant) =>
     runPollAlone(tenant, aloneBudget.pacing),
   );
   process.stderr.write('bench:budget: 5 requests/s, all four at once, static split...\n');
@@ -178,7 +178,7 @@ try {
     '',
     `### A poll alone at the default ${DEFAULT_RPS} requests/s`,
     '',
-    `${STORES_AT_DEFAULT.toLocaleString('en-US')} stores. The tenant's bound is the poll's requests / the limit; the fraction is bound / poll time.`,
+    `${STORES.toLocaleString('en-US')} stores. The tenant's bound is the poll's requests / the limit; the fraction is bound / poll time.`,
     '',
     '| pacing | poller rps | requests | refused | poll s | bound s | fraction of bound | coordination |',
     '|---|---|---:|---:|---:|---:|---:|---|',

@@ -41,7 +41,7 @@ export const BUDGET_TIMING = {
   /** The tenant's strict window: what must pass after the last whole-rate request. */
   windowMs: 1_000,
   /** Against the clocks of two Lambdas disagreeing, and the moment between a check and its send. */
-  guardMs: 50,
+  guardMs: 100,
   /** How long a claim of the whole budget lasts. */
   leaseMs: 500,
   /** The holder renews once less than this is left. */

@@ -3,7 +3,9 @@
  * limit while it holds a short lease on it, and at its static share otherwise.
  *
  * The lease is renewed from the pacer's own turns rather than by a timer: a poll that stops
- * sending stops renewing, and its lease lapses within `leaseMs` without anyone releasing it.
+ * sending stops renewing, and its lease lapses within `leaseMs` without anyone releasing it. The
+ * whole limit is used only under a lease DynamoDB has confirmed: a renewal in flight counts for
+ * nothing until its answer arrives.
  * A renewal refused because someone announced demand drops the holder to its static share at
  * once, even with lease time left, and it does not ask again until that demand runs out.
  */
@@ -26,6 +28,8 @@ export class WholeBudgetLease implements RateBudgetGate {
   #heldUntilMs = 0;
   /** No claim before this time: demand is live, or the coordination failed. */
   #quietUntilMs = 0;
+  /** The claim in flight, if any: one at a time. */
+  #claiming: Promise<void> | undefined;
 
   constructor(options: WholeBudgetLeaseOptions) {
     this.#options = options;
@@ -34,7 +38,14 @@ export class WholeBudgetLease implements RateBudgetGate {
   async rate(): Promise<number> {
     const { clock, timing, wholeRps, staticRps } = this.#options;
     const now = clock.now();
-    if (now >= this.#quietUntilMs && now >= this.#heldUntilMs - timing.renewAheadMs) await this.#claim(now);
+    if (!this.#claiming && now >= this.#quietUntilMs && now >= this.#heldUntilMs - timing.renewAheadMs) {
+      this.#claiming = this.#claim(now).finally(() => {
+        this.#claiming = undefined;
+      });
+    }
+    // A renewal runs beside the requests while the lease lasts (its round trip must not slow the
+    // pace); with nothing held, the answer decides this request's pace.
+    if (this.#claiming && now >= this.#heldUntilMs) await this.#claiming;
     return clock.now() < this.#heldUntilMs ? wholeRps : staticRps;
   }
 

@@ -83,17 +83,22 @@ describe('the budget on demand', () => {
     expect(item.demandUntilMs).toBe(T0 + 100 + demandMs);
   });
 
-  it('drops the holder to its static share at its next turn once demand is announced, lease time left or not', async () => {
+  it('drops the holder to its static share as soon as a renewal finds demand, lease time left or not', async () => {
     // Arrange
     const lease = holder();
     expect(await lease.rate()).toBe(5);
     clock.nowMs = T0 + 10;
     await item.announceDemand(T0 + 10 + demandMs);
-    // Act: a turn with lease left but within the renewal margin.
+    // Act: a turn with lease left but within the renewal margin starts the renewal beside it ...
     clock.nowMs = T0 + leaseMs - renewAheadMs;
-    const afterDemand = await lease.rate();
-    // Assert: static at once; the lease in the item was not extended.
-    expect(afterDemand).toBe(2);
+    const duringRenewal = await lease.rate();
+    await new Promise((resolve) => setImmediate(resolve));
+    const afterAnswer = await lease.rate();
+    // Assert: ... which keeps the lease DynamoDB confirmed, until the refusal drops it at once;
+    // the lease in the item was not extended.
+    expect(duringRenewal).toBe(5);
+    expect(afterAnswer).toBe(2);
+    expect(clock.now()).toBeLessThan(T0 + leaseMs);
     expect(item.leaseUntilMs).toBe(T0 + leaseMs);
   });
 
