@@ -144,8 +144,8 @@ export async function runBudgetScenario(
   othersAfterMs = 0,
 ): Promise<ScenarioFigures> {
   const state = new MemoryStateStore();
-  // The catalogs are warmed through the set-up's client (a running tagger's cache is warm), so the
-  // set-up announces no demand to the budget.
+  // With the budget on demand, the catalogs are read through the set-up's client (a running
+  // tagger's cache is warm), so warming them announces no demand before the scenario starts.
   const setUpClient = client(tenant, pacing.tenant);
   const portsOf = (dspm: DspmClient) => ({
     dspm,
@@ -154,7 +154,7 @@ export async function runBudgetScenario(
     clock: systemClock,
     logger: silentLogger,
     tenant: TENANT_NAME,
-    catalog: new CatalogCache(setUpClient, systemClock),
+    catalog: new CatalogCache(pacing.budget ? setUpClient : dspm, systemClock),
   });
   const paced = (role: BudgetRole, rps: number) => client(tenant, rps, pacing.budget?.(role, rps));
   const taggers = [0, 1].map(() => portsOf(paced('tagger', pacing.taggerPerInstance)));
