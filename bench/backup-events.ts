@@ -12,8 +12,8 @@
  * Figures go to stdout and to bench/RESULTS.md.
  */
 import { DEFAULT_LOCKING, type ProtectionPorts } from '#shared/backup/apply-protection.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { FallbackLookups } from '#shared/backup/fallback-lookups.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';

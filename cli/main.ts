@@ -3,8 +3,7 @@
  * Exit codes: 0 success, 1 failure (with a one-line reason), 2 usage error, 130 stopped by Ctrl-C.
  */
 
-import { DspmError } from '#shared/dspm/errors.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { BridgeError } from '#shared/errors.ts';
 import { backupEventCommand } from './commands/backup-event.ts';
 import { coverageCommand } from './commands/coverage.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -70,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`dspm-bridge ${name}: ${error.message} (see dspm-bridge ${name} --help)\n`);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof DspmError) {
+    if (error instanceof BridgeError) {
       io.stderr(`dspm-bridge ${name}: ${error.message}\n`);
       return EXIT.failure;
     }

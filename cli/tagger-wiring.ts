@@ -5,10 +5,11 @@
  * events on the bus, or without one as NDJSON on stdout or `--events FILE` (`event-output.ts`).
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
-import { createTaggerRuntime, protectionWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import type { EventSink } from '#shared/events/sink.ts';
+import { cliProtectionWrites } from '#shared/roots/cli-ports.ts';
+import { createTaggerRuntime, protectionWiring } from '#shared/roots/tagger-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { chooseEventOutput, configuredBus } from './event-output.ts';
 import type { CliIo } from './io.ts';
@@ -26,7 +27,7 @@ export function cliTaggerWiring(
   },
 ) {
   const logger = stderrLogger(io.stderr, flags.verbose ?? false);
-  const options = { aws: createAwsClients(), logger, clock: systemClock, dryRun: flags.dryRun };
+  const options = { aws: createAwsClients(), logger, clock: systemClock };
   const runtime = createTaggerRuntime(io.env, { ...options, stateFile: flags.state ?? DEFAULT_STATE_FILE });
   // A dry run publishes nothing (the command prints what it would); anything else needs a destination.
   let sink: EventSink = new NdjsonSink(() => {});
@@ -38,5 +39,5 @@ export function cliTaggerWiring(
     io.stderr(`${output.notice}\n`);
     sink = output.sink;
   }
-  return { runtime, ...protectionWiring(runtime, sink, options) };
+  return { runtime, ...protectionWiring(runtime, sink, options, cliProtectionWrites(runtime, flags.dryRun)) };
 }

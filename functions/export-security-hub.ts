@@ -6,7 +6,8 @@
  * Partial batch response: a record whose finding Security Hub refused (`FailedFindings`) or could
  * not take is reported as a batch item failure, so SQS redelivers it and, after its receives, moves
  * it to the dead-letter queue (an alarm watches both). A record that is not a finding event is
- * sent straight to the dead-letter queue with its reason; a stale one is acknowledged and counted.
+ * parked in the dead-letter queue at once with its reason, or failed where it cannot be
+ * (shared/aws/sqs-intake.ts); a stale one is acknowledged and counted.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -15,6 +16,7 @@ import { SECURITY_HUB_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { SdkSecurityHubFindings } from '#shared/aws/security-hub-findings.ts';
+import { parkMalformed } from '#shared/aws/sqs-intake.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { SqsDeadLetterSink } from '#shared/events/dead-letter.ts';
 import { exportFindings } from '#shared/securityhub/export-findings.ts';
@@ -42,16 +44,12 @@ export function createSecurityHubHandler(env: Environment) {
     const failures = outcome.failed.map((failure) => failure.messageId);
     for (const failure of outcome.failed) logger.error('finding not imported; SQS retries it', failure);
     for (const bad of outcome.malformed) {
-      logger.error('not a finding event; sent to the dead-letter queue', bad);
       const body = event.Records.find((record) => record.messageId === bad.messageId)?.body ?? '';
-      try {
-        if (!deadLetters) throw new Error('DEAD_LETTER_QUEUE_URL is not set');
-        await deadLetters.send(body, bad.reason);
-      } catch (error) {
-        // Not parked: SQS keeps it and its redrive policy moves it after its receives instead.
-        logger.error('could not dead-letter the record', { messageId: bad.messageId, error });
-        failures.push(bad.messageId);
-      }
+      const parked = await parkMalformed({ messageId: bad.messageId, body }, bad.reason, {
+        deadLetters,
+        logger,
+      });
+      if (!parked) failures.push(bad.messageId);
     }
     for (const stale of outcome.stale) logger.info('stale finding event; Security Hub has newer', stale);
     for (const workflow of outcome.workflows) logger.info('finding workflow set', workflow);

@@ -6,8 +6,8 @@
  * Partial batch responses (Powertools batch, FIFO): a record that fails (ServiceNow down or
  * throttling past the client's retries, another delivery of the same occurrence in progress) is
  * retried, and so are the records behind it; after the queue's receive limit it lands in the
- * dead-letter queue, which has an alarm. A message that is not a finding event goes straight to
- * the dead-letter queue with its reason, and the batch goes on.
+ * dead-letter queue, which has an alarm. A message that is not a finding event is parked in the
+ * dead-letter queue at once with its reason, or failed where it cannot be (shared/aws/sqs-intake.ts).
  *
  * Loud: every failed record leaves one error line naming the occurrence, the status, ServiceNow's
  * `error.message` and `error.detail` and the `X-Transaction-ID` (never a credential); a record not
@@ -22,12 +22,13 @@ import { SERVICENOW_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { holdRecords } from '#shared/aws/hold-records.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
+import { parkOrFail } from '#shared/aws/sqs-intake.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { readServiceNowConfig } from '#shared/config/servicenow.ts';
 import { SqsDeadLetterSink } from '#shared/events/dead-letter.ts';
 import { failureAttributes } from '#shared/servicenow/errors.ts';
-import { parseFindingMessage } from '#shared/servicenow/finding-message.ts';
+import { readServiceNowFinding } from '#shared/servicenow/finding-view.ts';
 import { followFinding } from '#shared/servicenow/follow-finding.ts';
 import { handBackSeconds } from '#shared/servicenow/hand-back.ts';
 import { DynamoDbProgressStore } from '#shared/servicenow/progress-store.ts';
@@ -81,21 +82,17 @@ export function createServiceNowHandler(env: Environment) {
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     attempted.add(record.messageId);
-    const parsed = parseFindingMessage(record.body);
+    const parsed = readServiceNowFinding(record);
     if (!parsed.ok) {
       metrics.addMetric(SERVICENOW_METRICS.malformedFindingEvents.name, MetricUnit.Count, 1);
-      logger.error('not a finding event; sent to the dead-letter queue', {
-        messageId: record.messageId,
-        reason: parsed.reason,
-      });
-      if (!deadLetters) throw new Error(`not a finding event: ${parsed.reason}`);
-      await deadLetters.send(record.body, parsed.reason);
+      await parkOrFail(record, parsed.reason, { deadLetters, logger });
       return;
     }
-    const { detail } = parsed.message;
+    const message = parsed.value;
+    const { detail } = message;
     let outcome: Awaited<ReturnType<typeof followFinding>>;
     try {
-      outcome = await followFinding(parsed.message, ports, config);
+      outcome = await followFinding(message, ports, config);
     } catch (error) {
       const hiddenFor = await handBack(record, error);
       logger.error('finding not applied to ServiceNow; the message goes back to the queue', {
@@ -103,7 +100,7 @@ export function createServiceNowHandler(env: Environment) {
         correlationId: detail.correlationId,
         eventId: detail.eventId,
         sequence: detail.sequence,
-        transition: parsed.message.transition,
+        transition: message.transition,
         ...failureAttributes(error),
         ...(hiddenFor === undefined ? {} : { visibilityTimeoutSeconds: hiddenFor }),
       });
@@ -114,7 +111,7 @@ export function createServiceNowHandler(env: Environment) {
       correlationId: detail.correlationId,
       eventId: detail.eventId,
       sequence: detail.sequence,
-      transition: parsed.message.transition,
+      transition: message.transition,
       ...outcome,
     });
   };

@@ -5,7 +5,8 @@
  * Fails loudly: `chat.postMessage` answers HTTP 200 with `"ok": false` for its errors, so every
  * answer is read and a refusal fails its record (a partial batch response); SQS redelivers it and,
  * after the queue's maxReceiveCount, moves it to the dead-letter queue, which alarms. A malformed
- * event goes to the dead-letter queue at once with its reason. Paced to one message per
+ * event is parked in the dead-letter queue at once with its reason, or failed where it cannot be
+ * (shared/aws/sqs-intake.ts). Paced to one message per
  * SLACK_MIN_INTERVAL_MS, and Slack's `Retry-After` honoured. The token never reaches a log line.
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
@@ -15,6 +16,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { SLACK_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
+import { parkOrFail } from '#shared/aws/sqs-intake.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { readSlackSettings } from '#shared/config/slack.ts';
@@ -23,7 +25,7 @@ import type { Secret } from '#shared/secret.ts';
 import { botTokenOf } from '#shared/slack/bot-token.ts';
 import { ChannelPacer, deliverFinding } from '#shared/slack/deliver-finding.ts';
 import { SlackRefusedError } from '#shared/slack/errors.ts';
-import { parseFindingEvent } from '#shared/slack/finding-event.ts';
+import { readSlackFinding } from '#shared/slack/finding-view.ts';
 
 const SERVICE = 'dspm-bridge-slack';
 /** Codes after which the token is read again on the next record (it may have been replaced). */
@@ -57,18 +59,13 @@ export function createSlackHandler(env: Environment) {
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
-    const parsed = parseFindingEvent(record.body);
+    const parsed = readSlackFinding(record);
     if (!parsed.ok) {
       metrics.addMetric(SLACK_METRICS.malformed.name, MetricUnit.Count, 1);
-      logger.error('malformed finding event; sent to the dead-letter queue', {
-        messageId: record.messageId,
-        reason: parsed.reason,
-      });
-      if (!deadLetters) throw new Error(`malformed finding event: ${parsed.reason}`);
-      await deadLetters.send(record.body, parsed.reason);
+      await parkOrFail(record, parsed.reason, { deadLetters, logger });
       return;
     }
-    const { event } = parsed;
+    const event = parsed.value;
     try {
       const api = { baseUrl: settings.apiUrl, token: await readToken() };
       const outcome = await deliverFinding(event, { api, clock: systemClock, pacer, remainingMs }, delivery);

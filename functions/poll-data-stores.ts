@@ -22,7 +22,6 @@ import { createAwsClients } from '#shared/aws/clients.ts';
 import { emitBreakdown } from '#shared/aws/emit-breakdown.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
-import type { TenantAdapters } from '#shared/bridge-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { parseWorkflowTask, WORKFLOW_STATUSES, type WorkflowTask } from '#shared/config/workflow-task.ts';
@@ -33,8 +32,9 @@ import type { Logger } from '#shared/logger.ts';
 import { finishPoll } from '#shared/poll/finish-poll.ts';
 import { pollChunk } from '#shared/poll/poll-chunk.ts';
 import type { PollPorts } from '#shared/poll/poll-data-stores.ts';
-import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/poll/poller-runtime.ts';
 import { chunkStopAt, dspmDeadline } from '#shared/poll/time-budget.ts';
+import type { TenantAdapters } from '#shared/roots/bridge-runtime.ts';
+import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/roots/poller-runtime.ts';
 import { openByCondition, openBySeverity, type StateCensus } from '#shared/state/state-census.ts';
 
 const SERVICE = 'dspm-bridge-poller';

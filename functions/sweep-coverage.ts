@@ -15,10 +15,10 @@ import { createAwsClients } from '#shared/aws/clients.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
 import { type SweepReport, sweepCoverage } from '#shared/backup/sweep-coverage.ts';
-import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
+import { createTaggerWiring } from '#shared/roots/tagger-runtime.ts';
 
 const SERVICE = 'dspm-bridge-coverage';
 
@@ -47,7 +47,6 @@ export function createSweepHandler(env: Environment) {
     aws: createAwsClients(tracer),
     logger,
     clock: systemClock,
-    dryRun: false,
   });
   const inventory = inventoryFromConfig(runtime.taggerConfig.inventory, {
     clock: systemClock,

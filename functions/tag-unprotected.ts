@@ -3,8 +3,9 @@
  * events arrive in order) keep the `Unprotected` tag in step (**adapter** -> use case -> domain).
  *
  * Partial batch responses (Powertools batch): a record that fails for a passing reason (DSPM or
- * AWS unavailable) is retried, and so are the later records of its group; a malformed event goes
- * to the dead-letter queue with its reason and the batch goes on; an event about a resource DSPM
+ * AWS unavailable) is retried, and so are the later records of its group; a malformed event is
+ * parked in the dead-letter queue with its reason and the batch goes on, or failed where it cannot
+ * be parked (shared/aws/sqs-intake.ts); an event about a resource DSPM
  * does not know is acknowledged and counted.
  *
  * Until the token secret holds a token (a first deploy leaves the stack's placeholder there) no
@@ -19,12 +20,13 @@ import { TAGGER_METRICS } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { holdRecords, TOKEN_NOT_SET_HOLD_SECONDS } from '#shared/aws/hold-records.ts';
 import { lambdaObservability, withObservability } from '#shared/aws/lambda-observability.ts';
+import { malformedReason, parkOrFail } from '#shared/aws/sqs-intake.ts';
 import { reportTokenNotSet } from '#shared/aws/token-not-set.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
-import { createTaggerWiring } from '#shared/backup/tagger-runtime.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { Environment } from '#shared/config/env.ts';
 import { tokenNotSet } from '#shared/dspm/token-provider.ts';
+import { createTaggerWiring } from '#shared/roots/tagger-runtime.ts';
 
 const SERVICE = 'dspm-bridge-tagger';
 
@@ -37,7 +39,6 @@ export function createTagHandler(env: Environment) {
     aws,
     logger,
     clock: systemClock,
-    dryRun: false,
   });
   const handlerSettings = { ...settings, acceptedSources: runtime.taggerConfig.acceptedSources };
 
@@ -46,11 +47,10 @@ export function createTagHandler(env: Environment) {
     switch (result.kind) {
       case 'malformed':
         metrics.addMetric(TAGGER_METRICS.malformedBackupEvents.name, MetricUnit.Count, 1);
-        logger.error('malformed backup event; sent to the dead-letter queue', {
-          messageId: record.messageId,
-          reason: result.reason,
+        await parkOrFail(record, malformedReason(record, 'backup event', result.reason), {
+          deadLetters: runtime.deadLetters,
+          logger,
         });
-        if (runtime.deadLetters) await runtime.deadLetters.send(record.body, result.reason);
         return;
       case 'ignored':
         metrics.addMetric(TAGGER_METRICS.ignoredBackupEvents.name, MetricUnit.Count, 1);

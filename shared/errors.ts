@@ -1,7 +1,12 @@
 /**
- * The bridge's own errors outside the DSPM client (which has its family in shared/dspm/errors.ts):
- * one base class that says whether trying again can help, a permanent kind and a transient kind.
- * Entry points narrow with `instanceof` (or read `retryable`), never by matching messages.
+ * The root of every error the bridge raises on purpose: one base class that says whether trying
+ * again can help, and here its generic permanent and transient kinds. The HTTP clients' families
+ * extend it (shared/dspm/errors.ts, shared/servicenow/errors.ts, shared/slack/errors.ts), and so
+ * do the use cases' own errors. Entry points narrow with `instanceof BridgeError` (or read
+ * `retryable`), never by matching messages.
+ *
+ * An error's `name` is its class name and is stable: the poll workflow's Retry and Catch rules
+ * match it (infra/constructs/poll-workflow.ts), and esbuild's `keepNames` keeps it in the bundles.
  */
 
 /** Base of the bridge's errors. */

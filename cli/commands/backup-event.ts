@@ -5,7 +5,7 @@
  * publish goes to stdout as one JSON line).
  */
 import { readFileSync } from 'node:fs';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { toWireEntry } from '#shared/events/sink.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { parseFlags } from '../flags.ts';

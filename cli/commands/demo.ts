@@ -13,7 +13,7 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DEFAULT_LOCKING } from '#shared/backup/apply-protection.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';

@@ -18,7 +18,7 @@ import type { ExceptionPorts } from '#shared/exceptions/exception-ports.ts';
 import type { ExceptionReason } from '#shared/exceptions/exception-request.ts';
 import type { AuditedException } from '#shared/exceptions/exception-store.ts';
 import { revokeException } from '#shared/exceptions/revoke-exception.ts';
-import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
+import { createPollerRuntime } from '#shared/roots/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { chooseEventOutput, configuredBus } from '../event-output.ts';
 import { parseFlags } from '../flags.ts';

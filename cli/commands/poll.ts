@@ -11,10 +11,9 @@
 
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
-import { DryRunExceptionStore } from '#shared/exceptions/dry-run-exceptions.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
-import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
-import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
+import { cliStores } from '#shared/roots/cli-ports.ts';
+import { createPollerRuntime } from '#shared/roots/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';
 import { CountingSink } from '../counting-sink.ts';
 import { parseDuration } from '../duration.ts';
@@ -109,7 +108,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
       `note: DSPM_TENANTS lists ${runtime.tenants.hosts.length} tenants; polling the first, ${tenant} (--tenant HOST picks another: ${runtime.tenants.hosts.slice(1).join(', ')})\n`,
     );
   // A dry run reads the real state and writes none of it (the sink publishes nothing either).
-  const state = dryRun ? new DryRunStateStore(runtime.state) : runtime.state;
+  const { state, exceptions } = cliStores(runtime, dryRun);
 
   const pollOnce = async (): Promise<boolean> => {
     sink.reset();
@@ -120,7 +119,7 @@ export async function pollCommand(argv: readonly string[], io: CliIo): Promise<n
       {
         dspm: chosen.dspm,
         state,
-        exceptions: dryRun ? new DryRunExceptionStore(runtime.exceptions) : runtime.exceptions,
+        exceptions,
         sink,
         clock: systemClock,
         logger,

@@ -6,9 +6,9 @@
  * it never calls DSPM and writes nothing.
  */
 import { createAwsClients } from '#shared/aws/clients.ts';
-import { createSharedAdapters } from '#shared/bridge-runtime.ts';
 import { readTenantConfigs } from '#shared/config/tenants.ts';
 import { silentLogger } from '#shared/logger.ts';
+import { createSharedAdapters } from '#shared/roots/bridge-runtime.ts';
 import { DEFAULT_STATE_FILE, FileStateStore } from '#shared/state/file-store.ts';
 import type { StateStore } from '#shared/state/records.ts';
 import { isEmptyStatus, type TenantStatus, tenantStatus } from '#shared/status/tenant-status.ts';

@@ -16,8 +16,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
-import { FOLLOWED_DETAIL_TYPES } from '#shared/servicenow/finding-message.ts';
+import { FINDING_CONDITIONS, FINDING_DETAIL_TYPES } from '#shared/events/detail-types.ts';
 import { profileFor } from '#shared/servicenow/table-profile.ts';
 import { BridgeFunction } from './bridge-function.ts';
 import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
@@ -76,7 +75,7 @@ export class ServiceNowFollower extends Construct {
       eventBus: props.bus,
       eventPattern: {
         source: [props.source],
-        detailType: [...FOLLOWED_DETAIL_TYPES],
+        detailType: [...FINDING_DETAIL_TYPES],
         detail: followedFindingDetail(props.conditions, props.followBaseline),
       },
       targets: [new SqsQueue(this.queue, { messageGroupId: 'findings' })],

@@ -32,47 +32,62 @@ export interface NormalizeOptions {
  */
 export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): NormalizedEvent {
   const envelope = parse(eventEnvelopeSchema, raw, '');
-  const base = { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] };
+  return envelope.source === AWS_BACKUP.source
+    ? fromAwsBackup(envelope)
+    : fromGenericContract(envelope, options.acceptedSources);
+}
 
-  if (envelope.source === AWS_BACKUP.source) {
-    switch (envelope['detail-type']) {
-      case AWS_BACKUP.jobStateChange: {
-        const detail = parse(backupJobDetailSchema, envelope.detail, 'detail');
-        const state = detail.state.toUpperCase();
-        if (state !== 'COMPLETED' && !FAILED_JOB_STATES.has(state)) {
-          return { kind: 'ignored', eventId: envelope.id, why: `backup job state ${state} changes nothing` };
-        }
-        if (detail.resourceArn == null) {
-          throw new BackupEventError(
-            'detail.resourceArn',
-            `expected a string for a ${state} job, got ${detail.resourceArn === null ? 'null' : 'nothing (field missing)'}`,
-          );
-        }
-        return state === 'COMPLETED'
-          ? observe(base, envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED')
-          : observe(base, envelope.time, detail.resourceArn, false, 'LAST_JOB_FAILED');
+type Envelope = z.infer<typeof eventEnvelopeSchema>;
+
+function baseOf(envelope: Envelope) {
+  return { eventId: envelope.id, source: envelope.source, detailType: envelope['detail-type'] };
+}
+
+/** AWS Backup's own events: job and recovery point state changes say something; others do not. */
+function fromAwsBackup(envelope: Envelope): NormalizedEvent {
+  switch (envelope['detail-type']) {
+    case AWS_BACKUP.jobStateChange:
+      return fromJobStateChange(envelope);
+    case AWS_BACKUP.recoveryPointStateChange: {
+      const detail = parse(recoveryPointDetailSchema, envelope.detail, 'detail');
+      if (detail.status.toUpperCase() === 'COMPLETED') {
+        return observe(baseOf(envelope), envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED');
       }
-      case AWS_BACKUP.recoveryPointStateChange: {
-        const detail = parse(recoveryPointDetailSchema, envelope.detail, 'detail');
-        if (detail.status.toUpperCase() === 'COMPLETED') {
-          return observe(base, envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED');
-        }
-        return {
-          kind: 'ignored',
-          eventId: envelope.id,
-          why: `recovery point status ${detail.status} changes nothing`,
-        };
-      }
-      default:
-        return {
-          kind: 'ignored',
-          eventId: envelope.id,
-          why: `AWS Backup "${excerpt(envelope['detail-type'])}" says nothing about a resource's protection`,
-        };
+      return {
+        kind: 'ignored',
+        eventId: envelope.id,
+        why: `recovery point status ${detail.status} changes nothing`,
+      };
     }
+    default:
+      return {
+        kind: 'ignored',
+        eventId: envelope.id,
+        why: `AWS Backup "${excerpt(envelope['detail-type'])}" says nothing about a resource's protection`,
+      };
   }
+}
 
-  if (!options.acceptedSources.has(envelope.source)) {
+function fromJobStateChange(envelope: Envelope): NormalizedEvent {
+  const detail = parse(backupJobDetailSchema, envelope.detail, 'detail');
+  const state = detail.state.toUpperCase();
+  if (state !== 'COMPLETED' && !FAILED_JOB_STATES.has(state)) {
+    return { kind: 'ignored', eventId: envelope.id, why: `backup job state ${state} changes nothing` };
+  }
+  if (detail.resourceArn == null) {
+    throw new BackupEventError(
+      'detail.resourceArn',
+      `expected a string for a ${state} job, got ${detail.resourceArn === null ? 'null' : 'nothing (field missing)'}`,
+    );
+  }
+  return state === 'COMPLETED'
+    ? observe(baseOf(envelope), envelope.time, detail.resourceArn, true, 'BACKUP_SUCCEEDED')
+    : observe(baseOf(envelope), envelope.time, detail.resourceArn, false, 'LAST_JOB_FAILED');
+}
+
+/** Any other backup product: an accepted source speaking the `backup-protection-changed` contract. */
+function fromGenericContract(envelope: Envelope, acceptedSources: ReadonlySet<string>): NormalizedEvent {
+  if (!acceptedSources.has(envelope.source)) {
     throw new BackupEventError(
       'source',
       `"${excerpt(envelope.source)}" is not an accepted backup event source (BACKUP_EVENT_SOURCES)`,
@@ -89,7 +104,7 @@ export function normalizeBackupEvent(raw: unknown, options: NormalizeOptions): N
   return {
     kind: 'observation',
     observation: {
-      ...base,
+      ...baseOf(envelope),
       system: detail.system ?? envelope.source,
       observedAt,
       target: {

@@ -1,7 +1,7 @@
 /**
  * The tagger's writes to DSPM, as a port: the managed `Unprotected` tag (found, or created) and a
  * store's tag list. A dry run is the other implementation, which looks the tag up and writes
- * nothing, chosen where the ports are wired (tagger-runtime.ts), not branched on in the use case.
+ * nothing, chosen where the ports are wired (shared/roots/), not branched on in the use case.
  */
 import type { ConnectedDataStoreTagsUpdate } from '../dspm/schemas.ts';
 import type { TagRef } from '../state/protection-records.ts';

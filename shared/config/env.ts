@@ -13,6 +13,16 @@ export function optionalString(env: Environment, name: string): string | undefin
   return value === undefined || value === '' ? undefined : value;
 }
 
+/**
+ * The trimmed value.
+ * @throws ConfigError `<name> is not set` when it is unset or blank.
+ */
+export function requiredString(env: Environment, name: string): string {
+  const value = optionalString(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is not set`);
+  return value;
+}
+
 /** `true`/`false` (any case), `1`/`0`; unset gives `fallback`. */
 export function booleanVar(env: Environment, name: string, fallback: boolean): boolean {
   const value = optionalString(env, name)?.toLowerCase();

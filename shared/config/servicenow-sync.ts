@@ -4,8 +4,9 @@
  */
 import { ConfigError } from '../errors.ts';
 import { type DecisionMapping, parseDecisionMapping } from '../servicenow/decision-mapping.ts';
-import { profileFor, type TableProfile } from '../servicenow/table-profile.ts';
-import { type Environment, numberVar, optionalString } from './env.ts';
+import type { TableProfile } from '../servicenow/table-profile.ts';
+import { type Environment, numberVar, requiredString } from './env.ts';
+import { readServiceNowConnection } from './servicenow-connection.ts';
 
 /** The sync's configuration. */
 export interface ServiceNowSyncConfig {
@@ -21,29 +22,13 @@ export interface ServiceNowSyncConfig {
   readonly maxPages: number;
 }
 
-function required(env: Environment, name: string): string {
-  const value = optionalString(env, name);
-  if (value === undefined) throw new ConfigError(`${name} is not set`);
-  return value;
-}
-
 /** Reads the configuration; throws `ConfigError` naming the first wrong variable. */
 export function readServiceNowSyncConfig(env: Environment): ServiceNowSyncConfig {
-  const instanceUrl = required(env, 'SERVICENOW_INSTANCE_URL');
-  let url: URL;
-  try {
-    url = new URL(instanceUrl);
-  } catch {
-    throw new ConfigError(`SERVICENOW_INSTANCE_URL is not a URL: "${instanceUrl}"`);
-  }
-  if (url.protocol !== 'https:') throw new ConfigError('SERVICENOW_INSTANCE_URL must be https');
-  const table = optionalString(env, 'SERVICENOW_TABLE') ?? 'incident';
-  if (!/^[a-z][a-z0-9_]*$/.test(table))
-    throw new ConfigError(`SERVICENOW_TABLE is not a table name: "${table}"`);
+  const { instanceUrl, profile, credentialsSecretId, progressTable } = readServiceNowConnection(env);
   let mapping: DecisionMapping;
   try {
     mapping = parseDecisionMapping(
-      required(env, 'SERVICENOW_SYNC_CLOSE_CODES'),
+      requiredString(env, 'SERVICENOW_SYNC_CLOSE_CODES'),
       'SERVICENOW_SYNC_CLOSE_CODES',
     );
   } catch (error) {
@@ -52,10 +37,10 @@ export function readServiceNowSyncConfig(env: Environment): ServiceNowSyncConfig
   const whole = (name: string, fallback: number, min: number, max: number) =>
     numberVar(env, name, fallback, { min, max, integer: true });
   return {
-    instanceUrl: url.origin,
-    profile: profileFor(table),
-    credentialsSecretId: required(env, 'SERVICENOW_CREDENTIALS_SECRET_ID'),
-    progressTable: required(env, 'SERVICENOW_PROGRESS_TABLE'),
+    instanceUrl,
+    profile,
+    credentialsSecretId,
+    progressTable,
     mapping,
     overlapMs: whole('SERVICENOW_SYNC_OVERLAP_SECONDS', 120, 0, 3600) * 1000,
     initialLookbackMs: whole('SERVICENOW_SYNC_LOOKBACK_HOURS', 24, 1, 8784) * 3600_000,

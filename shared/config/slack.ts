@@ -6,7 +6,7 @@
  * events go there directly).
  */
 import { ConfigError } from '../errors.ts';
-import { booleanVar, type Environment, numberVar, optionalString } from './env.ts';
+import { booleanVar, type Environment, numberVar, optionalString, requiredString } from './env.ts';
 
 /** The notifier's settings. */
 export interface SlackSettings {
@@ -18,12 +18,6 @@ export interface SlackSettings {
   readonly deadLetterQueueUrl: string | undefined;
 }
 
-function required(env: Environment, name: string): string {
-  const value = optionalString(env, name);
-  if (value === undefined) throw new ConfigError(`${name} is not set`);
-  return value;
-}
-
 /**
  * The settings in `env`.
  * @throws ConfigError naming the variable that is missing or wrong.
@@ -33,8 +27,8 @@ export function readSlackSettings(env: Environment): SlackSettings {
   if (!/^https?:\/\//.test(apiUrl))
     throw new ConfigError(`SLACK_API_URL must be an http(s) URL, got "${apiUrl}"`);
   return {
-    channel: required(env, 'SLACK_CHANNEL'),
-    tokenSecretId: required(env, 'SLACK_TOKEN_SECRET_ID'),
+    channel: requiredString(env, 'SLACK_CHANNEL'),
+    tokenSecretId: requiredString(env, 'SLACK_TOKEN_SECRET_ID'),
     apiUrl,
     intervalMs: numberVar(env, 'SLACK_MIN_INTERVAL_MS', 1000, { min: 0, max: 60_000, integer: true }),
     postDeescalations: booleanVar(env, 'SLACK_POST_DEESCALATIONS', false),

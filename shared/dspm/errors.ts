@@ -1,8 +1,14 @@
 /**
- * Errors raised by the DSPM client, one class per meaning (the stripe-node shape). Narrow with
- * `instanceof`. Every error carries the method, the path and, when the server sent one, its
- * `x-request-id`; none carries the token, in its message or its `cause`.
+ * Errors raised by the DSPM client, one class per meaning (the stripe-node shape), in the bridge's
+ * one family (`BridgeError`, shared/errors.ts). Narrow with `instanceof`. Every error carries the
+ * method, the path and, when the server sent one, its `x-request-id`; none carries the token, in
+ * its message or its `cause`.
+ *
+ * `retryable` says whether the same work may succeed later unchanged (a later step or run, the
+ * workflow's retry); whether the client repeats the call at once is `decideRetry`'s stricter
+ * decision (shared/dspm/retry.ts), which also weighs the method and the status.
  */
+import { BridgeError } from '../errors.ts';
 
 /** What the client knew about the call that failed. */
 export interface DspmErrorContext {
@@ -18,8 +24,8 @@ export interface DspmErrorContext {
   readonly cause?: unknown;
 }
 
-/** Base class of every DSPM client error. */
-export class DspmError extends Error {
+/** Base class of every DSPM client error; on its own, not retryable. */
+export class DspmError extends BridgeError {
   readonly method: string;
   readonly path: string;
   readonly status: number | undefined;
@@ -28,11 +34,14 @@ export class DspmError extends Error {
   constructor(message: string, context: DspmErrorContext) {
     const suffix = context.requestId ? ` (x-request-id ${context.requestId})` : '';
     super(`${context.method} ${context.path}: ${message}${suffix}`, { cause: context.cause });
-    this.name = new.target.name;
     this.method = context.method;
     this.path = context.path;
     this.status = context.status;
     this.requestId = context.requestId;
+  }
+
+  get retryable(): boolean {
+    return false;
   }
 }
 
@@ -55,7 +64,12 @@ export class DspmBadRequestError extends DspmError {}
  * The call could not be made within the time budget (a deadline set on the client): its turn under
  * the rate limit, or a retry, would have come too late. Never retried; the poll ends incomplete.
  */
-export class DspmTimeBudgetError extends DspmError {}
+export class DspmTimeBudgetError extends DspmError {
+  /** The next step or run starts with a budget of its own. */
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 429: the tenant's rate limit was hit; `retryAfterMs` is what the server asked us to wait. */
 export class DspmRateLimitError extends DspmError {
@@ -65,10 +79,18 @@ export class DspmRateLimitError extends DspmError {
     super(message, context);
     this.retryAfterMs = context.retryAfterMs;
   }
+
+  override get retryable(): boolean {
+    return true;
+  }
 }
 
 /** 5xx, or HTTP 200 whose body says `{"status": "error"}`. */
-export class DspmServerError extends DspmError {}
+export class DspmServerError extends DspmError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** No usable response: refused, reset, DNS, TLS, or a timeout. */
 export class DspmConnectionError extends DspmError {
@@ -105,6 +127,10 @@ export class DspmConnectionError extends DspmError {
     if (this.untrustedCertificate) return false;
     return this.proxyStatus === undefined || this.proxyStatus >= 500;
   }
+
+  override get retryable(): boolean {
+    return this.transient;
+  }
 }
 
 /** The response arrived but cannot be used: not JSON, wrong shape, too large, or a redirect. */
@@ -115,6 +141,11 @@ export class DspmInvalidResponseError extends DspmError {
   constructor(message: string, context: DspmErrorContext & { malformed?: boolean }) {
     super(message, context);
     this.malformed = context.malformed ?? false;
+  }
+
+  /** A body cut short may arrive whole next time; a wrong shape will not change by itself. */
+  override get retryable(): boolean {
+    return this.malformed;
   }
 }
 

@@ -152,62 +152,14 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
   }
 
   async *#iterate(): AsyncGenerator<ListedPage<T>> {
-    const { pageSize, concurrency, onProgress, resume } = this.#options;
-    const seen = this.#options.seen ?? new Set<number>();
-    let duplicates = 0;
-    let pages = 0;
-    let firstTotal: number | undefined = resume?.total;
-    let changedTotal: number | undefined;
-    let end = resume?.total ?? 0;
-    const update = (complete: boolean, reason: string | undefined) => {
-      this.#report = {
-        complete,
-        reason,
-        total: firstTotal,
-        received: seen.size,
-        duplicates,
-        pages,
-        totalChangedTo: changedTotal,
-      };
-    };
-    const distinct = (items: readonly T[]): T[] => {
-      const fresh: T[] = [];
-      for (const item of items) {
-        if (seen.has(item.id)) {
-          duplicates++;
-          continue;
-        }
-        seen.add(item.id);
-        fresh.push(item);
-      }
-      return fresh;
-    };
-    const listed = (offset: number, page: Page<T>): ListedPage<T> => ({
-      offset,
-      items: distinct(page.items),
-      nextOffset: offset + pageSize,
-      more: offset + pageSize < end,
-    });
-    const afterPage = (page: Page<T>) => {
-      pages++;
-      if (page.total !== firstTotal && changedTotal === undefined) changedTotal = page.total;
-      // Stores appended while we list extend the listing rather than being missed.
-      end = Math.max(end, page.total);
-      update(false, 'listing in progress');
-      onProgress?.({
-        pagesDone: pages,
-        pagesPlanned: Math.ceil(end / pageSize) || 1,
-        received: seen.size,
-        total: end,
-      });
-    };
-
+    const { pageSize, concurrency, resume } = this.#options;
+    const tally = new PassTally<T>(this.#options.seen ?? new Set<number>(), resume);
     const inFlight: { offset: number; page: Promise<Page<T>> }[] = [];
     const startOffset = resume?.offset ?? 0;
     let nextOffset = startOffset + pageSize;
     const launch = () => {
       const limit = typeof concurrency === 'number' ? concurrency : Math.max(1, Math.floor(concurrency()));
-      while (inFlight.length < limit && nextOffset < end) {
+      while (inFlight.length < limit && nextOffset < tally.end) {
         const page = this.#fetchPage(nextOffset, pageSize);
         // Pages still in flight when an earlier one fails are abandoned; keep their rejections handled.
         page.catch(() => {});
@@ -215,30 +167,111 @@ export class Listing<T extends { readonly id: number }> implements AsyncIterable
         nextOffset += pageSize;
       }
     };
+    const listed = (offset: number, page: Page<T>): ListedPage<T> => ({
+      offset,
+      items: tally.distinct(page.items),
+      nextOffset: offset + pageSize,
+      more: offset + pageSize < tally.end,
+    });
 
     try {
       const first = await this.#fetchPage(startOffset, pageSize);
-      firstTotal ??= first.total;
-      end = Math.max(end, first.total);
-      afterPage(first);
+      tally.firstTotal ??= first.total;
+      this.#afterPage(tally, first);
       launch();
       yield listed(startOffset, first);
       for (let pending = inFlight.shift(); pending; pending = inFlight.shift()) {
         const page = await pending.page;
-        afterPage(page);
+        this.#afterPage(tally, page);
         launch();
         yield listed(pending.offset, page);
       }
     } catch (error) {
-      update(false, `listing failed: ${(error as Error).message}`);
+      this.#report = tally.report(false, `listing failed: ${(error as Error).message}`);
       throw error;
     }
-    if (changedTotal !== undefined) {
-      update(false, `total changed from ${firstTotal} to ${changedTotal} during the listing`);
-    } else if (seen.size !== firstTotal) {
-      update(false, `received ${seen.size} distinct items but total says ${firstTotal}`);
-    } else {
-      update(true, undefined);
+    this.#report = tally.finalReport();
+  }
+
+  /** Counts a page that arrived and tells the progress listener. */
+  #afterPage(tally: PassTally<T>, page: Page<T>): void {
+    tally.count(page);
+    this.#report = tally.report(false, 'listing in progress');
+    this.#options.onProgress?.({
+      pagesDone: tally.pages,
+      pagesPlanned: Math.ceil(tally.end / this.#options.pageSize) || 1,
+      received: tally.seen.size,
+      total: tally.end,
+    });
+  }
+}
+
+/** What a pass received so far: its distinct ids, the duplicates dropped, the pages and totals. */
+class PassTally<T extends { readonly id: number }> {
+  readonly seen: SeenIds;
+  duplicates = 0;
+  pages = 0;
+  /** `total` of the pass's first page. */
+  firstTotal: number | undefined;
+  /** The first later `total` that differed from `firstTotal`. */
+  changedTotal: number | undefined;
+  /** Where the listing ends, as far as the largest `total` seen says. */
+  end: number;
+
+  constructor(seen: SeenIds, resume: ListingResume | undefined) {
+    this.seen = seen;
+    this.firstTotal = resume?.total;
+    this.end = resume?.total ?? 0;
+  }
+
+  /** The items not yielded before in the pass, now marked yielded; the others counted as duplicates. */
+  distinct(items: readonly T[]): T[] {
+    const fresh: T[] = [];
+    for (const item of items) {
+      if (this.seen.has(item.id)) {
+        this.duplicates++;
+        continue;
+      }
+      this.seen.add(item.id);
+      fresh.push(item);
     }
+    return fresh;
+  }
+
+  /** Counts a page and its `total`. */
+  count(page: Page<T>): void {
+    this.pages++;
+    if (page.total !== this.firstTotal && this.changedTotal === undefined) this.changedTotal = page.total;
+    // Stores appended while we list extend the listing rather than being missed.
+    this.end = Math.max(this.end, page.total);
+  }
+
+  report(complete: boolean, reason: string | undefined): ListingReport {
+    return {
+      complete,
+      reason,
+      total: this.firstTotal,
+      received: this.seen.size,
+      duplicates: this.duplicates,
+      pages: this.pages,
+      totalChangedTo: this.changedTotal,
+    };
+  }
+
+  /** The report once every page arrived: complete only when the totals held and the ids add up. */
+  finalReport(): ListingReport {
+    if (this.changedTotal !== undefined) {
+      return this.report(
+        false,
+        `total changed from ${this.firstTotal} to ${this.changedTotal} during the listing`,
+      );
+    }
+    if (this.seen.size !== this.firstTotal) {
+      return this.report(
+        false,
+        `received ${this.seen.size} distinct items but total says ${this.firstTotal}`,
+      );
+    }
+    return this.report(true, undefined);
   }
 }

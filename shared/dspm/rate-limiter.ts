@@ -22,6 +22,7 @@
  * need no sleeping.
  */
 import { type Clock, systemClock } from '../clock.ts';
+import { BridgeError } from '../errors.ts';
 
 /** Pacing knobs; `DEFAULT_PACING` holds the defaults. */
 export interface PacingSettings {
@@ -46,8 +47,12 @@ export const DEFAULT_PACING = {
   floor: 0.05,
 } as const satisfies PacingSettings;
 
-/** A caller's slot would come after the deadline: the time budget is spent. */
-export class PacingDeadlineError extends Error {
+/**
+ * A caller's slot would come after the deadline: the time budget is spent. Retryable: a later
+ * step or run has a budget of its own (the transport turns it into `DspmTimeBudgetError`).
+ */
+export class PacingDeadlineError extends BridgeError {
+  readonly retryable = true;
   /** Milliseconds the caller would have had to wait. */
   readonly waitMs: number;
 
@@ -55,7 +60,6 @@ export class PacingDeadlineError extends Error {
     super(
       `rate limited: the next request could go in ${Math.ceil(waitMs)} ms, but only ${Math.max(0, Math.floor(remainingMs))} ms of the time budget are left`,
     );
-    this.name = 'PacingDeadlineError';
     this.waitMs = waitMs;
   }
 }

@@ -3,6 +3,7 @@
  * to retry, how long to wait, and what never to retry.
  */
 import { backoffDelay } from '../backoff.ts';
+import { readRetryAfter } from '../http/retry-after.ts';
 import {
   DspmConnectionError,
   type DspmError,
@@ -92,19 +93,23 @@ export function decideRetry(
 }
 
 /**
- * How long the server asked us to wait, in milliseconds: `Retry-After` as seconds or an HTTP date,
- * else `RateLimit-Reset` in seconds, else undefined. Unparseable values are ignored.
+ * Longest server-requested wait the client reports: an invocation's whole life (a Lambda runs at
+ * most 15 minutes). `decideRetry` refuses anything over the policy's `maxRetryAfterMs` well
+ * before this; the cap only keeps an absurd date from becoming an absurd number.
+ */
+const LONGEST_REPORTED_WAIT_MS = 15 * 60_000;
+
+/**
+ * How long the server asked us to wait, in milliseconds: `Retry-After` as the bridge reads it
+ * (shared/http/retry-after.ts: seconds or an HTTP-date, at most 15 minutes), else
+ * `RateLimit-Reset` in seconds, else undefined. An invalid value is ignored.
  */
 export function serverRequestedWaitMs(
   headers: Readonly<Record<string, string | undefined>>,
   nowMs: number,
 ): number | undefined {
-  const retryAfter = headers['retry-after']?.trim();
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - nowMs);
-  }
+  const retryAfter = readRetryAfter(headers['retry-after'], { nowMs, maxMs: LONGEST_REPORTED_WAIT_MS });
+  if (retryAfter !== undefined) return retryAfter;
   const reset = headers['ratelimit-reset']?.trim();
   if (reset && /^\d+(\.\d+)?$/.test(reset)) return Math.ceil(Number(reset) * 1000);
   return undefined;

@@ -36,6 +36,27 @@ export const FINDING_DETAIL_TYPES = [
 /** One detail type of a finding's lifecycle. */
 export type FindingDetailType = (typeof FINDING_DETAIL_TYPES)[number];
 
+/** What happened to a finding, as its detail type says it. */
+export type FindingTransition = 'opened' | 'updated' | 'resolved' | 'suppressed' | 'unsuppressed';
+
+/** The detail type of each transition; {@link FINDING_DETAIL_TYPES} is the same five. */
+export const FINDING_DETAIL_TYPE_OF = {
+  opened: DETAIL_TYPES.findingOpened,
+  updated: DETAIL_TYPES.findingUpdated,
+  resolved: DETAIL_TYPES.findingResolved,
+  suppressed: DETAIL_TYPES.findingSuppressed,
+  unsuppressed: DETAIL_TYPES.findingUnsuppressed,
+} as const satisfies Record<FindingTransition, FindingDetailType>;
+
+const TRANSITION_OF = Object.fromEntries(
+  Object.entries(FINDING_DETAIL_TYPE_OF).map(([transition, detailType]) => [detailType, transition]),
+) as Record<FindingDetailType, FindingTransition>;
+
+/** The transition a finding detail type reports (`data-store-finding-opened` -> `opened`). */
+export function findingTransitionOf(detailType: FindingDetailType): FindingTransition {
+  return TRANSITION_OF[detailType];
+}
+
 /** The finding conditions, by their fixed ids. */
 export const FINDING_CONDITIONS = [
   'high-risk',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BusEvent, DataStoreRef, FindingDetail, FindingException } from '../events/contract.ts';
-import { DETAIL_TYPES, type FindingCondition } from '../events/detail-types.ts';
+import { FINDING_DETAIL_TYPE_OF, type FindingCondition } from '../events/detail-types.ts';
 import type { FindingTransition } from './transition.ts';
 
 /** What every finding event of a run shares. */
@@ -21,14 +21,6 @@ export interface FindingContext {
 export function findingIdOf(tenant: string, storeId: number, condition: FindingCondition): string {
   return `${tenant}/data-store/${storeId}/finding/${condition}`;
 }
-
-const DETAIL_TYPE_OF = {
-  opened: DETAIL_TYPES.findingOpened,
-  updated: DETAIL_TYPES.findingUpdated,
-  resolved: DETAIL_TYPES.findingResolved,
-  suppressed: DETAIL_TYPES.findingSuppressed,
-  unsuppressed: DETAIL_TYPES.findingUnsuppressed,
-} as const;
 
 const CONDITION_TEXT: Record<FindingCondition, string> = {
   'high-risk': 'risk is high',
@@ -48,7 +40,7 @@ export function buildFindingEvent(
 ): BusEvent<FindingDetail> {
   const { next, condition, kind } = transition;
   const findingId = findingIdOf(context.tenant, store.id, condition);
-  const detailType = DETAIL_TYPE_OF[kind];
+  const detailType = FINDING_DETAIL_TYPE_OF[kind];
   const detail: FindingDetail = {
     schemaVersion: '1',
     eventId: createHash('sha256')

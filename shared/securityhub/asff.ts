@@ -13,7 +13,7 @@
 import type { AwsSecurityFinding, Resource } from '@aws-sdk/client-securityhub';
 import { storeResource } from '../backup/inventory-arn.ts';
 import type { FindingCondition } from '../events/detail-types.ts';
-import type { FindingEventDetail } from './finding-event.ts';
+import type { FindingEventDetail } from './finding-view.ts';
 
 /** The only ASFF schema version. */
 export const ASFF_SCHEMA_VERSION = '2018-10-08';

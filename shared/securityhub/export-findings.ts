@@ -12,7 +12,7 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { FindingDetailType } from '../events/detail-types.ts';
 import { type SecurityHubTarget, toAsffFinding } from './asff.ts';
-import { type FindingEventDetail, parseFindingEvent } from './finding-event.ts';
+import { type FindingEventDetail, readSecurityHubFinding } from './finding-view.ts';
 import { type HeldFinding, type WorkflowUpdate, workflowUpdateOf } from './workflow.ts';
 
 /** At most this many findings per BatchImportFindings call (AWS's limit). */
@@ -111,10 +111,11 @@ function readRecords(records: readonly FindingRecord[]) {
   const parsed: Parsed[] = [];
   const malformed: { messageId: string; reason: string }[] = [];
   for (const record of records) {
-    const result = parseFindingEvent(record.body);
-    if (result.ok)
-      parsed.push({ messageId: record.messageId, detailType: result.detailType, detail: result.detail });
-    else malformed.push({ messageId: record.messageId, reason: result.reason });
+    const result = readSecurityHubFinding(record);
+    if (result.ok) {
+      const { detailType, detail } = result.value;
+      parsed.push({ messageId: record.messageId, detailType, detail });
+    } else malformed.push({ messageId: record.messageId, reason: result.reason });
   }
   return { parsed, malformed };
 }

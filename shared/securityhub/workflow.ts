@@ -12,7 +12,7 @@
  * follow (the import succeeded, the update failed, SQS redelivered the record), it is set again.
  */
 import type { FindingDetailType } from '../events/detail-types.ts';
-import type { FindingEventDetail } from './finding-event.ts';
+import type { FindingEventDetail } from './finding-view.ts';
 
 /** What Security Hub holds of a finding, as the export reads it before importing. */
 export interface HeldFinding {

@@ -93,12 +93,3 @@ export function describeFailureBody(body: unknown): string | undefined {
   const parts = [message, detail].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? parts.join(': ').slice(0, 500) : undefined;
 }
-
-/** `Retry-After` as seconds or an HTTP date, in milliseconds from `now`; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now: number): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

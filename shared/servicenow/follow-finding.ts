@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { FindingMessage } from './finding-message.ts';
+import type { FindingMessage } from './finding-view.ts';
 import {
   createFields,
   type IncidentDefaults,

@@ -10,7 +10,7 @@
  * | medium | 2 - Medium | 2 - Medium | 3 - Moderate |
  * | low | 2 - Medium | 3 - Low | 4 - Low |
  */
-import type { FindingDetailView } from './finding-message.ts';
+import type { FindingDetailView } from './finding-view.ts';
 import type { TableProfile } from './table-profile.ts';
 
 /** Severity order, for the minimum severity that opens a record. */

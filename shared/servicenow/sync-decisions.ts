@@ -29,9 +29,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
+import { BridgeError } from '../errors.ts';
 import type { ExceptionRequest } from '../exceptions/exception-request.ts';
 import type { Logger } from '../logger.ts';
-import type { DecisionMapping } from './decision-mapping.ts';
+import type { DecisionMapping, DecisionRule } from './decision-mapping.ts';
 import { ServiceNowError } from './errors.ts';
 import { CORRELATION_DISPLAY } from './incident-fields.ts';
 import { parseRecordKey } from './record-key.ts';
@@ -172,6 +173,16 @@ export function query(from: string, settings: SyncSettings): string {
 
 type Applied = 'exceptions' | 'unmapped' | 'refused' | 'alreadyApplied';
 
+/** One record being applied: where it is (for the log), its sync key, its finding and when. */
+interface Decision {
+  readonly record: TableRecord;
+  readonly where: { sysId: string | undefined; number: string | undefined; closeCode: string };
+  readonly key: string;
+  readonly findingId: string;
+  readonly at: number;
+}
+
+/** record -> owner -> once only -> mapped close code -> justified -> exception recorded. */
 async function applyDecision(
   record: TableRecord,
   ports: SyncPorts,
@@ -188,40 +199,45 @@ async function applyDecision(
   }
   const key = `${record.sys_id}/${record.close_code ?? ''}`;
   if (await ports.store.applied(key)) return 'alreadyApplied';
-  const at = ports.clock.now();
+  const decision: Decision = { record, where, key, findingId: owner.findingId, at: ports.clock.now() };
   const rule = settings.mapping[record.close_code ?? ''];
   if (!rule) {
     ports.logger.info(
       'finished in ServiceNow with a close code that is no decision; no exception, and the record is not written again',
-      {
-        ...where,
-        findingId: owner.findingId,
-      },
+      { ...where, findingId: owner.findingId },
     );
-    await ports.store.markApplied(key, { outcome: 'unmapped', number: record.number, at });
+    await ports.store.markApplied(key, { outcome: 'unmapped', number: record.number, at: decision.at });
     return 'unmapped';
   }
+  const request = exceptionRequest(record, owner.tenant, owner.findingId, rule);
+  if ('missing' in request) {
+    ports.logger.error(
+      'decision refused: a mapped close code needs close notes (the justification) and the person who closed it',
+      { ...where, findingId: owner.findingId, missing: request.missing },
+    );
+    await ports.store.markApplied(key, { outcome: 'refused', number: record.number, at: decision.at });
+    return 'refused';
+  }
+  return recordException(decision, request, ports);
+}
+
+/** The exception a mapped close code asks for, or which field it lacks (notes, or who closed it). */
+function exceptionRequest(
+  record: TableRecord,
+  tenant: string,
+  findingId: string,
+  rule: DecisionRule,
+): ExceptionRequest | { missing: 'closed_by' | 'close_notes' } {
   const person =
     nonEmpty(record['resolved_by.user_name']) ??
     nonEmpty(record['closed_by.user_name']) ??
     record.sys_updated_by ??
     '';
   const notes = nonEmpty(record.close_notes);
-  if (!notes || !person) {
-    ports.logger.error(
-      'decision refused: a mapped close code needs close notes (the justification) and the person who closed it',
-      {
-        ...where,
-        findingId: owner.findingId,
-        missing: notes ? 'closed_by' : 'close_notes',
-      },
-    );
-    await ports.store.markApplied(key, { outcome: 'refused', number: record.number, at });
-    return 'refused';
-  }
-  const request: ExceptionRequest = {
-    tenant: owner.tenant,
-    scope: { findingId: owner.findingId },
+  if (!notes || !person) return { missing: notes ? 'closed_by' : 'close_notes' };
+  return {
+    tenant,
+    scope: { findingId },
     reason: rule.reason,
     justification: notes.length > 2000 ? `${notes.slice(0, 1999)}…` : notes,
     requestedBy: person,
@@ -229,28 +245,35 @@ async function applyDecision(
     expires: `${rule.days}d`,
     source: 'servicenow',
   };
+}
+
+/** Records the exception once (keyed by the record and close code); a refusal is marked, not retried. */
+async function recordException(
+  decision: Decision,
+  request: ExceptionRequest,
+  ports: SyncPorts,
+): Promise<Applied> {
+  const { record, where, key, findingId, at } = decision;
   let exceptionId: string;
   try {
     ({ exceptionId } = await ports.decisions.recordDecision(request, key));
   } catch (error) {
-    if (isRefusal(error)) {
-      ports.logger.error('decision refused by the exceptions store', {
-        ...where,
-        findingId: owner.findingId,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-      await ports.store.markApplied(key, { outcome: 'refused', number: record.number, at });
-      return 'refused';
-    }
-    throw error;
+    if (!isRefusal(error)) throw error;
+    ports.logger.error('decision refused by the exceptions store', {
+      ...where,
+      findingId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    await ports.store.markApplied(key, { outcome: 'refused', number: record.number, at });
+    return 'refused';
   }
   await ports.store.markApplied(key, { outcome: 'exception', exceptionId, number: record.number, at });
   ports.logger.info('decision made in ServiceNow recorded as an exception', {
     ...where,
-    findingId: owner.findingId,
+    findingId,
     exceptionId,
-    reason: rule.reason,
-    requestedBy: person,
+    reason: request.reason,
+    requestedBy: request.requestedBy,
     expires: request.expires,
   });
   return 'exceptions';
@@ -258,7 +281,7 @@ async function applyDecision(
 
 /** A refusal is permanent (the request is invalid): errors that say they are not retryable. */
 function isRefusal(error: unknown): boolean {
-  return error instanceof Error && (error as { retryable?: unknown }).retryable === false;
+  return error instanceof BridgeError && !error.retryable;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -10,8 +10,11 @@ import type { Dispatcher } from 'undici';
 import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { request } from '../dspm/http-client.ts';
+import { headerValue } from '../http/headers.ts';
+import { readRetryAfter } from '../http/retry-after.ts';
 import type { Secret } from '../secret.ts';
-import { describeFailureBody, failureBodyParts, retryAfterMs, ServiceNowError } from './errors.ts';
+import { describeFailureBody, failureBodyParts, ServiceNowError } from './errors.ts';
+import { MAX_VISIBILITY_SECONDS } from './hand-back.ts';
 
 /** A ServiceNow user's name and password. */
 export interface ServiceNowCredentials {
@@ -59,6 +62,12 @@ type ResolvedSettings = Required<Omit<TableClientSettings, 'dispatcher'>> & {
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Longest `Retry-After` reported: the longest the caller can hand a message back for (SQS's
+ * 12-hour visibility limit). A longer wait could not be honoured anyway.
+ */
+const LONGEST_REPORTED_WAIT_MS = MAX_VISIBILITY_SECONDS * 1000;
 
 /** The Table API of one table. */
 export class TableClient {
@@ -247,23 +256,39 @@ export class TableClient {
       }
       return parsed;
     }
-    const said =
-      describeFailureBody(parsed) ?? (status >= 300 && status < 400 ? 'redirect refused' : 'no error body');
-    const parts = failureBodyParts(parsed);
-    const transaction = response.headers['x-transaction-id'];
-    const transactionId = Array.isArray(transaction) ? transaction[0] : transaction;
-    throw new ServiceNowError(
-      `ServiceNow ${method} ${where.path} answered ${status}: ${said}${transactionId ? ` (transaction ${transactionId})` : ''}`,
-      {
-        status,
-        ...where,
-        retryAfterMs: retryAfterMs(response.headers['retry-after'], this.#settings.clock.now()),
-        serviceNowMessage: parts.message,
-        serviceNowDetail: parts.detail,
-        transactionId,
-      },
-    );
+    throw failureOf(response, parsed, where, this.#settings.clock.now());
   }
+}
+
+/**
+ * The error of a non-2xx answer: ServiceNow's message and detail, the transaction id its
+ * transaction log is searched by, and the wait its `Retry-After` asked for.
+ */
+function failureOf(
+  response: Dispatcher.ResponseData,
+  parsed: unknown,
+  where: { readonly method: string; readonly path: string },
+  nowMs: number,
+): ServiceNowError {
+  const status = response.statusCode;
+  const said =
+    describeFailureBody(parsed) ?? (status >= 300 && status < 400 ? 'redirect refused' : 'no error body');
+  const parts = failureBodyParts(parsed);
+  const transactionId = headerValue(response.headers['x-transaction-id']);
+  return new ServiceNowError(
+    `ServiceNow ${where.method} ${where.path} answered ${status}: ${said}${transactionId ? ` (transaction ${transactionId})` : ''}`,
+    {
+      status,
+      ...where,
+      retryAfterMs: readRetryAfter(response.headers['retry-after'], {
+        nowMs,
+        maxMs: LONGEST_REPORTED_WAIT_MS,
+      }),
+      serviceNowMessage: parts.message,
+      serviceNowDetail: parts.detail,
+      transactionId,
+    },
+  );
 }
 
 async function readText(response: Dispatcher.ResponseData): Promise<string> {

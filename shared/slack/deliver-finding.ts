@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { SlackRateLimitedError } from './errors.ts';
-import type { FindingEvent } from './finding-event.ts';
+import type { FindingEvent } from './finding-view.ts';
 import { changeOf, type FindingChange, findingMessage } from './message.ts';
 import type { PostedMessage, SlackApi } from './post-message.ts';
 import { postMessage } from './post-message.ts';

@@ -6,7 +6,7 @@
  * the exception ended. Slack's limits: a header's text 150 characters, a section's
  * 3000, 50 blocks; longer parts are cut with an ellipsis.
  */
-import type { SlackFinding as FindingDetail, SlackException } from './finding-event.ts';
+import type { SlackFinding as FindingDetail, SlackException } from './finding-view.ts';
 
 /** The finding events, by what happened. */
 export type FindingChange =

@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { request } from '../dspm/http-client.ts';
+import { readRetryAfter } from '../http/retry-after.ts';
 import type { Secret } from '../secret.ts';
 import {
   SlackRateLimitedError,
@@ -28,16 +29,19 @@ export interface PostedMessage {
   readonly ts: string;
 }
 
-/** The wait Slack asked for in `Retry-After` (seconds, or an HTTP date); 1 s when unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now: number): number {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value !== undefined) {
-    const seconds = Number(value);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-    const date = Date.parse(value);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
-  return 1000;
+/**
+ * Longest wait reported: a Lambda invocation's whole life (15 minutes). The delivery waits only
+ * when the wait and one more call fit in what is left of the invocation, so a longer one is
+ * never waited anyway.
+ */
+const LONGEST_REPORTED_WAIT_MS = 15 * 60_000;
+
+/**
+ * The wait Slack asked for in `Retry-After` (read as shared/http/retry-after.ts says, at most 15
+ * minutes); 1 s when absent or invalid, the interval Slack's per-channel limit counts in.
+ */
+export function requestedWaitMs(header: string | readonly string[] | undefined, nowMs: number): number {
+  return readRetryAfter(header, { nowMs, maxMs: LONGEST_REPORTED_WAIT_MS }) ?? 1000;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function postMessage(
   }
   const text = await response.body.text();
   if (response.statusCode === 429) {
-    throw new SlackRateLimitedError(retryAfterMs(response.headers['retry-after'], now()), message.channel);
+    throw new SlackRateLimitedError(requestedWaitMs(response.headers['retry-after'], now()), message.channel);
   }
   if (response.statusCode >= 500) {
     throw new SlackUnavailableError(`chat.postMessage answered HTTP ${response.statusCode}`);

@@ -92,6 +92,11 @@ export function isEmptyStatus(status: TenantStatus): boolean {
   );
 }
 
+type Meta = Awaited<ReturnType<StateStore['loadMeta']>>;
+type Checkpoint = Awaited<ReturnType<StateStore['loadCheckpoint']>>;
+type Protections = Awaited<ReturnType<StateStore['listProtections']>>;
+type Census = ReturnType<typeof newCensus>;
+
 /**
  * Reads `tenant`'s status from `state`, a batch of store records at a time, and its exceptions
  * from `exceptions` (one listExceptions call).
@@ -108,55 +113,15 @@ export async function tenantStatus(
     exceptions?.listExceptions(tenant) ?? [],
   ]);
   const census = newCensus();
-  const names = new Map<number, string>();
-  let removed = 0;
-  for await (const batch of state.streamStores(tenant)) {
-    countStores(census, batch);
-    for (const record of batch) {
-      if (record.removedAt === undefined) names.set(record.storeId, record.identity.name);
-      else removed += 1;
-    }
-  }
+  const { names, removed } = await countStoresOf(state, tenant, census);
   countUnprotectedFindings(census, protections.values(), (storeId) => names.has(storeId));
-  const unprotected = [...protections.values()]
-    .filter((record) => names.has(record.storeId) && coverageOf(record).state === 'unprotected')
-    .sort((a, b) => a.storeId - b.storeId)
-    .slice(0, UNPROTECTED_LISTED)
-    .map((record) => ({
-      storeId: record.storeId,
-      name: names.get(record.storeId) ?? String(record.storeId),
-      reason: coverageOf(record).reason,
-      since: record.observedAt,
-    }));
-  const bySeverity = openBySeverity(census);
   return {
     tenant,
     baselineAt: meta?.baselineAt ?? null,
-    lastPoll: meta
-      ? {
-          pollId: meta.lastPollId,
-          startedAt: meta.lastPollAt,
-          ...(meta.lastPoll ? { outcome: meta.lastPoll } : {}),
-        }
-      : null,
-    pollInProgress: checkpoint
-      ? {
-          pollId: checkpoint.pollId,
-          startedAt: checkpoint.startedAt,
-          chunks: checkpoint.chunk,
-          listing: checkpoint.listing.state,
-          seen: checkpoint.seen.size,
-          total: checkpoint.listing.total ?? null,
-        }
-      : null,
+    lastPoll: lastPollOf(meta),
+    pollInProgress: pollInProgressOf(checkpoint),
     stores: { inState: census.stores, removed },
-    openFindings: {
-      total: Object.values(bySeverity).reduce((sum, count) => sum + count, 0),
-      byCondition: openByCondition(census),
-      bySeverity,
-      matrix: census.open,
-      suppressed: census.suppressed,
-    },
+    openFindings: openFindingsOf(census),
     expiringSoon: expiringWithin(
       listed.map(({ exception }) => exception),
       now,
@@ -168,6 +133,69 @@ export async function tenantStatus(
       scope,
     })),
     coverage: coverageCounts(names.keys(), protections),
-    unprotected,
+    unprotected: unprotectedStores(protections, names),
+  };
+}
+
+/** Streams the tenant's store records into `census`: the names of the present ones, the removed count. */
+async function countStoresOf(state: StateStore, tenant: string, census: Census) {
+  const names = new Map<number, string>();
+  let removed = 0;
+  for await (const batch of state.streamStores(tenant)) {
+    countStores(census, batch);
+    for (const record of batch) {
+      if (record.removedAt === undefined) names.set(record.storeId, record.identity.name);
+      else removed += 1;
+    }
+  }
+  return { names, removed };
+}
+
+/** The first {@link UNPROTECTED_LISTED} present stores tagged unprotected, by store id. */
+function unprotectedStores(
+  protections: Protections,
+  names: ReadonlyMap<number, string>,
+): TenantStatus['unprotected'] {
+  return [...protections.values()]
+    .filter((record) => names.has(record.storeId) && coverageOf(record).state === 'unprotected')
+    .sort((a, b) => a.storeId - b.storeId)
+    .slice(0, UNPROTECTED_LISTED)
+    .map((record) => ({
+      storeId: record.storeId,
+      name: names.get(record.storeId) ?? String(record.storeId),
+      reason: coverageOf(record).reason,
+      since: record.observedAt,
+    }));
+}
+
+function lastPollOf(meta: Meta): TenantStatus['lastPoll'] {
+  if (!meta) return null;
+  return {
+    pollId: meta.lastPollId,
+    startedAt: meta.lastPollAt,
+    ...(meta.lastPoll ? { outcome: meta.lastPoll } : {}),
+  };
+}
+
+function pollInProgressOf(checkpoint: Checkpoint): TenantStatus['pollInProgress'] {
+  if (!checkpoint) return null;
+  return {
+    pollId: checkpoint.pollId,
+    startedAt: checkpoint.startedAt,
+    chunks: checkpoint.chunk,
+    listing: checkpoint.listing.state,
+    seen: checkpoint.seen.size,
+    total: checkpoint.listing.total ?? null,
+  };
+}
+
+function openFindingsOf(census: Census): TenantStatus['openFindings'] {
+  const bySeverity = openBySeverity(census);
+  return {
+    total: Object.values(bySeverity).reduce((sum, count) => sum + count, 0),
+    byCondition: openByCondition(census),
+    bySeverity,
+    matrix: census.open,
+    suppressed: census.suppressed,
   };
 }

@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPOSITORY_ROOT } from './cdk-cli.ts';
+import { compileCacheEnvironment } from './compile-cache.ts';
 
 const PROJECT_MODULES = join(REPOSITORY_ROOT, 'node_modules');
 const DRIVER = join(REPOSITORY_ROOT, 'test', 'helpers', 'lambda-driver.mjs');
@@ -112,7 +113,13 @@ export function invokeBundle(
       [bundle.driver, eventFile, resultFile],
       {
         cwd: bundle.taskRoot,
-        env: { ...env, LAMBDA_TASK_ROOT: bundle.taskRoot, DRIVER_TIMEOUT_MS: String(timeoutMs) },
+        // The run's compile cache is for Node.js itself; the function's code never reads it.
+        env: {
+          ...compileCacheEnvironment(),
+          ...env,
+          LAMBDA_TASK_ROOT: bundle.taskRoot,
+          DRIVER_TIMEOUT_MS: String(timeoutMs),
+        },
         timeout: timeoutMs,
         maxBuffer: 16 * 1024 * 1024,
         encoding: 'utf8',

@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { compileCacheEnvironment } from './compile-cache.ts';
 
 /** What the runtime reports for a failed invocation (the Invoke API's payload with `FunctionError`). */
 export interface RuntimeErrorReport {
@@ -61,7 +62,8 @@ export class LambdaInstance {
   }): Promise<LambdaInstance> {
     const child = fork(options.driver, [], {
       cwd: options.taskRoot,
-      env: { ...options.environment, LAMBDA_TASK_ROOT: options.taskRoot },
+      // The run's compile cache is for Node.js itself; the function's code never reads it.
+      env: { ...compileCacheEnvironment(), ...options.environment, LAMBDA_TASK_ROOT: options.taskRoot },
       execPath: process.execPath,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',

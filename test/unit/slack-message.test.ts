@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/errors.ts';
 import { botTokenOf } from '#shared/slack/bot-token.ts';
-import { parseFindingEvent } from '#shared/slack/finding-event.ts';
+import { readSlackFinding } from '#shared/slack/finding-view.ts';
 import { changeOf, findingMessage } from '#shared/slack/message.ts';
-import { retryAfterMs } from '#shared/slack/post-message.ts';
+import { requestedWaitMs } from '#shared/slack/post-message.ts';
 import { findingDetail, findingEvent } from '../helpers/queued-finding-events.ts';
 
 describe('the Slack bot token secret', () => {
@@ -27,9 +27,11 @@ describe("Slack's Retry-After", () => {
     ['0.5', 500],
     [undefined, 1000],
     ['soon', 1000],
+    ['-3', 1000],
     [new Date(10_000).toUTCString(), 8000],
+    ['86400', 900_000],
   ])('%j means wait %i ms', (header, ms) => {
-    expect(retryAfterMs(header, 2000)).toBe(ms);
+    expect(requestedWaitMs(header, 2000)).toBe(ms);
   });
 });
 
@@ -62,8 +64,8 @@ describe('a finding message', () => {
 
 describe('reading a finding event from the queue', () => {
   it('reads a contract event', () => {
-    const parsed = parseFindingEvent(JSON.stringify(findingEvent('opened')));
-    expect(parsed.ok && parsed.event.detail.severity).toBe('high');
+    const parsed = readSlackFinding({ messageId: 'm1', body: JSON.stringify(findingEvent('opened')) });
+    expect(parsed.ok && parsed.value.detail.severity).toBe('high');
   });
 
   it.each([
@@ -73,7 +75,7 @@ describe('reading a finding event from the queue', () => {
       'not a finding event: detail-type',
     ],
   ])('names what is wrong with %j', (body, reason) => {
-    const parsed = parseFindingEvent(body);
+    const parsed = readSlackFinding({ messageId: 'm1', body });
     expect(parsed.ok ? '' : parsed.reason).toContain(reason);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { whileSuppressed } from '#shared/slack/deliver-finding.ts';
-import { parseFindingEvent } from '#shared/slack/finding-event.ts';
+import { readSlackFinding } from '#shared/slack/finding-view.ts';
 import { changeOf, findingMessage } from '#shared/slack/message.ts';
 import { findingEvent } from '../helpers/queued-finding-events.ts';
 import {
@@ -15,9 +15,9 @@ import {
 
 /** The event as the notifier reads it from the queue. */
 function read(event: object) {
-  const parsed = parseFindingEvent(JSON.stringify(event));
+  const parsed = readSlackFinding({ messageId: 'm1', body: JSON.stringify(event) });
   if (!parsed.ok) throw new Error(parsed.reason);
-  return parsed.event;
+  return parsed.value;
 }
 
 describe('a finding an exception covers, in Slack', () => {

@@ -3,48 +3,46 @@
  * played by its peer, events on a moto bus (read back through an SQS spy), the handler in-process.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
 import {
   captureProcessOutput,
-  createBus,
-  createSecret,
-  createStateTable,
   fakeContext,
-  motoClients,
-  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useEnvironment,
 } from '../../helpers/aws.ts';
 import { ENGINEERING_ARN } from '../../helpers/backup-events.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { motoAccountOf } from '../../peers/aws-backup/moto-accounts.ts';
 import { type AwsBackupPeer, startAwsBackupPeer } from '../../peers/aws-backup/server.ts';
 
 const TOKEN = 'coverage-lambda-token-41c0d2';
 
 describe('the coverage sweep Lambda on AWS (moto) and AWS Backup (its peer)', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
-  const busName = uniqueName('coverage-bus');
-  const tableName = uniqueName('coverage-state');
+  let bridge: MotoBridge;
   let sim: RunningSimulator;
   let peer: AwsBackupPeer;
   let spy: SpyQueue;
-  let restoreEnv: () => void;
   let output: string[] = [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    peer = await startAwsBackupPeer({ accountOf: motoAccountOf(endpoint) });
+    bridge = await bridgeOnMoto({
+      name: 'coverage',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: TOKEN,
+      env: { DSPM_RATE_LIMIT_RPS: '1000', BACKUP_INVENTORY_ROLE: 'dspm-bridge-backup-read' },
+    });
+    ({ sim } = bridge);
+    const { clients, busName, tableName } = bridge;
+    peer = await startAwsBackupPeer({ accountOf: motoAccountOf(bridge.endpoint) });
     peer.addResource({
       resourceArn: ENGINEERING_ARN,
       accountId: '123456789012',
@@ -57,9 +55,6 @@ describe('the coverage sweep Lambda on AWS (moto) and AWS Backup (its peer)', ()
         },
       ],
     });
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    const secretId = await createSecret(clients.secretsManager, TOKEN);
     spy = await spyOnRule(clients, busName, uniqueName('coverage'), {
       'detail-type': ['data-store-protection-changed'],
     });
@@ -80,25 +75,14 @@ describe('the coverage sweep Lambda on AWS (moto) and AWS Backup (its peer)', ()
       },
       DEFAULT_POLL_SETTINGS,
     );
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      BACKUP_INVENTORY_ROLE: 'dspm-bridge-backup-read',
-      AWS_ENDPOINT_URL_BACKUP: peer.url,
-    });
+    bridge.setEnv({ AWS_ENDPOINT_URL_BACKUP: peer.url });
     output = captureProcessOutput();
   });
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
     await peer.close();
-    await sim.close();
+    await bridge.close();
   });
 
   it('tags the stores AWS Backup holds no recent recovery point for, and publishes their coverage', async () => {

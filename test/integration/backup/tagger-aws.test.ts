@@ -12,20 +12,14 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RunningSimulator } from '#simulator/server.ts';
 import {
   captureProcessOutput,
-  createBus,
-  createSecret,
-  createStateTable,
   fakeContext,
-  motoClients,
-  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useEnvironment,
 } from '../../helpers/aws.ts';
 import {
   awsBackupJobEvent,
@@ -34,17 +28,16 @@ import {
   PRODUCTION_ARN,
 } from '../../helpers/backup-events.ts';
 import { metricValues } from '../../helpers/metrics.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 
 const TOKEN = 'tagger-suite-token-6a1e88';
 
 describe('the tagger Lambda on AWS (moto)', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
-  const busName = uniqueName('tagger-bus');
-  const tableName = uniqueName('tagger-state');
+  let bridge: MotoBridge;
+  let clients: MotoBridge['clients'];
+  let busName: string;
   let sim: RunningSimulator;
-  let restoreEnv: () => void;
   let queueUrl: string;
   let deadLetterUrl: string;
   let protectionSpy: SpyQueue;
@@ -124,10 +117,13 @@ describe('the tagger Lambda on AWS (moto)', () => {
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    const secretId = await createSecret(clients.secretsManager, TOKEN);
+    bridge = await bridgeOnMoto({
+      name: 'tagger',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: TOKEN,
+      env: { DSPM_RATE_LIMIT_RPS: '1000', BACKUP_EVENT_SOURCES: 'com.veeam.backup' },
+    });
+    ({ clients, busName, sim } = bridge);
     queueUrl = await fifoQueue(uniqueName('tagger'));
     deadLetterUrl = await fifoQueue(uniqueName('tagger-dlq'));
     const { Attributes } = await clients.sqs.send(
@@ -152,17 +148,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
       source: ['netskope.dspm'],
       'detail-type': ['data-store-protection-changed'],
     });
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      BACKUP_EVENT_SOURCES: 'com.veeam.backup',
-      DEAD_LETTER_QUEUE_URL: deadLetterUrl,
-    });
+    bridge.setEnv({ DEAD_LETTER_QUEUE_URL: deadLetterUrl });
     output = captureProcessOutput();
     ({ handler } = await import('../../../functions/tag-unprotected.ts'));
     ({ handler: pollHandler } = await import('../../../functions/poll-data-stores.ts'));
@@ -172,8 +158,7 @@ describe('the tagger Lambda on AWS (moto)', () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   it('tags, dead-letters and acknowledges in one batch, failing nothing', async () => {
@@ -203,8 +188,8 @@ describe('the tagger Lambda on AWS (moto)', () => {
       }),
     );
     expect(Messages).toHaveLength(1);
-    expect(Messages?.[0]?.MessageAttributes?.reason?.StringValue).toBe(
-      'detail.protected: expected boolean, got nothing (field missing)',
+    expect(Messages?.[0]?.MessageAttributes?.reason?.StringValue).toMatch(
+      /^not a backup event: detail\.protected: expected boolean, got nothing \(field missing\) \(SQS message .+\)$/,
     );
     expect(JSON.parse(Messages?.[0]?.Body ?? '{}').detail).toMatchObject({ dataStoreId: 2 });
 

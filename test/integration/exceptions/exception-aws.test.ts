@@ -5,26 +5,20 @@
  * SQS spies, one of them the pager's `"status": ["open"]` pattern.
  */
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DETAIL_TYPES, FINDING_DETAIL_TYPES } from '#shared/events/contract.ts';
 import { DynamoDbExceptionStore } from '#shared/state/dynamodb-exceptions.ts';
 import { exceptionSortKey, tenantPartition } from '#shared/state/table-design.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
 import {
   captureProcessOutput,
-  createAuditTable,
-  createBus,
-  createSecret,
-  createStateTable,
   type fakeContext,
-  motoClients,
-  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useEnvironment,
 } from '../../helpers/aws.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 
 const TOKEN = 'exception-aws-token-3e9a';
@@ -46,13 +40,12 @@ const brief = (events: readonly Delivered[]) =>
     .sort();
 
 describe('exceptions on AWS: the CLI, the chunked poller Lambda, EventBridge rules (moto)', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
-  const tableName = uniqueName('exc-state');
-  const auditTableName = uniqueName('exc-audit');
+  let bridge: MotoBridge<true>;
+  let clients: MotoBridge['clients'];
+  let tableName: string;
+  let auditTableName: string;
   let sim: RunningSimulator;
-  let env: Record<string, string>;
-  let restoreEnv: () => void;
+  let env: MotoBridge['env'];
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
   let everything: SpyQueue;
   let pager: SpyQueue;
@@ -71,13 +64,21 @@ describe('exceptions on AWS: the CLI, the chunked poller Lambda, EventBridge rul
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    tenant = new URL(sim.url).host;
-    const busName = uniqueName('exc-bus');
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    await createAuditTable(clients.dynamoDb, auditTableName);
-    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
+    bridge = await bridgeOnMoto({
+      name: 'exc',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: JSON.stringify({ token: TOKEN }),
+      auditTable: true,
+      env: {
+        DSPM_RATE_LIMIT_RPS: '1000',
+        DSPM_PAGE_SIZE: '1',
+        POLL_LEASE_TTL_SECONDS: '120',
+        // Every chunk stops after its first page: the poll runs as the workflow's chunks.
+        POLL_CHUNK_SECONDS: '0',
+      },
+    });
+    ({ clients, sim, tenant, tableName, auditTableName, env } = bridge);
+    const { busName } = bridge;
     everything = await spyOnRule(clients, busName, uniqueName('exc-all'), {
       source: ['netskope.dspm'],
       'detail-type': [...FINDING_DETAIL_TYPES, DETAIL_TYPES.exceptionChanged],
@@ -88,21 +89,6 @@ describe('exceptions on AWS: the CLI, the chunked poller Lambda, EventBridge rul
       'detail-type': [...FINDING_DETAIL_TYPES],
       detail: { status: ['open'] },
     });
-    env = {
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      DSPM_PAGE_SIZE: '1',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      EXCEPTION_AUDIT_TABLE_NAME: auditTableName,
-      POLL_LEASE_TTL_SECONDS: '120',
-      // Every chunk stops after its first page: the poll runs as the workflow's chunks.
-      POLL_CHUNK_SECONDS: '0',
-    };
-    restoreEnv = useEnvironment(env);
     captureProcessOutput();
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
     sim.tenant.updateStore(2, { data_tags: [GDPR] });
@@ -113,8 +99,7 @@ describe('exceptions on AWS: the CLI, the chunked poller Lambda, EventBridge rul
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   it('suppresses, expires and revokes through the rules, with a verified audit', async () => {

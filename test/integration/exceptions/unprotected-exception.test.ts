@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCKING } from '#shared/backup/apply-protection.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
 import type { FindingDetail } from '#shared/events/contract.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LOCKING } from '#shared/backup/apply-protection.ts';
-import { handleBackupEvent } from '#shared/backup/handle-backup-event.ts';
+import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';

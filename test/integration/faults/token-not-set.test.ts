@@ -12,21 +12,12 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import {
-  captureProcessOutput,
-  createBus,
-  createSecret,
-  createStateTable,
-  fakeContext,
-  motoClients,
-  motoEnvironment,
-  uniqueName,
-  useEnvironment,
-} from '../../helpers/aws.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
+import { captureProcessOutput, fakeContext, uniqueName } from '../../helpers/aws.ts';
 import { metricValues } from '../../helpers/metrics.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 
 type Handler<E, R> = (event: E, context: ReturnType<typeof fakeContext>) => Promise<R>;
 
@@ -40,10 +31,9 @@ function placeholderValue(): string {
 }
 
 describe('the Lambdas before the token is set', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
+  let bridge: MotoBridge;
+  let clients: MotoBridge['clients'];
   let sim: RunningSimulator;
-  let restoreEnv: () => void;
   let secretId: string;
   let intakeUrl: string;
   let deadLetterUrl: string;
@@ -58,12 +48,12 @@ describe('the Lambdas before the token is set', () => {
       .filter((line) => line.includes('"level":"WARN"'));
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: 'the-real-token-9f1c', access: 'read-write' }] });
-    const busName = uniqueName('unset-bus');
-    const tableName = uniqueName('unset-state');
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    secretId = await createSecret(clients.secretsManager, placeholderValue());
+    bridge = await bridgeOnMoto({
+      name: 'unset',
+      simulator: { tokens: [{ token: 'the-real-token-9f1c', access: 'read-write' }] },
+      secret: placeholderValue(),
+    });
+    ({ clients, sim, secretId } = bridge);
     const fifo = async (name: string, attributes: Record<string, string> = {}) => {
       const { QueueUrl } = await clients.sqs.send(
         new CreateQueueCommand({
@@ -88,22 +78,13 @@ describe('the Lambdas before the token is set', () => {
       new GetQueueAttributesCommand({ QueueUrl: intakeUrl, AttributeNames: ['QueueArn'] }),
     );
     intakeArn = intake?.QueueArn ?? '';
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      DEAD_LETTER_QUEUE_URL: deadLetterUrl,
-    });
+    bridge.setEnv({ DEAD_LETTER_QUEUE_URL: deadLetterUrl });
     output = captureProcessOutput();
   });
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   /** Asserts the one warning line of a run that found the token not set. */

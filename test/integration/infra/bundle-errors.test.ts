@@ -10,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import {
-  createBus,
-  createSecret,
-  createStateTable,
-  motoClients,
-  motoEnvironment,
-  uniqueName,
-} from '../../helpers/aws.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '#simulator/server.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { synthesize } from '../../helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -40,15 +33,22 @@ try {
 `;
 
 describe('the shipped poller bundle failing on a refused token', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
+  let bridge: MotoBridge;
   const directory = mkdtempSync(join(tmpdir(), 'dspm-bridge-bundle-errors-'));
   let sim: RunningSimulator;
   let bundle: string;
-  let env: Record<string, string>;
+  let env: MotoBridge['env'];
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: 'the-token-the-tenant-knows', access: 'read' }] });
+    bridge = await bridgeOnMoto({
+      name: 'bundle',
+      simulator: { tokens: [{ token: 'the-token-the-tenant-knows', access: 'read' }] },
+      secret: JSON.stringify({ token: 'a-token-it-does-not-know' }),
+      // The bundle runs in a process of its own: this one's environment stays as it is.
+      setProcessEnv: false,
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--enable-source-maps' },
+    });
+    ({ sim, env } = bridge);
     const { template } = synthesize({}, { bundle: true, outdir: directory });
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Description: 'Polls Netskope One DSPM and publishes data store risk changes' },
@@ -62,28 +62,10 @@ describe('the shipped poller bundle failing on a refused token', () => {
       join(directory, 'node_modules', '@aws-sdk'),
     );
     writeFileSync(join(directory, 'invoke.mjs'), INVOKE);
-    const busName = uniqueName('bundle-bus');
-    const tableName = uniqueName('bundle-state');
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    const secretId = await createSecret(
-      clients.secretsManager,
-      JSON.stringify({ token: 'a-token-it-does-not-know' }),
-    );
-    env = {
-      PATH: process.env.PATH ?? '',
-      ...motoEnvironment(endpoint),
-      NODE_OPTIONS: '--enable-source-maps',
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-    };
   });
 
   afterAll(async () => {
-    await sim.close();
+    await bridge.close();
     rmSync(directory, { recursive: true, force: true });
   });
 

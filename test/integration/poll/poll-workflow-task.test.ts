@@ -9,7 +9,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { WorkflowTaskInputError } from '#shared/config/workflow-task.ts';
-import { UnknownTenantError } from '#shared/poll/poller-runtime.ts';
+import { UnknownTenantError } from '#shared/roots/poller-runtime.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {

@@ -4,7 +4,7 @@
  * deliver to SQS spy queues; the simulator plays the tenant.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import type { BusEvent } from '#shared/events/contract.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
@@ -13,49 +13,45 @@ import type { EventSink } from '#shared/events/sink.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
 import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
 import {
   captureProcessOutput,
-  createBus,
-  createSecret,
-  createStateTable,
   fakeContext,
-  motoClients,
-  motoEnvironment,
   type SpyQueue,
   spyOnRule,
   uniqueName,
-  useEnvironment,
 } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 import { testClient } from '../../helpers/dspm-client.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { runStep, runTenantBranch, workflowRunId } from '../../helpers/poll-workflow.ts';
 import { injectPutEventsFault } from '../../helpers/put-events-faults.ts';
 
 const TOKEN = 'aws-suite-token-3c9d41';
 
 describe('the poller on AWS (moto)', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
-  const busName = uniqueName('dspm-bus');
-  const tableName = uniqueName('dspm-state');
+  let bridge: MotoBridge;
+  let clients: MotoBridge['clients'];
+  let busName: string;
   let sim: RunningSimulator;
-  let restoreEnv: () => void;
   let spies: Record<keyof ReturnType<typeof sampleRulePatterns>, SpyQueue>;
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
   let output: string[] = [];
-  const state = new DynamoDbStateStore({
-    client: DynamoDBDocumentClient.from(clients.dynamoDb),
-    tableName,
-  });
+  let state: DynamoDbStateStore;
   let tenant: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    tenant = new URL(sim.url).host;
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
+    bridge = await bridgeOnMoto({
+      name: 'dspm',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: JSON.stringify({ token: TOKEN }),
+      env: { DSPM_RATE_LIMIT_RPS: '1000', POWERTOOLS_SERVICE_NAME: 'dspm-bridge-poller' },
+    });
+    ({ clients, busName, sim, tenant } = bridge);
+    state = new DynamoDbStateStore({
+      client: DynamoDBDocumentClient.from(clients.dynamoDb),
+      tableName: bridge.tableName,
+    });
     const patterns = sampleRulePatterns();
     spies = {
       highOrCriticalRisk: await spyOnRule(clients, busName, uniqueName('high'), patterns.highOrCriticalRisk),
@@ -68,16 +64,6 @@ describe('the poller on AWS (moto)', () => {
       becamePublic: await spyOnRule(clients, busName, uniqueName('public'), patterns.becamePublic),
       everything: await spyOnRule(clients, busName, uniqueName('all'), patterns.everything),
     };
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      POWERTOOLS_SERVICE_NAME: 'dspm-bridge-poller',
-    });
     // Powertools writes logs and metrics to stdout; keep them, to read and to search for the token.
     output = captureProcessOutput();
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
@@ -89,8 +75,7 @@ describe('the poller on AWS (moto)', () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   it('takes a baseline on its first invocation: state in DynamoDB, only the summary and baseline findings on the bus', async () => {

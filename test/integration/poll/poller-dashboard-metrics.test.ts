@@ -10,27 +10,17 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC_SOURCES, METRICS_NAMESPACE } from '#shared/aws/bridge-metrics.ts';
 import { createAwsClients } from '#shared/aws/clients.ts';
 import type { FindingCondition } from '#shared/events/detail-types.ts';
 import { createException } from '#shared/exceptions/create-exception.ts';
 import { DynamoDbExceptionStore } from '#shared/state/dynamodb-exceptions.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
+import type { RunningSimulator } from '#simulator/server.ts';
 import { BridgeDashboard } from '../../../infra/constructs/bridge-dashboard.ts';
-import {
-  captureProcessOutput,
-  createAuditTable,
-  createBus,
-  createSecret,
-  createStateTable,
-  type fakeContext,
-  motoClients,
-  motoEnvironment,
-  uniqueName,
-  useEnvironment,
-} from '../../helpers/aws.ts';
+import { captureProcessOutput, type fakeContext } from '../../helpers/aws.ts';
 import { dashboardBody, shownMetrics } from '../../helpers/dashboard-body.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 import { RecordingSink } from '../../helpers/recording-sink.ts';
 
@@ -72,39 +62,27 @@ const keyOf = (metric: { namespace: string; name: string; dimensions: Record<str
   `${metric.namespace} ${metric.name} ${JSON.stringify(Object.entries(metric.dimensions).sort())}`;
 
 describe('the dashboard against the poller Lambda', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
+  let bridge: MotoBridge<true>;
   let sim: RunningSimulator;
-  let restoreEnv: () => void;
   let output: string[] = [];
   let tenant: string;
   let emitted: EmittedMetric[];
   let excepted: FindingCondition;
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    const busName = uniqueName('dashboard-bus');
-    const tableName = uniqueName('dashboard-state');
-    const auditTableName = uniqueName('dashboard-audit');
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    await createAuditTable(clients.dynamoDb, auditTableName);
-    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
-      EXCEPTION_AUDIT_TABLE_NAME: auditTableName,
+    bridge = await bridgeOnMoto({
+      name: 'dashboard',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: JSON.stringify({ token: TOKEN }),
+      auditTable: true,
+      env: { DSPM_RATE_LIMIT_RPS: '1000' },
     });
+    ({ sim, tenant } = bridge);
+    const { tableName, auditTableName } = bridge;
     output = captureProcessOutput();
     const { handler } = (await import('../../../functions/poll-data-stores.ts')) as {
       handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
     };
-    tenant = new URL(sim.url).host;
     // A baseline, then a poll after a store is gone: every figure of a complete poll, removals too.
     await runTenantBranch(handler, { tenant });
     // Exceptions before the second poll: one covering every open finding of the baseline's most
@@ -145,8 +123,7 @@ describe('the dashboard against the poller Lambda', () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   it("emits every poller metric the dashboard shows for the tenant, with the dashboard's dimensions", () => {

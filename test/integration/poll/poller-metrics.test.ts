@@ -3,62 +3,40 @@
  * `PollsCompleted` counts only polls that listed the whole tenant, so the NoCompletedPoll alarm
  * fires when every poll fails part-way, while `IncompletePolls` says why.
  */
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { FaultRule } from '#simulator/server.ts';
-import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import {
-  captureProcessOutput,
-  createBus,
-  createSecret,
-  createStateTable,
-  type fakeContext,
-  motoClients,
-  motoEnvironment,
-  uniqueName,
-  useEnvironment,
-} from '../../helpers/aws.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FaultRule, RunningSimulator } from '#simulator/server.ts';
+import { captureProcessOutput, type fakeContext } from '../../helpers/aws.ts';
 import { metricValues } from '../../helpers/metrics.ts';
+import { bridgeOnMoto, type MotoBridge } from '../../helpers/moto-bridge.ts';
 import { runTenantBranch } from '../../helpers/poll-workflow.ts';
 
 const TOKEN = 'metrics-suite-token-5d2e17';
 
 describe('the poller Lambda counting completed polls', () => {
-  const endpoint = inject('motoEndpoint');
-  const clients = motoClients(endpoint);
+  let bridge: MotoBridge;
   let sim: RunningSimulator;
-  let restoreEnv: () => void;
   let handler: (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<unknown>;
   let output: string[] = [];
   let tenant: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ tokens: [{ token: TOKEN, access: 'read-write' }] });
-    const busName = uniqueName('metrics-bus');
-    const tableName = uniqueName('metrics-state');
-    await createBus(clients.eventBridge, busName);
-    await createStateTable(clients.dynamoDb, tableName);
-    const secretId = await createSecret(clients.secretsManager, JSON.stringify({ token: TOKEN }));
-    restoreEnv = useEnvironment({
-      ...motoEnvironment(endpoint),
-      DSPM_TENANT_URL: sim.url,
-      DSPM_ALLOW_ANY_HOST: 'true',
-      DSPM_API_TOKEN_SECRET_ID: secretId,
-      DSPM_RATE_LIMIT_RPS: '1000',
-      EVENT_BUS_NAME: busName,
-      STATE_TABLE_NAME: tableName,
+    bridge = await bridgeOnMoto({
+      name: 'metrics',
+      simulator: { tokens: [{ token: TOKEN, access: 'read-write' }] },
+      secret: JSON.stringify({ token: TOKEN }),
+      env: { DSPM_RATE_LIMIT_RPS: '1000' },
     });
+    ({ sim, tenant } = bridge);
     output = captureProcessOutput();
     // The module reads its environment when imported, as a Lambda cold start does.
     ({ handler } = await import('../../../functions/poll-data-stores.ts'));
-    tenant = new URL(sim.url).host;
     // The first poll takes the baseline, complete.
     await runTenantBranch(handler, { tenant });
   });
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    restoreEnv();
-    await sim.close();
+    await bridge.close();
   });
 
   it('counts a poll that listed every store', () => {

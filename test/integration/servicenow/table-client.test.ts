@@ -2,7 +2,7 @@
  * The Table API client against the ServiceNow peer over HTTPS: what it sends, how it reads
  * ServiceNow's failure body, when it retries (429 with `Retry-After`, 5xx on idempotent calls
  * only, one credentials refresh after a 401), and that the password never appears in an error.
- * The finding-message reader is held to the event contract here too.
+ * The follower's finding reader (shared/servicenow/finding-view.ts) is held to the event contract here too.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingDetailSchema } from '#shared/events/contract.ts';
 import { Secret } from '#shared/secret.ts';
 import { ServiceNowError } from '#shared/servicenow/errors.ts';
-import { parseFindingMessage } from '#shared/servicenow/finding-message.ts';
+import { readServiceNowFinding } from '#shared/servicenow/finding-view.ts';
 import { type CredentialsProvider, TableClient } from '#shared/servicenow/table-client.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { PEER_CA_FILE, type ServiceNowPeer, startServiceNowPeer } from '../../peers/servicenow/server.ts';
@@ -82,6 +82,20 @@ describe('the ServiceNow Table API client', () => {
     });
     expect(created.sys_id).toMatch(/^[0-9a-f]{32}$/);
     expect(clock.sleeps).toEqual([7000]);
+  });
+
+  it('reports a Retry-After past 12 hours (longer than a message can be handed back) as 12 hours, without waiting', async () => {
+    // Arrange
+    const clock = new FakeClock();
+    peer.throttle(1, 86_400);
+    // Act
+    const error = await client(credentials(PASSWORD), clock)
+      .findByCorrelationId('cid/2b')
+      .catch((e: unknown) => e);
+    // Assert
+    expect(error).toBeInstanceOf(ServiceNowError);
+    expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 12 * 3_600_000 });
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('never retries a create after a 503 (the caller looks it up again), but retries a lookup', async () => {
@@ -156,8 +170,11 @@ describe('reading a finding event', () => {
     JSON.stringify({ id: 'e1', 'detail-type': detailType, source: 'netskope.dspm', detail: d });
 
   it('accepts every event the contract accepts', () => {
-    const parsed = parseFindingMessage(event('data-store-finding-opened', detail));
-    expect(parsed).toMatchObject({ ok: true, message: { transition: 'opened', detail: { sequence: 4 } } });
+    const parsed = readServiceNowFinding({
+      messageId: 'm1',
+      body: event('data-store-finding-opened', detail),
+    });
+    expect(parsed).toMatchObject({ ok: true, value: { transition: 'opened', detail: { sequence: 4 } } });
   });
 
   it.each([
@@ -174,7 +191,7 @@ describe('reading a finding event', () => {
       'detail.sequence',
     ],
   ])('refuses %s, naming what is wrong', (_name, body, named) => {
-    const parsed = parseFindingMessage(body);
+    const parsed = readServiceNowFinding({ messageId: 'm1', body });
     expect(parsed.ok).toBe(false);
     expect((parsed as { reason: string }).reason).toContain(named);
   });

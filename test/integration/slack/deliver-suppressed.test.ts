@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import { Secret } from '#shared/secret.ts';
 import { ChannelPacer, deliverFinding } from '#shared/slack/deliver-finding.ts';
-import { parseFindingEvent } from '#shared/slack/finding-event.ts';
+import { readSlackFinding } from '#shared/slack/finding-view.ts';
 import { findingEvent } from '../../helpers/queued-finding-events.ts';
 import { type SuppressedStep, suppressedEvent } from '../../helpers/suppressed-finding-events.ts';
 import { type SlackPeer, startSlackPeer } from '../../peers/slack/server.ts';
@@ -24,10 +24,10 @@ describe('delivering the events of a suppressed finding to Slack', () => {
   afterAll(() => peer.close());
 
   const deliver = async (event: object) => {
-    const parsed = parseFindingEvent(JSON.stringify(event));
+    const parsed = readSlackFinding({ messageId: 'm1', body: JSON.stringify(event) });
     if (!parsed.ok) throw new Error(parsed.reason);
     return deliverFinding(
-      parsed.event,
+      parsed.value,
       {
         api: { baseUrl: `${peer.url}/api`, token: new Secret(TOKEN) },
         clock: systemClock,

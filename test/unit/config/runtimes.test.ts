@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '#shared/aws/clients.ts';
-import { createTaggerRuntime } from '#shared/backup/tagger-runtime.ts';
 import { systemClock } from '#shared/clock.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { silentLogger } from '#shared/logger.ts';
-import { createPollerRuntime } from '#shared/poll/poller-runtime.ts';
+import { createPollerRuntime } from '#shared/roots/poller-runtime.ts';
+import { createTaggerRuntime } from '#shared/roots/tagger-runtime.ts';
 
 /** A deployed function's environment, with one poller setting wrong. */
 const env = {

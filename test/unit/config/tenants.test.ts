@@ -7,7 +7,7 @@ import { createAwsClients } from '#shared/aws/clients.ts';
 import { readTenantConfigs } from '#shared/config/tenants.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { silentLogger } from '#shared/logger.ts';
-import { createPollerRuntime, UnknownTenantError } from '#shared/poll/poller-runtime.ts';
+import { createPollerRuntime, UnknownTenantError } from '#shared/roots/poller-runtime.ts';
 
 const TWO_TENANTS = JSON.stringify([
   { url: 'https://acme.goskope.com', tokenSecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:acme' },

@@ -122,6 +122,12 @@ describe('serverRequestedWaitMs', () => {
     ['Retry-After in the past', { 'retry-after': 'Sun, 22 Nov 2026 09:00:00 GMT' }, 0],
     ['RateLimit-Reset when Retry-After is absent', { 'ratelimit-reset': '2' }, 2000],
     ['Retry-After before RateLimit-Reset', { 'retry-after': '1', 'ratelimit-reset': '9' }, 1000],
+    [
+      'an invalid Retry-After as absent, falling back to RateLimit-Reset',
+      { 'retry-after': '-3', 'ratelimit-reset': '2' },
+      2000,
+    ],
+    ['a wait past 15 minutes as 15 minutes', { 'retry-after': '86400' }, 900_000],
     ['nothing usable', { 'retry-after': 'soon' }, undefined],
     ['no headers', {}, undefined],
   ])('reads %s', (_case, headers, expected) => {

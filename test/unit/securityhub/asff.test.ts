@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FINDING_CONDITIONS } from '#shared/events/contract.ts';
 import { toAsffFinding } from '#shared/securityhub/asff.ts';
-import { parseFindingEvent } from '#shared/securityhub/finding-event.ts';
+import { readSecurityHubFinding } from '#shared/securityhub/finding-view.ts';
 import { findingDetail, lifecycle, RDS_STORE, RDS_STORE_ARN } from '../../helpers/finding-events.ts';
 import { asffViolations } from '../../peers/security-hub/asff-rules.ts';
 
@@ -87,12 +87,15 @@ describe('toAsffFinding', () => {
   });
 });
 
-describe('parseFindingEvent', () => {
+describe('readSecurityHubFinding', () => {
   const event = (detail: object, detailType = 'data-store-finding-opened') =>
-    JSON.stringify({ 'detail-type': detailType, source: 'netskope.dspm', detail });
+    JSON.stringify({ id: 'e1', 'detail-type': detailType, source: 'netskope.dspm', detail });
 
   it('reads a finding event', () => {
-    expect(parseFindingEvent(event(findingDetail()))).toMatchObject({ ok: true, detail: { sequence: 1 } });
+    expect(readSecurityHubFinding({ messageId: 'm1', body: event(findingDetail()) })).toMatchObject({
+      ok: true,
+      value: { detail: { sequence: 1 } },
+    });
   });
 
   it.each([
@@ -101,7 +104,7 @@ describe('parseFindingEvent', () => {
     ['no sequence', event({ ...findingDetail(), sequence: undefined }), 'detail.sequence'],
     ['an unknown condition', event({ ...findingDetail(), condition: 'sad' }), 'detail.condition'],
   ])('names what is wrong with %s', (_name, body, expected) => {
-    const result = parseFindingEvent(body);
+    const result = readSecurityHubFinding({ messageId: 'm1', body });
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toContain(expected);
   });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingDetailType } from '#shared/events/detail-types.ts';
 import { toAsffFinding } from '#shared/securityhub/asff.ts';
-import type { FindingEventDetail } from '#shared/securityhub/finding-event.ts';
+import type { FindingEventDetail } from '#shared/securityhub/finding-view.ts';
 import { type HeldFinding, NOTE_MAX, workflowUpdateOf } from '#shared/securityhub/workflow.ts';
 import { findingDetail } from '../../helpers/finding-events.ts';
 import { findingException } from '../../helpers/suppressed-finding-events.ts';

@@ -4,22 +4,23 @@
  * tenant (config/tenants.ts: `DSPM_TENANTS`, or the single `DSPM_TENANT_URL`), and the poller's
  * own settings (watched fields, bands, deltas, lease).
  */
-import {
-  type BridgeRuntime,
-  type BridgeRuntimeOptions,
-  createSharedAdapters,
-  createTenantAdapters,
-  type TenantAdapters,
-} from '../bridge-runtime.ts';
+
 import { type BudgetConfig, readBudgetConfig } from '../budget/budget-config.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
 import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
 import { readTenantConfigs } from '../config/tenants.ts';
 import { ConfigError } from '../errors.ts';
+import {
+  type BridgeRuntime,
+  type BridgeRuntimeOptions,
+  createSharedAdapters,
+  createTenantAdapters,
+  type TenantAdapters,
+} from './bridge-runtime.ts';
 
-export type { TenantAdapters } from '../bridge-runtime.ts';
-export { requireSink } from '../bridge-runtime.ts';
+export type { TenantAdapters } from './bridge-runtime.ts';
+export { requireSink } from './bridge-runtime.ts';
 
 /**
  * Everything a poll needs, built once (a Lambda cold start, a CLI run). The `BridgeRuntime`

@@ -1,11 +1,12 @@
 /**
- * The part of a finding event (an EventBridge event as the SQS message body) a Slack message
- * needs, read with zod/mini: the contract (shared/events/contract.ts, full zod) is the reference,
- * this reads only what the message shows, so an added field never breaks delivery.
+ * Slack's view of a finding event's detail: the part a Slack message shows, read by the one finding
+ * reader (shared/events/finding-event.ts) with zod/mini. The contract (shared/events/contract.ts,
+ * full zod) is the reference; this reads only what the message shows, so an added field never
+ * breaks delivery.
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
-import { FINDING_DETAIL_TYPES, type FindingDetailType } from '../events/detail-types.ts';
+import { findingEventReader, type FindingEvent as ReadFindingEvent } from '../events/finding-event.ts';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 
@@ -46,12 +47,6 @@ const findingSchema = z.object({
   exception: z.optional(exceptionSchema),
 });
 
-const eventSchema = z.object({
-  id: z.string(),
-  'detail-type': z.enum(FINDING_DETAIL_TYPES),
-  detail: findingSchema,
-});
-
 /** The exception fields a message shows. */
 export type SlackException = z.infer<typeof exceptionSchema>;
 
@@ -59,32 +54,7 @@ export type SlackException = z.infer<typeof exceptionSchema>;
 export type SlackFinding = z.infer<typeof findingSchema>;
 
 /** One finding event as read from the queue. */
-export interface FindingEvent {
-  readonly eventId: string;
-  readonly detailType: FindingDetailType;
-  readonly detail: SlackFinding;
-}
+export type FindingEvent = ReadFindingEvent<SlackFinding>;
 
-/** The event in `body`, or why it is not one (naming the field), for the dead-letter reason. */
-export function parseFindingEvent(
-  body: string,
-): { ok: true; event: FindingEvent } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'the message body is not JSON' };
-  }
-  const parsed = eventSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      reason: `not a finding event: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-    };
-  }
-  return {
-    ok: true,
-    event: { eventId: parsed.data.id, detailType: parsed.data['detail-type'], detail: parsed.data.detail },
-  };
-}
+/** Reads a record's body as a finding event with Slack's view of the detail; never throws. */
+export const readSlackFinding = findingEventReader(findingSchema);

@@ -1,26 +1,26 @@
 /**
  * The adapters every function shares, built once per cold start (or CLI run): the DSPM client and
  * its token provider, the state store, and the EventBridge sink. Each function's runtime adds its
- * own configuration on top (poll/poller-runtime.ts, backup/tagger-runtime.ts), so one function's
+ * own configuration on top (poller-runtime.ts, tagger-runtime.ts beside this file), so one function's
  * bad setting never stops another.
  */
-import type { AwsClients } from './aws/clients.ts';
-import { type BudgetConfig, budgetGateFor, readBudgetConfig } from './budget/budget-config.ts';
-import { type DspmConfig, readDspmConfig } from './config/dspm.ts';
-import { booleanVar, type Environment, optionalString } from './config/env.ts';
-import { type PublishingConfig, readPublishingConfig } from './config/publishing.ts';
-import type { DspmClient } from './dspm/client.ts';
-import { createDspmClient } from './dspm/create-client.ts';
-import { type TokenProvider, tokenProviderFor } from './dspm/token-provider.ts';
-import { ConfigError } from './errors.ts';
-import { EventBridgeSink } from './events/eventbridge-sink.ts';
-import type { EventSink } from './events/sink.ts';
-import type { ExceptionStore } from './exceptions/exception-store.ts';
-import type { Logger } from './logger.ts';
-import { DynamoDbExceptionStore } from './state/dynamodb-exceptions.ts';
-import { DynamoDbStateStore } from './state/dynamodb-store.ts';
-import { FileStateStore } from './state/file-store.ts';
-import type { StateStore } from './state/records.ts';
+import type { AwsClients } from '../aws/clients.ts';
+import { type BudgetConfig, budgetGateFor, readBudgetConfig } from '../budget/budget-config.ts';
+import { type DspmConfig, readDspmConfig } from '../config/dspm.ts';
+import { booleanVar, type Environment, optionalString } from '../config/env.ts';
+import { type PublishingConfig, readPublishingConfig } from '../config/publishing.ts';
+import type { DspmClient } from '../dspm/client.ts';
+import { createDspmClient } from '../dspm/create-client.ts';
+import { type TokenProvider, tokenProviderFor } from '../dspm/token-provider.ts';
+import { ConfigError } from '../errors.ts';
+import { EventBridgeSink } from '../events/eventbridge-sink.ts';
+import type { EventSink } from '../events/sink.ts';
+import type { ExceptionStore } from '../exceptions/exception-store.ts';
+import type { Logger } from '../logger.ts';
+import { DynamoDbExceptionStore } from '../state/dynamodb-exceptions.ts';
+import { DynamoDbStateStore } from '../state/dynamodb-store.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import type { StateStore } from '../state/records.ts';
 
 /** The shared adapters and the configuration they came from. */
 export interface BridgeRuntime {

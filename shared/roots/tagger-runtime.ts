@@ -4,7 +4,13 @@
  */
 
 import type { AwsClients } from '../aws/clients.ts';
-import { createBridgeRuntime, requireSink } from '../bridge-runtime.ts';
+import {
+  DEFAULT_LOCKING,
+  type ProtectionPorts,
+  type ProtectionSettings,
+} from '../backup/apply-protection.ts';
+import { FallbackLookups } from '../backup/fallback-lookups.ts';
+import { liveTagWriter } from '../backup/store-tags.ts';
 import type { Clock } from '../clock.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
@@ -13,17 +19,12 @@ import { readTaggerConfig, type TaggerConfig } from '../config/tagger.ts';
 import type { DspmClient } from '../dspm/client.ts';
 import type { TokenProvider } from '../dspm/token-provider.ts';
 import { type DeadLetterSink, SqsDeadLetterSink } from '../events/dead-letter.ts';
-import { NdjsonSink } from '../events/ndjson-sink.ts';
 import type { EventSink } from '../events/sink.ts';
-import { DryRunExceptionStore } from '../exceptions/dry-run-exceptions.ts';
 import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
-import { DryRunStateStore } from '../state/dry-run-store.ts';
 import type { StateStore } from '../state/records.ts';
-import { DEFAULT_LOCKING, type ProtectionPorts, type ProtectionSettings } from './apply-protection.ts';
-import { FallbackLookups } from './fallback-lookups.ts';
-import { dryRunTagWriter, liveTagWriter } from './store-tags.ts';
+import { createBridgeRuntime, requireSink } from './bridge-runtime.ts';
 
 /** Everything the tagger needs, built once. */
 export interface TaggerRuntime {
@@ -70,18 +71,30 @@ export function createTaggerRuntime(
   };
 }
 
+/** What the tagger writes through: the state, the exceptions and DSPM's tags. */
+export interface ProtectionWrites {
+  readonly state: StateStore;
+  readonly exceptions: ExceptionStore;
+  readonly tagWriter: typeof liveTagWriter;
+}
+
+/** The runtime's own stores and the live tag writer: what the Lambdas write through. */
+export function liveProtectionWrites(runtime: TaggerRuntime): ProtectionWrites {
+  return { state: runtime.state, exceptions: runtime.exceptions, tagWriter: liveTagWriter };
+}
+
 /**
- * The ports and settings `applyBackupObservation` takes. A dry run is a choice of ports made
- * here: a state that writes nothing and a tag writer that only looks the tag up (the caller
- * passes a sink that publishes nothing).
+ * The ports and settings `applyBackupObservation` takes. A dry run is another choice of `writes`
+ * (shared/roots/cli-ports.ts), made by the CLI's root, never a flag here.
  */
 export function protectionWiring(
   runtime: TaggerRuntime,
   sink: EventSink,
-  options: { clock: Clock; logger: Logger; dryRun: boolean },
+  options: { clock: Clock; logger: Logger },
+  writes: ProtectionWrites = liveProtectionWrites(runtime),
 ): { ports: ProtectionPorts & { state: StateStore }; settings: ProtectionSettings } {
   const tenant = runtime.dspmConfig.tenant.host;
-  const state = options.dryRun ? new DryRunStateStore(runtime.state) : runtime.state;
+  const { state } = writes;
   const tagPorts = { dspm: runtime.dspm, state, clock: options.clock, tenant, catalog: runtime.catalog };
   const tag = runtime.taggerConfig.tag;
   return {
@@ -91,8 +104,8 @@ export function protectionWiring(
       sink,
       catalog: runtime.catalog,
       lookups: runtime.lookups,
-      exceptions: options.dryRun ? new DryRunExceptionStore(runtime.exceptions) : runtime.exceptions,
-      tags: options.dryRun ? dryRunTagWriter(tagPorts, tag) : liveTagWriter(tagPorts, tag),
+      exceptions: writes.exceptions,
+      tags: writes.tagWriter(tagPorts, tag),
       clock: options.clock,
       logger: options.logger,
       tenant,
@@ -109,16 +122,14 @@ export function protectionWiring(
 }
 
 /**
- * The runtime, ports and settings a tagger entry point runs with (the two Lambdas and the CLI's
- * `backup-event` and `coverage`): a dry run gets a sink that publishes nothing, anything else the
- * configured bus.
- * @throws ConfigError when the configuration is wrong, or no bus is configured for a real run.
+ * The runtime, ports and settings a tagger Lambda runs with (the tagger and the coverage sweep):
+ * the live stores and the configured bus. The CLI builds its own (cli/tagger-wiring.ts).
+ * @throws ConfigError when the configuration is wrong, or no bus is configured.
  */
 export function createTaggerWiring(
   env: Environment,
-  options: { aws: AwsClients; logger: Logger; clock: Clock; dryRun: boolean; stateFile?: string | undefined },
+  options: { aws: AwsClients; logger: Logger; clock: Clock; stateFile?: string | undefined },
 ) {
   const runtime = createTaggerRuntime(env, options);
-  const sink = options.dryRun ? new NdjsonSink(() => {}) : requireSink(runtime);
-  return { runtime, ...protectionWiring(runtime, sink, options) };
+  return { runtime, ...protectionWiring(runtime, requireSink(runtime), options) };
 }

@@ -1,11 +1,12 @@
 /**
- * The finding events the Security Hub export reads, as they arrive from SQS: the EventBridge
- * envelope around a `data-store-finding-*` detail (shared/events/contract.ts `findingDetailSchema`).
- * Checked with zod/mini (cold start); only what the ASFF needs is required, objects stay open.
+ * Security Hub's view of a finding event's detail (shared/events/contract.ts `findingDetailSchema`),
+ * read by the one finding reader (shared/events/finding-event.ts) with zod/mini (cold start); only
+ * what the ASFF needs is required, objects stay open.
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
-import { FINDING_CONDITIONS, FINDING_DETAIL_TYPES, type FindingDetailType } from '../events/detail-types.ts';
+import { FINDING_CONDITIONS } from '../events/detail-types.ts';
+import { findingEventReader } from '../events/finding-event.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
@@ -56,31 +57,8 @@ const findingDetail = z.looseObject({
   ),
 });
 
-const findingEvent = z.looseObject({
-  'detail-type': z.enum(FINDING_DETAIL_TYPES),
-  source: z.string(),
-  detail: findingDetail,
-});
-
 /** The detail of a finding event, as the export reads it. */
 export type FindingEventDetail = z.infer<typeof findingDetail>;
 
-/** A parsed SQS body, or why it is not a finding event. */
-export type ParsedFindingEvent =
-  | { readonly ok: true; readonly detailType: FindingDetailType; readonly detail: FindingEventDetail }
-  | { readonly ok: false; readonly reason: string };
-
-/** Reads one SQS message body (an EventBridge event); never throws. */
-export function parseFindingEvent(body: string): ParsedFindingEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'the message body is not JSON' };
-  }
-  const result = findingEvent.safeParse(json);
-  if (result.success) return { ok: true, detailType: result.data['detail-type'], detail: result.data.detail };
-  const issue = result.error.issues[0];
-  const path = (issue?.path ?? []).map(String).join('.') || '(event)';
-  return { ok: false, reason: `not a finding event: ${path}: ${issue?.message ?? 'is not valid'}` };
-}
+/** Reads a record's body as a finding event with Security Hub's view of the detail; never throws. */
+export const readSecurityHubFinding = findingEventReader(findingDetail);
