@@ -31,7 +31,7 @@ import { POLL_CONDITIONS } from '#shared/findings/conditions.ts';
 import type { Logger } from '#shared/logger.ts';
 import { finishPoll } from '#shared/poll/finish-poll.ts';
 import { pollChunk } from '#shared/poll/poll-chunk.ts';
-import type { PollPorts } from '#shared/poll/poll-data-stores.ts';
+import type { PollPorts } from '#shared/poll/poll-ports.ts';
 import { chunkStopAt, dspmDeadline } from '#shared/poll/time-budget.ts';
 import type { TenantAdapters } from '#shared/roots/bridge-runtime.ts';
 import { createPollerRuntime, type PollerRuntime, requireSink } from '#shared/roots/poller-runtime.ts';

@@ -11,7 +11,7 @@
 
 import { createAwsClients } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/clock.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { cliStores } from '#shared/roots/cli-ports.ts';
 import { createPollerRuntime } from '#shared/roots/poller-runtime.ts';
 import { DEFAULT_STATE_FILE } from '#shared/state/file-store.ts';

@@ -10,7 +10,7 @@ import { readTenantConfigs } from '#shared/config/tenants.ts';
 import { silentLogger } from '#shared/logger.ts';
 import { createSharedAdapters } from '#shared/roots/bridge-runtime.ts';
 import { DEFAULT_STATE_FILE, FileStateStore } from '#shared/state/file-store.ts';
-import type { StateStore } from '#shared/state/records.ts';
+import type { StateStore } from '#shared/state/state-store.ts';
 import { isEmptyStatus, type TenantStatus, tenantStatus } from '#shared/status/tenant-status.ts';
 import { parseFlags } from '../flags.ts';
 import { type CliIo, EXIT, UsageError } from '../io.ts';

@@ -8,7 +8,13 @@ import type { BusEvent } from '../events/contract.ts';
 import { buildDiscovered, buildRiskChanged, type PollContext } from '../risk/build-events.ts';
 import { describeStore, identityOf, sameIdentity, storeMatchesIdentity } from '../risk/catalog.ts';
 import { diffSnapshots, type MinimumDeltas } from '../risk/diff.ts';
-import { fingerprint, sameSnapshot, storeMatchesSnapshot, takeSnapshot } from '../risk/snapshot.ts';
+import {
+  fingerprint,
+  type Snapshot,
+  sameSnapshot,
+  storeMatchesSnapshot,
+  takeSnapshot,
+} from '../risk/snapshot.ts';
 import type { WatchedField } from '../risk/watched-fields.ts';
 import type { StoreRecord } from '../state/records.ts';
 
@@ -48,62 +54,90 @@ export function assessStore(
   ) {
     return UNCHANGED;
   }
-  const snapshot = takeSnapshot(store, settings.watchedFields);
+  const observed = { at: observedAt, snapshot: takeSnapshot(store, settings.watchedFields) };
+  if (previous === undefined || previous.removedAt !== undefined)
+    return assessNew(store, previous, observed, context, settings);
+  return assessKnown(store, previous, observed, context, settings);
+}
+
+/** What was observed of a store that did not match its committed record. */
+interface Observation {
+  readonly at: Date;
+  readonly snapshot: Snapshot;
+}
+
+/** A store never committed, or back from the removed: discovered, or quietly recorded on a silent baseline. */
+function assessNew(
+  store: ConnectedDataStore,
+  previous: StoreRecord | undefined,
+  { at, snapshot }: Observation,
+  context: PollContext,
+  settings: AssessmentSettings,
+): Assessment {
   const identity = identityOf(store);
-  const observed = observedAt.toISOString();
+  const record: StoreRecord = {
+    storeId: store.id,
+    identity,
+    snapshot,
+    fingerprint: fingerprint(snapshot),
+    sequence: settings.silentBaseline ? 0 : (previous?.sequence ?? 0) + 1,
+    observedAt: at.toISOString(),
+    // A store back from the removed keeps no earlier watch: its coverage is watched afresh.
+    firstSeenAt: at.toISOString(),
+  };
+  if (settings.silentBaseline) return { kind: 'quiet', record, unchanged: false };
+  const event = buildDiscovered(context, {
+    store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),
+    sequence: record.sequence,
+    observedAt: at,
+    previousObservedAt: previous?.observedAt ?? null,
+    previousFingerprint: previous?.fingerprint ?? null,
+    currentFingerprint: record.fingerprint,
+    current: snapshot,
+  });
+  return { kind: 'discovered', event, record };
+}
 
-  if (previous === undefined || previous.removedAt !== undefined) {
-    const record: StoreRecord = {
-      storeId: store.id,
-      identity,
-      snapshot,
-      fingerprint: fingerprint(snapshot),
-      sequence: settings.silentBaseline ? 0 : (previous?.sequence ?? 0) + 1,
-      observedAt: observed,
-      // A store back from the removed keeps no earlier watch: its coverage is watched afresh.
-      firstSeenAt: observed,
-    };
-    if (settings.silentBaseline) return { kind: 'quiet', record, unchanged: false };
-    const event = buildDiscovered(context, {
-      store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),
-      sequence: record.sequence,
-      observedAt,
-      previousObservedAt: previous?.observedAt ?? null,
-      previousFingerprint: previous?.fingerprint ?? null,
-      currentFingerprint: record.fingerprint,
-      current: snapshot,
-    });
-    return { kind: 'discovered', event, record };
-  }
-
-  const identityChanged = !sameIdentity(previous.identity, identity);
+/**
+ * A live committed store that differs: changed when a watched field moved past its minimum
+ * delta, else quietly updated (a rename, a newly watched field, a move below the delta) or, when
+ * nothing committable moved, unchanged.
+ */
+function assessKnown(
+  store: ConnectedDataStore,
+  previous: StoreRecord,
+  { at, snapshot }: Observation,
+  context: PollContext,
+  settings: AssessmentSettings,
+): Assessment {
+  const identity = identityOf(store);
   const { changes, committable } = sameSnapshot(previous.snapshot, snapshot)
     ? { changes: [], committable: previous.snapshot }
     : diffSnapshots(previous.snapshot, snapshot, settings.minimumDeltas);
+  const observed = {
+    identity,
+    snapshot: committable,
+    fingerprint: fingerprint(committable),
+    observedAt: at.toISOString(),
+  };
   if (changes.length === 0) {
-    if (!identityChanged && sameSnapshot(previous.snapshot, committable)) return { kind: 'unchanged' };
-    const record = {
-      ...previous,
-      identity,
-      snapshot: committable,
-      fingerprint: fingerprint(committable),
-      observedAt: observed,
-    };
-    return { kind: 'quiet', record, unchanged: true };
+    if (sameIdentity(previous.identity, identity) && sameSnapshot(previous.snapshot, committable))
+      return { kind: 'unchanged' };
+    return { kind: 'quiet', record: { ...previous, ...observed }, unchanged: true };
   }
   const record: StoreRecord = {
     storeId: store.id,
     identity,
     snapshot: committable,
-    fingerprint: fingerprint(committable),
+    fingerprint: observed.fingerprint,
     sequence: previous.sequence + 1,
-    observedAt: observed,
+    observedAt: observed.observedAt,
     ...(previous.firstSeenAt === undefined ? {} : { firstSeenAt: previous.firstSeenAt }),
   };
   const event = buildRiskChanged(context, {
     store: describeStore(store.id, identity, store.data_tags ?? [], context.catalog),
     sequence: record.sequence,
-    observedAt,
+    observedAt: at,
     previousObservedAt: previous.observedAt,
     previousFingerprint: previous.fingerprint,
     currentFingerprint: record.fingerprint,

@@ -12,20 +12,20 @@ import { expiringWithin } from '../exceptions/expiring-soon.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord } from '../state/records.ts';
 import { countStores, newCensus } from '../state/state-census.ts';
+import { listingFailedMessage } from './incomplete-reason.ts';
 import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
+import type { PollPorts } from './poll-ports.ts';
 import type { FinishOutcome, StepOptions } from './poll-run.ts';
 import {
   dspmCallsSince,
   metaAfter,
   publishAndCommit,
-  readStartingPoint,
   removeUnseen,
-  type StartingPoint,
   summarise,
   totalsOf,
 } from './poll-stages.ts';
+import { readStartingPoint, type StartingPoint } from './starting-point.ts';
 import { withStepLease } from './step-lease.ts';
 
 /** The poll's checkpoint is still listing: finishing it now would report a partial pass. */
@@ -162,6 +162,6 @@ function listingError(listing: {
   reason?: string | undefined;
 }): Error | undefined {
   return listing.endedBy === 'failure'
-    ? new PollListingFailedError(`the listing failed part-way: ${listing.reason ?? 'no reason recorded'}`)
+    ? new PollListingFailedError(listingFailedMessage(listing.reason))
     : undefined;
 }

@@ -4,9 +4,9 @@
  */
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { StoreRecord } from '../state/records.ts';
-import type { PollPorts } from './poll-data-stores.ts';
 import type { PollPlan } from './poll-plan.ts';
-import type { StartingPoint } from './poll-stages.ts';
+import type { PollPorts } from './poll-ports.ts';
+import type { StartingPoint } from './starting-point.ts';
 
 /**
  * Hands each store of `group` that needs assessing to `assess` with its committed record; the

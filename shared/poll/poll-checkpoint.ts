@@ -2,10 +2,19 @@
  * Where a poll that spans several invocations stands: what the next chunk needs to go on from the
  * last committed page, and what the finish step needs to report removals and the summary. A poll
  * is a job kept in the state store; invocations (a Step Functions task, the CLI's loop) are only
- * the workers that advance it, each under the tenant's poll lease.
+ * the workers that advance it, each under the tenant's poll lease. A leaf module: the state
+ * backends that keep checkpoints import it, and it imports nothing of the poll's.
  */
 import type { ReadonlyIdSet } from '../state/id-set.ts';
-import type { PollCounts } from './poll-plan.ts';
+
+/** Stores by outcome, for the summary. */
+export interface PollCounts {
+  seen: number;
+  discovered: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+}
 
 /** How far the poll's pass over the connected stores has come. */
 export type ListingState =

@@ -7,36 +7,25 @@
  * every id seen, and the totals so far. A chunk that dies before writing it leaves the previous
  * checkpoint, whose pages the next chunk lists again: their stores were committed, so they come
  * out unchanged (or re-send an event refused before, with its same eventId).
+ *
+ * `chunkUnderLease` reads as its stages: open the poll, read where it starts from
+ * (starting-point.ts), list and commit (chunk-listing.ts), decide what comes next
+ * (chunk-next.ts, with the reasons of incomplete-reason.ts), keep the checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { DspmTimeBudgetError } from '../dspm/errors.ts';
-import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import { IdSet } from '../state/id-set.ts';
 import { type HeldLease, LeaseLostError } from '../state/lease.ts';
-import type { ListingState, PollCheckpoint } from './poll-checkpoint.ts';
+import { type ListedChunk, listAndCommit } from './chunk-listing.ts';
+import { type ChunkNext, type ChunkPolicy, chunkNext, STEP_CHUNKS } from './chunk-next.ts';
+import { abandonedReason, MAX_POLL_AGE_MS } from './incomplete-reason.ts';
+import type { PollCheckpoint } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
+import type { PollPorts } from './poll-ports.ts';
 import type { ChunkOutcome, StepOptions } from './poll-run.ts';
-import {
-  assessPage,
-  dspmCallsSince,
-  publishAndCommit,
-  readStartingPoint,
-  STOPPED_EARLY,
-  STREAM_PAGE,
-  type StartingPoint,
-  totalsOf,
-} from './poll-stages.ts';
+import { dspmCallsSince } from './poll-stages.ts';
+import { readStartingPoint, type StartingPoint } from './starting-point.ts';
 import { withStepLease } from './step-lease.ts';
-
-/** Chunks in a row that list no page before the poll ends incomplete (a 429 storm eats each budget). */
-export const MAX_STALLED_CHUNKS = 3;
-
-/**
- * A poll in progress older than this is ended, incomplete, rather than continued: its seen ids
- * describe a tenant long gone, and the schedule's next poll starts afresh.
- */
-export const MAX_POLL_AGE_MS = 24 * 3600_000;
 
 /** A chunk's outcome, and the listing error it ended on (the caller's to report). */
 export interface ChunkResult {
@@ -48,17 +37,6 @@ export interface ChunkResult {
   readonly stored?: boolean;
   /** The facts and catalogs the chunk read, for a finish in the same process. */
   readonly start?: StartingPoint | undefined;
-}
-
-/** What a chunk does when the DSPM time budget runs out mid-listing. */
-interface ChunkBehaviour {
-  /** End the pass (one-invocation polls) instead of checkpointing for the next chunk. */
-  readonly endOnBudget?: boolean;
-  /**
-   * The in-process driver: a pass that ended is handed to the finish step in memory rather than
-   * stored, so a poll that fits one chunk writes no checkpoint at all.
-   */
-  readonly handOverInMemory?: boolean;
 }
 
 /**
@@ -77,7 +55,7 @@ export async function pollChunk(
     settings,
     runId,
     () => 'hand-on',
-    (lease) => chunkUnderLease(ports, settings, options, {}, lease),
+    (lease) => chunkUnderLease(ports, settings, options, STEP_CHUNKS, lease),
   );
   if (result === undefined) {
     ports.logger.info('another poll run holds the lease; skipping this chunk', {
@@ -89,182 +67,184 @@ export async function pollChunk(
   return result.outcome;
 }
 
-/** One chunk under a lease already held; `behaviour` is the in-process driver's. */
+/**
+ * One chunk under a lease already held, run as `policy` says (`STEP_CHUNKS` for a workflow's
+ * step, `IN_PROCESS_CHUNKS` for the in-process driver): open the poll, read where it starts from,
+ * list and commit its pages, decide what comes next (chunk-next.ts), and keep the checkpoint.
+ */
 export async function chunkUnderLease(
   ports: PollPorts,
   settings: PollSettings,
   options: StepOptions,
-  behaviour: ChunkBehaviour,
+  policy: ChunkPolicy,
   lease: HeldLease,
 ): Promise<ChunkResult> {
-  const { state, clock, logger, tenant } = ports;
-  const stored = await state.loadCheckpoint(tenant);
-  // A new poll is a baseline when the tenant has no facts yet; every later chunk keeps that.
-  const checkpoint = stored ?? newCheckpoint(ports, (await state.loadMeta(tenant)) === undefined);
-  if (checkpoint.listing.state !== 'listing') {
-    // A retry of the chunk that ended the pass: the finish step is next.
-    return { outcome: outcomeOf(options.runId, checkpoint), checkpoint, stored: true };
-  }
-  if (clock.now() - Date.parse(checkpoint.startedAt) > MAX_POLL_AGE_MS) {
-    const reason = `the poll began at ${checkpoint.startedAt} and was abandoned after ${MAX_POLL_AGE_MS / 3600_000} h`;
-    logger.warn('ending a poll in progress that is too old to continue', {
-      tenant,
-      pollId: checkpoint.pollId,
-    });
-    return save(ports, options.runId, lease, ended(checkpoint, reason, 'failure'));
-  }
-
-  if (stored)
-    logger.info('continuing the poll in progress', {
-      tenant,
-      pollId: stored.pollId,
-      chunk: stored.chunk + 1,
-      seen: stored.seen.size,
-      total: stored.listing.total,
-    });
+  const { runId } = options;
+  const { checkpoint, stored } = await openPoll(ports);
+  // A retry of the chunk that ended the pass: the finish step is next.
+  if (checkpoint.listing.state !== 'listing')
+    return { outcome: outcomeOf(runId, checkpoint), checkpoint, stored: true };
+  const abandoned = abandonIfTooOld(ports, checkpoint);
+  if (abandoned) return save(ports, runId, lease, abandoned);
+  if (stored) logContinuing(ports, checkpoint);
   const statsBefore = { ...ports.dspm.stats };
-  let start: StartingPoint;
+  const begun = await startOrStall(ports, settings, checkpoint, policy, statsBefore);
+  if ('stalled' in begun) return save(ports, runId, lease, begun.stalled);
+  const listed = await listAndCommit(ports, settings, options, begun.start, checkpoint, lease);
+  const progress = progressOf(ports, checkpoint, listed, statsBefore);
+  const { stoppedBy, error, report } = listed;
+  const next = chunkNext({ ...progress.listing, stoppedBy, error, report }, policy);
+  logNext(ports, progress.pollId, next, error);
+  const after = withNext(progress, next);
+  if (policy.endedPass === 'hand-over' && after.listing.state !== 'listing')
+    return handOver(runId, after, { stored, start: begun.start, error });
+  return { ...(await save(ports, runId, lease, after)), error };
+}
+
+/** The tenant's poll in progress, or a new one: a baseline when the tenant has no facts yet. */
+async function openPoll(ports: PollPorts): Promise<{ checkpoint: PollCheckpoint; stored: boolean }> {
+  const { state, tenant } = ports;
+  const stored = await state.loadCheckpoint(tenant);
+  if (stored) return { checkpoint: stored, stored: true };
+  // Every later chunk of the poll keeps the baseline decided here.
+  return { checkpoint: newCheckpoint(ports, (await state.loadMeta(tenant)) === undefined), stored: false };
+}
+
+/** A poll in progress too old to go on with, ended incomplete; undefined when it may go on. */
+function abandonIfTooOld(ports: PollPorts, checkpoint: PollCheckpoint): PollCheckpoint | undefined {
+  if (ports.clock.now() - Date.parse(checkpoint.startedAt) <= MAX_POLL_AGE_MS) return undefined;
+  ports.logger.warn('ending a poll in progress that is too old to continue', {
+    tenant: ports.tenant,
+    pollId: checkpoint.pollId,
+  });
+  return endPass(checkpoint, abandonedReason(checkpoint.startedAt), 'failure');
+}
+
+function logContinuing(ports: PollPorts, stored: PollCheckpoint): void {
+  ports.logger.info('continuing the poll in progress', {
+    tenant: ports.tenant,
+    pollId: stored.pollId,
+    chunk: stored.chunk + 1,
+    seen: stored.seen.size,
+    total: stored.listing.total,
+  });
+}
+
+/**
+ * Reads where the chunk starts from. A DSPM budget spent on the catalogs (a 429 storm before the
+ * first page) is a chunk that listed nothing, returned as `stalled` for the next chunk to go on
+ * from; under an `end-pass` policy, and on any other error, it throws.
+ */
+async function startOrStall(
+  ports: PollPorts,
+  settings: PollSettings,
+  checkpoint: PollCheckpoint,
+  policy: ChunkPolicy,
+  statsBefore: PollPorts['dspm']['stats'],
+): Promise<{ readonly start: StartingPoint } | { readonly stalled: PollCheckpoint }> {
   try {
-    start = await readStartingPoint(ports, settings, checkpoint);
+    return { start: await readStartingPoint(ports, settings, checkpoint) };
   } catch (error) {
-    // A 429 storm can spend the budget before the first page: that chunk listed nothing.
-    if (!(error instanceof DspmTimeBudgetError) || behaviour.endOnBudget) throw error;
-    logger.warn('the time budget ran out reading the catalogs; the next chunk tries again', {
-      tenant,
+    if (!(error instanceof DspmTimeBudgetError) || policy.budgetSpent === 'end-pass') throw error;
+    ports.logger.warn('the time budget ran out reading the catalogs; the next chunk tries again', {
+      tenant: ports.tenant,
       pollId: checkpoint.pollId,
       reason: error.message,
     });
-    const stalled = {
-      ...checkpoint,
-      listing: { ...checkpoint.listing, stalledChunks: checkpoint.listing.stalledChunks + 1 },
-      dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm),
-    };
-    return save(
-      ports,
-      options.runId,
-      lease,
-      stalled.listing.stalledChunks < MAX_STALLED_CHUNKS
-        ? stalled
-        : ended(stalled, stalledReason(error), 'failure'),
-    );
+    const listing = { ...checkpoint.listing, stalledChunks: checkpoint.listing.stalledChunks + 1 };
+    const base = { ...checkpoint, listing, dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm) };
+    const next = chunkNext({ ...listing, stoppedBy: undefined, error, report: NOTHING_LISTED }, policy);
+    return { stalled: withNext(base, next) };
   }
-  const totals = totalsOf(checkpoint);
-  const seen = IdSet.from(checkpoint.seen);
+}
+
+/** The report of a listing that never began (only a pass listed to its end reads it). */
+const NOTHING_LISTED = { complete: false, reason: undefined };
+
+/** The checkpoint after the chunk's pages: where the next chunk starts, what the pass saw and spent. */
+function progressOf(
+  ports: PollPorts,
+  checkpoint: PollCheckpoint,
+  listed: ListedChunk,
+  statsBefore: PollPorts['dspm']['stats'],
+): PollCheckpoint {
   const { listing: previous } = checkpoint;
-  const listing = ports.dspm.connectedDataStores({
-    onProgress: ports.onListingProgress,
-    resume: previous.total === undefined ? undefined : { offset: previous.nextOffset, total: previous.total },
-    seen,
-  });
-  const stop = ports.signal ? AbortSignal.any([ports.signal, lease.signal]) : lease.signal;
-  const flush = (plan: Parameters<typeof publishAndCommit>[2]) =>
-    publishAndCommit(ports, start, plan, totals, lease);
-
-  let nextOffset = previous.nextOffset;
-  let pagesListed = 0;
-  let stoppedBy: 'time' | 'signal' | undefined;
-  let error: Error | undefined;
-  // Pages are gathered to a STREAM_PAGE of stores, then assessed, published and committed
-  // together; the checkpoint's offset only ever points after a committed batch.
-  let batch: ConnectedDataStore[] = [];
-  let batchEnd = nextOffset;
-  // A failure while publishing or committing is the poll's, not the listing's: it propagates.
-  let flushingNow = false;
-  const flushBatch = async () => {
-    await assessPage(ports, settings, start, batch, flush);
-    batch = [];
-    nextOffset = batchEnd;
-  };
-  try {
-    for await (const page of listing.pages()) {
-      batch.push(...page.items);
-      batchEnd = page.nextOffset;
-      pagesListed++;
-      // Leaving the loop ends the listing: pages in flight are dropped, no new ones are asked for.
-      if (page.more && stop.aborted) stoppedBy = 'signal';
-      else if (page.more && options.stopAtMs !== undefined && clock.now() >= options.stopAtMs)
-        stoppedBy = 'time';
-      if (batch.length < STREAM_PAGE && page.more && stoppedBy === undefined) continue;
-      flushingNow = true;
-      await flushBatch();
-      flushingNow = false;
-      if (stoppedBy !== undefined) break;
-    }
-  } catch (caught) {
-    if (flushingNow || caught instanceof LeaseLostError) throw caught;
-    error = caught as Error;
-  }
-  // What was listed before a failure is still published and committed.
-  if (batch.length > 0 || batchEnd !== nextOffset) await flushBatch();
-  lease.assertHeld();
-
-  const report = listing.report();
-  const base: PollCheckpoint = {
+  const { report } = listed;
+  return {
     ...checkpoint,
     listing: {
       ...previous,
-      nextOffset,
+      nextOffset: listed.nextOffset,
       total: previous.total ?? report.total,
       totalChangedTo: previous.totalChangedTo ?? report.totalChangedTo,
       pages: previous.pages + report.pages,
       duplicates: previous.duplicates + report.duplicates,
-      stalledChunks: pagesListed > 0 ? 0 : previous.stalledChunks + 1,
+      stalledChunks: listed.pagesListed > 0 ? 0 : previous.stalledChunks + 1,
     },
-    seen,
-    totals: totals,
+    seen: listed.seen,
+    totals: listed.totals,
     dspm: dspmCallsSince(ports, statsBefore, checkpoint.dspm),
   };
-  // The chunk's own stop time, or (in a chunk of a workflow) a DSPM budget spent mid-listing:
-  // the next chunk goes on. The in-process driver ends the pass on a spent budget instead.
-  const moreToList = stoppedBy === 'time' || (error instanceof DspmTimeBudgetError && !behaviour.endOnBudget);
-  let next: PollCheckpoint;
-  if (moreToList && base.listing.stalledChunks < MAX_STALLED_CHUNKS) {
-    next = { ...base, listing: { ...base.listing, state: 'listing' } };
-    if (error)
-      logger.warn('the time budget ran out mid-listing; the next chunk goes on', {
-        tenant,
-        pollId: base.pollId,
-        reason: error.message,
-      });
-  } else if (moreToList) {
-    next = ended(base, stalledReason(error), 'failure');
-  } else if (error) {
-    logger.error('listing connected data stores failed part-way; no removals this poll', {
-      tenant,
-      pollId: base.pollId,
-      reason: error.message,
-    });
-    next = ended(base, error.message, 'failure');
-  } else if (stoppedBy === 'signal') {
-    logger.warn('stopped before the listing finished; what was seen is committed', {
-      tenant,
-      pollId: base.pollId,
-    });
-    next = ended(base, STOPPED_EARLY, 'stop');
-  } else {
-    next = listedPass(base, report);
-    if (!next.listing.complete)
-      logger.warn('listing incomplete; no removals this poll', {
-        tenant,
-        pollId: base.pollId,
-        reason: next.listing.reason,
-      });
-  }
-  if (behaviour.handOverInMemory && next.listing.state !== 'listing') {
-    const handed = { ...next, chunk: next.chunk + 1 };
-    return {
-      outcome: outcomeOf(options.runId, handed),
-      error,
-      checkpoint: handed,
-      stored: stored !== undefined,
-      start,
-    };
-  }
-  return { ...(await save(ports, options.runId, lease, next)), error };
 }
 
-function stalledReason(error: Error | undefined): string {
-  return `no page was listed in ${MAX_STALLED_CHUNKS} chunks in a row${error ? ` (${error.message})` : ''}`;
+/** The log line of a chunk whose pass goes on after a spent budget, or ended incomplete. */
+function logNext(ports: PollPorts, pollId: string, next: ChunkNext, error: Error | undefined): void {
+  const { logger, tenant } = ports;
+  if (next.state === 'listing' && error)
+    logger.warn('the time budget ran out mid-listing; the next chunk goes on', {
+      tenant,
+      pollId,
+      reason: error.message,
+    });
+  else if (next.state === 'ended' && next.why === 'failed')
+    logger.error('listing connected data stores failed part-way; no removals this poll', {
+      tenant,
+      pollId,
+      reason: next.reason,
+    });
+  else if (next.state === 'ended' && next.why === 'stopped')
+    logger.warn('stopped before the listing finished; what was seen is committed', { tenant, pollId });
+  else if (next.state === 'listed' && !next.complete)
+    logger.warn('listing incomplete; no removals this poll', { tenant, pollId, reason: next.reason });
+}
+
+/** The checkpoint with the listing state that `next` decided. */
+function withNext(base: PollCheckpoint, next: ChunkNext): PollCheckpoint {
+  const { listing } = base;
+  switch (next.state) {
+    case 'listing':
+      return { ...base, listing: { ...listing, state: 'listing' } };
+    case 'listed':
+      return {
+        ...base,
+        listing: { ...listing, state: 'listed', complete: next.complete, reason: next.reason },
+      };
+    case 'ended':
+      return endPass(base, next.reason, next.endedBy);
+  }
+}
+
+function endPass(checkpoint: PollCheckpoint, reason: string, endedBy: 'failure' | 'stop'): PollCheckpoint {
+  return {
+    ...checkpoint,
+    listing: { ...checkpoint.listing, state: 'ended', complete: false, reason, endedBy },
+  };
+}
+
+/** A pass that ended, handed to the finish in memory (`hand-over`): nothing is written. */
+function handOver(
+  runId: string,
+  ended: PollCheckpoint,
+  kept: { readonly stored: boolean; readonly start: StartingPoint; readonly error: Error | undefined },
+): ChunkResult {
+  const checkpoint = { ...ended, chunk: ended.chunk + 1 };
+  return {
+    outcome: outcomeOf(runId, checkpoint),
+    error: kept.error,
+    checkpoint,
+    stored: kept.stored,
+    start: kept.start,
+  };
 }
 
 /** A new poll: nothing listed yet. */
@@ -292,24 +272,6 @@ function newCheckpoint(ports: PollPorts, baseline: boolean): PollCheckpoint {
     },
     dspm: { requests: 0, retries: 0, throttled: 0 },
   };
-}
-
-/** The pass listed to its end: complete when no total moved in any chunk and the ids add up. */
-function listedPass(
-  base: PollCheckpoint,
-  report: { complete: boolean; reason: string | undefined },
-): PollCheckpoint {
-  const { total, totalChangedTo } = base.listing;
-  let reason: string | undefined;
-  if (totalChangedTo !== undefined)
-    reason = `total changed from ${total} to ${totalChangedTo} during the pass`;
-  else if (!report.complete) reason = report.reason ?? 'the listing did not add up';
-  return { ...base, listing: { ...base.listing, state: 'listed', complete: reason === undefined, reason } };
-}
-
-function ended(checkpoint: PollCheckpoint, reason: string, endedBy: 'failure' | 'stop'): PollCheckpoint {
-  const state: ListingState = 'ended';
-  return { ...checkpoint, listing: { ...checkpoint.listing, state, complete: false, reason, endedBy } };
 }
 
 /** Writes the chunk's checkpoint; one that may not replace the stored one means another run moved on. */

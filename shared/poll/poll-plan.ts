@@ -27,16 +27,8 @@ import { describeStore } from '../risk/catalog.ts';
 import type { Snapshot } from '../risk/snapshot.ts';
 import type { StoreRecord } from '../state/records.ts';
 import { type Assessment, assessStore } from './assess-store.ts';
+import type { PollCounts } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-
-/** Stores by outcome, for the summary. */
-export interface PollCounts {
-  seen: number;
-  discovered: number;
-  changed: number;
-  removed: number;
-  unchanged: number;
-}
 
 /** What a poll will publish, and commit once published. */
 export interface PollPlan {

@@ -4,7 +4,7 @@
  * run: a workflow execution's tenant, a CLI run), so two runs of one tenant never work at once,
  * while the steps of one run follow each other without losing it between invocations.
  */
-import type { PollOutcome } from './poll-data-stores.ts';
+import type { PollOutcome } from './poll-ports.ts';
 
 /** How one step is run. */
 export interface StepOptions {

@@ -1,44 +1,27 @@
 /**
- * The stages every step of a poll shares: where it starts from (the tenant's facts and the
- * catalogs), assessing a page, publishing and committing a plan, the removals of a complete pass,
- * and the summary. `pollChunk` and `finishPoll` compose them; neither holds more than a page.
+ * The stages every step of a poll shares, after its starting point (starting-point.ts): assessing
+ * a page, publishing and committing a plan, the removals of a complete pass, and the summary.
+ * `pollChunk` and `finishPoll` compose them; neither holds more than a page.
  */
-
 import type { ConnectedDataStore } from '../dspm/schemas.ts';
 import type { PollCompletedDetail } from '../events/contract.ts';
-import { announceLapses } from '../exceptions/announce-lapses.ts';
-import { exceptionsInForce, tagIdsByName } from '../exceptions/coverage.ts';
-import { buildPollCompleted, type PollContext } from '../risk/build-events.ts';
-import { buildCatalog } from '../risk/catalog.ts';
-import { hasFingerprintIndex } from '../state/fingerprint-index.ts';
+import { buildPollCompleted } from '../risk/build-events.ts';
 import type { ReadonlyIdSet } from '../state/id-set.ts';
 import type { HeldLease } from '../state/lease.ts';
 import type { StoreRecord, TenantMeta } from '../state/records.ts';
-import { FingerprintGate } from './fingerprint-gate.ts';
 import { readThroughGate } from './gated-read.ts';
-import type { PollCheckpoint } from './poll-checkpoint.ts';
+import { incompleteReasonOf } from './incomplete-reason.ts';
+import type { PollCheckpoint, PollCounts } from './poll-checkpoint.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
-import {
-  newPlan,
-  type PollCounts,
-  type PollPlan,
-  planRemovals,
-  planStore,
-  settlePublish,
-} from './poll-plan.ts';
-
-/** Catalog lists are small; more than this means something is wrong. */
-const CATALOG_CAP = 100_000;
+import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from './poll-plan.ts';
+import type { PollPorts } from './poll-ports.ts';
+import type { StartingPoint } from './starting-point.ts';
 
 /**
  * Stores assessed, published and committed together: one DSPM page's worth. Memory holds one
  * page of stores, their committed records and events, plus the ids seen so far.
  */
 export const STREAM_PAGE = 100;
-
-/** Why a pass stopped by the caller (Ctrl-C) is incomplete. */
-export const STOPPED_EARLY = 'stopped before the listing finished';
 
 /** What a poll's committed pages added up to so far (the checkpoint's `totals`, mutable). */
 export interface PollTotals {
@@ -54,79 +37,6 @@ export interface PollTotals {
 export function totalsOf(checkpoint: PollCheckpoint): PollTotals {
   const { counts, ...rest } = checkpoint.totals;
   return { ...rest, counts: { ...counts } };
-}
-
-/** Where a step starts from: the tenant's facts and the catalogs (store records are read per page). */
-export interface StartingPoint {
-  readonly meta: TenantMeta | undefined;
-  readonly context: PollContext;
-  /** The tenant's first poll. */
-  readonly baseline: boolean;
-  /** A first poll that records every store without announcing it. */
-  readonly silentBaseline: boolean;
-  /** The fingerprint index of this step, where the state keeps one (see fingerprint-gate.ts). */
-  readonly gate?: FingerprintGate | undefined;
-}
-
-/**
- * Reads the tenant's facts and the catalogs for a step of poll `pollId`. A step that builds no
- * store event (a finish without removals) passes `catalogs: false` and spends no DSPM call.
- */
-export async function readStartingPoint(
-  ports: PollPorts,
-  settings: PollSettings,
-  poll: { pollId: string; baseline: boolean },
-  { catalogs = true }: { catalogs?: boolean } = {},
-): Promise<StartingPoint> {
-  const { dspm, state, tenant } = ports;
-  const none = async () => [];
-  const [meta, platforms, connections, services, tags, exceptions] = await Promise.all([
-    state.loadMeta(tenant),
-    catalogs ? dspm.platforms().toArray(CATALOG_CAP) : none(),
-    catalogs ? dspm.infrastructureConnections().toArray(CATALOG_CAP) : none(),
-    catalogs ? dspm.services().toArray(CATALOG_CAP) : none(),
-    catalogs ? dspm.dataTags().toArray(CATALOG_CAP) : none(),
-    ports.exceptions?.listExceptions(tenant) ?? none(),
-  ]);
-  const at = new Date(ports.clock.now());
-  // Expiry is applied on every step: the in-force set is taken at the step's start, and the
-  // bridge's own audit entries (expired, expiring) go out before any finding moves.
-  if (ports.exceptions && exceptions.length > 0)
-    await announceLapses(
-      { store: ports.exceptions, sink: ports.sink, logger: ports.logger, events: settings },
-      exceptions,
-      at,
-    );
-  const catalog = buildCatalog({ platforms, connections, services, tags });
-  // Decided when the poll began: a baseline stays one through every chunk, whatever meta says.
-  const { baseline } = poll;
-  const context: PollContext = {
-    tenant,
-    pollId: poll.pollId,
-    source: settings.source,
-    test: settings.test,
-    bands: settings.bands,
-    findings: settings.findings,
-    firstPoll: baseline,
-    catalog,
-    exceptions: exceptionsInForce(
-      tenant,
-      exceptions.map(({ exception }) => exception),
-      at,
-      tagIdsByName(catalog.tags.values()),
-    ),
-  };
-  const gate = hasFingerprintIndex(state)
-    ? new FingerprintGate({
-        index: state,
-        tenant,
-        logger: ports.logger,
-        context,
-        watchedFields: settings.watchedFields,
-        vouchedAt: meta?.indexVouchedAt,
-      })
-    : undefined;
-  return { meta, baseline, silentBaseline: baseline && !settings.emitBaselineEvents, context, gate };
 }
 
 /** Reads a page's committed records by id, plans each store's change and hands the plan to `flush`. */
@@ -287,7 +197,7 @@ export async function summarise(
       // A silent baseline: a first poll that announces every store (--no-baseline) is a normal poll.
       baseline: start.silentBaseline,
       complete,
-      incompleteReason: complete ? null : (checkpoint.listing.reason ?? 'unknown'),
+      incompleteReason: incompleteReasonOf(checkpoint.listing),
       stores: { ...totals.counts, uncommitted: refusedStores + stale },
       dspm: {
         requests: dspmCalls.requests,
@@ -341,7 +251,7 @@ export function metaAfter(
   finishedAt: Date,
   vouchedAt?: Date,
 ): TenantMeta {
-  const complete = checkpoint.listing.state === 'listed' && checkpoint.listing.complete;
+  const incompleteReason = incompleteReasonOf(checkpoint.listing);
   const { seen, changed, discovered, removed } = totals.counts;
   const indexVouchedAt = vouchedAt?.toISOString() ?? meta?.indexVouchedAt;
   return {
@@ -350,9 +260,9 @@ export function metaAfter(
     lastPollAt: checkpoint.startedAt,
     lastPoll: {
       finishedAt: finishedAt.toISOString(),
-      complete,
+      complete: incompleteReason === null,
       // No undefined values: the DynamoDB document client refuses them.
-      ...(complete ? {} : { incompleteReason: checkpoint.listing.reason ?? 'unknown' }),
+      ...(incompleteReason === null ? {} : { incompleteReason }),
       chunks: checkpoint.chunk,
       stores: { seen, changed, discovered, removed },
       events: { published: totals.events - totals.failed, failed: totals.failed },

@@ -7,7 +7,7 @@
 
 import { type HeldLease, keepLease } from '../state/lease.ts';
 import type { PollSettings } from './poll-config.ts';
-import type { PollPorts } from './poll-data-stores.ts';
+import type { PollPorts } from './poll-ports.ts';
 
 /** What the step does with the lease when it is done. */
 export type LeaseAfterStep = 'hand-on' | 'release';

@@ -20,7 +20,7 @@ import type { Logger } from '../logger.ts';
 import { DynamoDbExceptionStore } from '../state/dynamodb-exceptions.ts';
 import { DynamoDbStateStore } from '../state/dynamodb-store.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { StateStore } from '../state/records.ts';
+import type { StateStore } from '../state/state-store.ts';
 
 /** The shared adapters and the configuration they came from. */
 export interface BridgeRuntime {

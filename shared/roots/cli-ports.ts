@@ -7,7 +7,7 @@ import { dryRunTagWriter } from '../backup/store-tags.ts';
 import { DryRunExceptionStore } from '../exceptions/dry-run-exceptions.ts';
 import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import { DryRunStateStore } from '../state/dry-run-store.ts';
-import type { StateStore } from '../state/records.ts';
+import type { StateStore } from '../state/state-store.ts';
 import { liveProtectionWrites, type ProtectionWrites, type TaggerRuntime } from './tagger-runtime.ts';
 
 /** The stores a command writes through. */

@@ -23,7 +23,7 @@ import type { EventSink } from '../events/sink.ts';
 import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import type { Logger } from '../logger.ts';
 import { CatalogCache } from '../risk/catalog-cache.ts';
-import type { StateStore } from '../state/records.ts';
+import type { StateStore } from '../state/state-store.ts';
 import { createBridgeRuntime, requireSink } from './bridge-runtime.ts';
 
 /** Everything the tagger needs, built once. */

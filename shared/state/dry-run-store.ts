@@ -7,7 +7,8 @@ import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import { type FingerprintBucket, hasFingerprintIndex } from './fingerprint-index.ts';
 import { IdSet } from './id-set.ts';
 import type { ProtectionRecord, ProtectionStore, ResourceKey, TagRef } from './protection-records.ts';
-import type { CommitOutcome, SnapshotStore, StateStore, StoreRecord, TenantMeta } from './records.ts';
+import type { CommitOutcome, SnapshotStore, StoreRecord, TenantMeta } from './records.ts';
+import type { StateStore } from './state-store.ts';
 
 /** Reads through to `real`; writes nothing. */
 export class DryRunStateStore implements StateStore {

@@ -26,7 +26,8 @@ import { DynamoDbCheckpoints } from './dynamodb-checkpoints.ts';
 import { DynamoDbFingerprints } from './dynamodb-fingerprints.ts';
 import type { FingerprintBucket, FingerprintIndexStore } from './fingerprint-index.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
-import type { CommitOutcome, LastPollOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
+import type { CommitOutcome, LastPollOutcome, StoreRecord, TenantMeta } from './records.ts';
+import type { StateStore } from './state-store.ts';
 import {
   endpointIndexKey,
   LEASE_SORT_KEY,

@@ -25,7 +25,8 @@ import {
   markRevoked,
 } from './memory-exceptions.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
-import type { CommitOutcome, StateStore, StoreRecord, TenantMeta } from './records.ts';
+import type { CommitOutcome, StoreRecord, TenantMeta } from './records.ts';
+import type { StateStore } from './state-store.ts';
 
 /** Everything one tenant's state holds. */
 export interface TenantState {

@@ -1,11 +1,11 @@
 /**
  * What the bridge remembers about each store between polls, and the port every state backend
- * (DynamoDB, a local file, memory) implements.
+ * (DynamoDB, a local file, memory) implements for it. A leaf of the state's ports: the poll's
+ * checkpoints and the tagger's protection records are ports of their own, joined in
+ * state-store.ts.
  */
 import type { FindingStates } from '../findings/finding-state.ts';
-import type { PollCheckpoint } from '../poll/poll-checkpoint.ts';
 import type { Snapshot } from '../risk/snapshot.ts';
-import type { ProtectionStore } from './protection-records.ts';
 
 /** A store's identity as last committed: enough to describe it in a `data-store-removed` event. */
 export interface StoreIdentity {
@@ -126,19 +126,6 @@ export interface SnapshotStore {
   ): Promise<CommitOutcome>;
   /** Records the tenant's facts. */
   saveMeta(tenant: string, meta: TenantMeta): Promise<void>;
-  /** The tenant's poll in progress, as its last chunk left it, or undefined when none is. */
-  loadCheckpoint(tenant: string): Promise<PollCheckpoint | undefined>;
-  /**
-   * Records a poll's checkpoint, over none or over an earlier one of the same poll only
-   * (`checkpointMayReplace`): a checkpoint never moves backwards.
-   * @returns false when the stored checkpoint is another poll's or as far along (nothing written).
-   */
-  saveCheckpoint(tenant: string, checkpoint: PollCheckpoint): Promise<boolean>;
-  /** Removes the checkpoint of poll `pollId` (a finished poll); another poll's is left alone. */
-  clearCheckpoint(tenant: string, pollId: string): Promise<void>;
   /** Items written so far (leases and meta included), for the poll summary and benchmarks. */
   readonly itemsWritten: number;
 }
-
-/** Everything the bridge keeps: the poller's snapshots and the tagger's protection records. */
-export type StateStore = SnapshotStore & ProtectionStore;

@@ -9,7 +9,7 @@ import type { FindingCondition } from '../events/detail-types.ts';
 import type { ExceptionStore } from '../exceptions/exception-store.ts';
 import { expiringWithin } from '../exceptions/expiring-soon.ts';
 import { coverageOf, type ProtectionReason } from '../state/protection-records.ts';
-import type { LastPollOutcome, StateStore } from '../state/records.ts';
+import type { LastPollOutcome } from '../state/records.ts';
 import {
   type CoverageCounts,
   countStores,
@@ -20,6 +20,7 @@ import {
   openBySeverity,
   type SeverityCounts,
 } from '../state/state-census.ts';
+import type { StateStore } from '../state/state-store.ts';
 
 /** Unprotected stores listed by name at most; the count covers the rest. */
 export const UNPROTECTED_LISTED = 20;

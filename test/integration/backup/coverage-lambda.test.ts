@@ -6,8 +6,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import type { RunningSimulator } from '#simulator/server.ts';
 import {

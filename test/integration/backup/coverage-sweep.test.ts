@@ -13,8 +13,8 @@ import { type SweepSettings, sweepCoverage } from '#shared/backup/sweep-coverage
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
 import { DETAIL_SCHEMAS, type ProtectionChangedDetail } from '#shared/events/contract.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { CatalogCache } from '#shared/risk/catalog-cache.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';

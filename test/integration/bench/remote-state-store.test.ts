@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import type { PollCheckpoint } from '#shared/poll/poll-checkpoint.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { IdSet } from '#shared/state/id-set.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import type { StoreRecord } from '#shared/state/records.ts';

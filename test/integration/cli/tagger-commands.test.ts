@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { systemClock } from '#shared/clock.ts';
 import { NdjsonSink } from '#shared/events/ndjson-sink.ts';
 import { silentLogger } from '#shared/logger.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { FileStateStore } from '#shared/state/file-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { createBus, motoClients, uniqueName, useMotoEnvironment } from '../../helpers/aws.ts';

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import type { FindingDetail, PollCompletedDetail } from '#shared/events/contract.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { Capture } from '../../helpers/capture.ts';

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import { DETAIL_TYPES, type FindingDetail, findingDetailSchema } from '#shared/events/contract.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {

@@ -7,8 +7,8 @@ import {
   type PollCompletedDetail,
   type RiskChangedDetail,
 } from '#shared/events/contract.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS, type PollSettings } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DryRunStateStore } from '#shared/state/dry-run-store.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';

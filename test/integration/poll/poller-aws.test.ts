@@ -10,8 +10,8 @@ import type { BusEvent } from '#shared/events/contract.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
 import { sampleRulePatterns } from '#shared/events/rule-patterns.ts';
 import type { EventSink } from '#shared/events/sink.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import type { RunningSimulator } from '#simulator/server.ts';
 import {

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import { EventBridgeSink } from '#shared/events/eventbridge-sink.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { createBus, motoClients, spyOnRule, uniqueName } from '../../helpers/aws.ts';

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
 import type { BusEvent, PollCompletedDetail } from '#shared/events/contract.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
 import type { StoreRecord } from '#shared/state/records.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';

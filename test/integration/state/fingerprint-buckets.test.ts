@@ -13,7 +13,7 @@ import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { FileStateStore } from '#shared/state/file-store.ts';
 import { type FingerprintIndexStore, UNKNOWN_ENTRY } from '#shared/state/fingerprint-index.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
-import type { StateStore } from '#shared/state/records.ts';
+import type { StateStore } from '#shared/state/state-store.ts';
 import { createStateTable, motoClients, uniqueName } from '../../helpers/aws.ts';
 
 const TENANT = 'acme.goskope.com';

@@ -6,12 +6,12 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '#shared/clock.ts';
+import { pollDataStores } from '#shared/poll/in-process-poll.ts';
 import { DEFAULT_POLL_SETTINGS } from '#shared/poll/poll-config.ts';
-import { pollDataStores } from '#shared/poll/poll-data-stores.ts';
 import { DynamoDbStateStore } from '#shared/state/dynamodb-store.ts';
 import { LeaseLostError } from '#shared/state/lease.ts';
 import { MemoryStateStore } from '#shared/state/memory-store.ts';
-import type { StateStore } from '#shared/state/records.ts';
+import type { StateStore } from '#shared/state/state-store.ts';
 import type { RequestLogEntry } from '#simulator/request-log.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { createStateTable, motoClients, uniqueName } from '../../helpers/aws.ts';

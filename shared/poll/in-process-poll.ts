@@ -13,63 +13,12 @@
  * publishes nothing), not a branch here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.ts';
-import type { DspmClient } from '../dspm/client.ts';
-import type { ListingProgress } from '../dspm/listing.ts';
-import type { PollCompletedDetail } from '../events/contract.ts';
-import type { EventSink } from '../events/sink.ts';
-import type { ExceptionStore } from '../exceptions/exception-store.ts';
-import type { Logger } from '../logger.ts';
-import type { SnapshotStore } from '../state/records.ts';
-import type { StateCensus } from '../state/state-census.ts';
+import { IN_PROCESS_CHUNKS } from './chunk-next.ts';
 import { finishUnderLease } from './finish-poll.ts';
 import { chunkUnderLease } from './poll-chunk.ts';
 import type { PollSettings } from './poll-config.ts';
+import type { PollOutcome, PollPorts } from './poll-ports.ts';
 import { takeRunLease } from './step-lease.ts';
-
-/** What a poll needs. */
-export interface PollPorts {
-  readonly dspm: DspmClient;
-  readonly state: SnapshotStore;
-  /**
-   * The tenant's exceptions, read once per chunk and applied to its findings; absent, none apply
-   * (a caller that keeps none).
-   */
-  readonly exceptions?: ExceptionStore | undefined;
-  readonly sink: EventSink;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** The tenant's name in events and state (its host). */
-  readonly tenant: string;
-  readonly newPollId?: () => string;
-  /** Told after each page of connected stores (the CLI's progress bar). */
-  readonly onListingProgress?: ((progress: ListingProgress) => void) | undefined;
-  /** Aborted to stop at a safe point (Ctrl-C): no new pages; what was seen is published and committed. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** How a poll ended. */
-export type PollOutcome =
-  | { readonly status: 'skipped'; readonly reason: 'lease-held'; readonly pollId: string }
-  | {
-      readonly status: 'completed';
-      readonly pollId: string;
-      readonly summary: PollCompletedDetail;
-      /** Chunks the poll took (the step-wise finish says; the benchmark's whole-poll baseline does not). */
-      readonly chunks?: number | undefined;
-      /**
-       * What the committed state adds up to after a complete pass (stores and open findings of the
-       * poll's conditions); absent after an incomplete one, which never walks the state.
-       */
-      readonly census?: StateCensus | undefined;
-      /**
-       * The finish step's count of the tenant's exceptions in force that end within the
-       * `expiring` notice (7 days), from the one list of them the step reads anyway.
-       */
-      readonly exceptionsExpiringSoon?: number | undefined;
-      /** Set when the listing failed part-way: what was seen was still published and committed. */
-      readonly error?: Error | undefined;
-    };
 
 /** How the in-process driver runs a poll. */
 export interface PollRunOptions {
@@ -108,13 +57,7 @@ export async function pollDataStores(
     for (let count = 0; count < MAX_CHUNKS_PER_RUN; count++) {
       const stopAtMs =
         options.checkpointEveryMs === undefined ? undefined : clock.now() + options.checkpointEveryMs;
-      chunk = await chunkUnderLease(
-        ports,
-        settings,
-        { runId, stopAtMs },
-        { endOnBudget: true, handOverInMemory: true },
-        lease,
-      );
+      chunk = await chunkUnderLease(ports, settings, { runId, stopAtMs }, IN_PROCESS_CHUNKS, lease);
       if (chunk.outcome.status !== 'more') break;
     }
     if (chunk?.checkpoint === undefined || chunk.outcome.status === 'more')
