@@ -132,6 +132,12 @@ export class DspmBridge extends Construct {
       DSPM_TENANT_URL: firstTenant.url,
       DSPM_API_TOKEN_SECRET_ID: this.tokenSecret.secretArn,
     };
+    // The poller holds the first tenant's whole limit while the others need none of it; its
+    // static share stays the fallback (shared/budget/on-demand-budget.ts).
+    const budgetEnv = (mode: 'holder' | 'demander') => ({
+      DSPM_RATE_BUDGET_MODE: mode,
+      DSPM_TENANT_RATE_LIMIT_RPS: String(firstTenant.rateLimitRps),
+    });
     // Each tenant has its own global limit: the first shares its with the tagger and the sweep,
     // the others are the poller's alone (infra/rate-budget.ts).
     const tenantList = tenants.map((tenant, index) => ({
@@ -154,6 +160,7 @@ export class DspmBridge extends Construct {
         ...common,
         DSPM_TENANTS: stack.toJsonString(tenantList),
         DSPM_RATE_LIMIT_RPS: String(budget.poller),
+        ...budgetEnv('holder'),
         // Renewed while a chunk runs and kept between a run's steps, so it must outlast the
         // longest wait between two steps (a retry waits at most 30 s, constructs/poll-workflow.ts);
         // a run that dies without finishing blocks its tenant's next poll for at most this long.
@@ -187,6 +194,7 @@ export class DspmBridge extends Construct {
         ...common,
         ...firstTenantEnv,
         DSPM_RATE_LIMIT_RPS: String(budget.taggerPerInstance),
+        ...budgetEnv('demander'),
         BACKUP_EVENT_SOURCES: config.backupEventSources.join(','),
         DEAD_LETTER_QUEUE_URL: intake.deadLetterQueue.queueUrl,
       },
@@ -205,6 +213,7 @@ export class DspmBridge extends Construct {
         ...common,
         ...firstTenantEnv,
         DSPM_RATE_LIMIT_RPS: String(budget.coverage),
+        ...budgetEnv('demander'),
         BACKUP_RPO_HOURS: String(config.rpoHours),
         BACKUP_EXCLUDED_SERVICES: config.excludedServices.join(','),
         BACKUP_EXCLUDED_CONNECTIONS: config.excludedConnections.join(','),

@@ -1,4 +1,8 @@
 /**
+ * How the rate budget is split, part one: the static split, every function's fallback share.
+ * Part two, the budget on demand that lends the poller the whole limit while the others need none
+ * of it, is shared/budget/on-demand-budget.ts.
+ *
  * One rate budget for the whole bridge. The poller, the tagger and the coverage sweep are separate
  * Lambdas that may all call DSPM at the same moment, and the tenant's limit is global, so each
  * function paces itself at a fixed share of it (`DSPM_RATE_LIMIT_RPS` in its environment) and the
@@ -6,9 +10,8 @@
  * its own, so it never queues behind a 1,000-page listing; each function's client still learns
  * from 429s (shared/dspm/rate-limiter.ts) if something else spends the tenant's budget.
  *
- * A static split rather than limiter state shared through DynamoDB: it costs no extra calls on
- * every request, cannot fail on its own, and the poller, the only long consumer, still gets most
- * of the budget. What an idle share leaves unused is the price (docs/operations.md).
+ * The static split costs no extra calls and cannot fail on its own, which is why it is the
+ * fallback; what an idle share leaves unused is what the budget on demand wins back.
  */
 
 /** Share of the tenant's limit per function, before rounding to whole requests. */

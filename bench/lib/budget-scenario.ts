@@ -2,7 +2,9 @@
  * The bridge's three DSPM consumers at once against one tenant: a poll (the poller), two tagger
  * instances applying backup events (the SQS mapping's most concurrent batches), and a coverage
  * sweep, each through its own client as each Lambda has, with the real use cases. Used by the
- * rate-budget test (the guarantee) and bench:budget (figures against the unshared baseline).
+ * rate-budget tests (the guarantee) and bench:budget (figures against the baselines). With
+ * `budget`, each client's pace comes from the budget on demand (shared/budget/) instead of its
+ * static share alone.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_LOCKING, type ProtectionSettings } from '#shared/backup/apply-protection.ts';
@@ -10,6 +12,7 @@ import { handleBackupEvent } from '#shared/backup/backup-event-to-tag-write.ts';
 import type { BackupInventory } from '#shared/backup/inventory.ts';
 import { sweepCoverage } from '#shared/backup/sweep-coverage.ts';
 import { DEFAULT_UNPROTECTED_TAG } from '#shared/backup/unprotected-tag.ts';
+import type { RateBudgetGate } from '#shared/budget/on-demand-budget.ts';
 import { systemClock } from '#shared/clock.ts';
 import { readDspmConfig } from '#shared/config/dspm.ts';
 import type { DspmClient } from '#shared/dspm/client.ts';
@@ -29,7 +32,15 @@ export interface ScenarioPacing {
   readonly poller: number;
   readonly taggerPerInstance: number;
   readonly coverage: number;
+  /**
+   * The budget on demand: each consumer's gate, given its role and static share; undefined
+   * paces every consumer at its static share alone.
+   */
+  readonly budget?: ((role: BudgetRole, staticRps: number) => RateBudgetGate | undefined) | undefined;
 }
+
+/** The consumers of the scenario, as the budget names them. */
+export type BudgetRole = 'poller' | 'tagger' | 'coverage';
 
 /** What the simulator saw, and how the tag writes fared. */
 export interface ScenarioFigures {
@@ -83,7 +94,7 @@ export function simulatedTenant(
 const TENANT_NAME = 'budget.example';
 const acceptAll: EventSink = { publish: async (events) => events.map(() => ({ ok: true as const })) };
 
-function client(tenant: ScenarioTenant, rps: number): DspmClient {
+function client(tenant: ScenarioTenant, rps: number, budget?: RateBudgetGate): DspmClient {
   return createDspmClient(
     readDspmConfig({
       DSPM_TENANT_URL: tenant.url,
@@ -91,6 +102,7 @@ function client(tenant: ScenarioTenant, rps: number): DspmClient {
       DSPM_ALLOW_ANY_HOST: 'true',
       DSPM_RATE_LIMIT_RPS: String(rps),
     }),
+    { budget },
   );
 }
 
@@ -128,8 +140,13 @@ export async function runBudgetScenario(
   tenant: ScenarioTenant,
   pacing: ScenarioPacing,
   eventsPerTagger: number,
+  /** The taggers and the sweep start this long after the poll (a hand-over from a poll under way). */
+  othersAfterMs = 0,
 ): Promise<ScenarioFigures> {
   const state = new MemoryStateStore();
+  // With the budget on demand, the catalogs are read through the set-up's client (a running
+  // tagger's cache is warm), so warming them announces no demand before the scenario starts.
+  const setUpClient = client(tenant, pacing.tenant);
   const portsOf = (dspm: DspmClient) => ({
     dspm,
     state,
@@ -137,26 +154,19 @@ export async function runBudgetScenario(
     clock: systemClock,
     logger: silentLogger,
     tenant: TENANT_NAME,
-    catalog: new CatalogCache(dspm, systemClock),
+    catalog: new CatalogCache(pacing.budget ? setUpClient : dspm, systemClock),
   });
-  const taggers = [0, 1].map(() => portsOf(client(tenant, pacing.taggerPerInstance)));
-  const sweeper = portsOf(client(tenant, pacing.coverage));
-  const poller = portsOf(client(tenant, pacing.poller));
+  const paced = (role: BudgetRole, rps: number) => client(tenant, rps, pacing.budget?.(role, rps));
+  const taggers = [0, 1].map(() => portsOf(paced('tagger', pacing.taggerPerInstance)));
+  const sweeper = portsOf(paced('coverage', pacing.coverage));
+  const poller = portsOf(paced('poller', pacing.poller));
 
-  const setUp = portsOf(client(tenant, pacing.tenant));
-  await pollDataStores(setUp, DEFAULT_POLL_SETTINGS);
-  await Promise.all([
-    applyEvent(setUp, tenant.storeIds.at(-1) as number, 0),
-    ...[...taggers, sweeper].map((ports) => ports.catalog.get()),
-  ]);
-  // Polls are minutes apart: let the set-up's last requests leave the tenant's window.
-  await delay(1_100);
-  await tenant.resetCounts();
+  await setUpTenant(portsOf(setUpClient), tenant, [...taggers, sweeper]);
 
   const tagWriteMs: number[] = [];
   let polling = true;
   let writesDuringPoll = 0;
-  const tagger = async (ports: (typeof taggers)[number], instance: number) => {
+  const tagger = async (ports: (typeof taggers)[number], instance: number): Promise<void> => {
     for (let i = 0; i < eventsPerTagger; i++) {
       const storeId = tenant.storeIds[(instance * eventsPerTagger + i) % tenant.storeIds.length] as number;
       const started = performance.now();
@@ -184,8 +194,62 @@ export async function runBudgetScenario(
     polling = false;
     pollSeconds = (performance.now() - pollStarted) / 1000;
   });
-  await Promise.all([poll, ...taggers.map(tagger), sweep()]);
+  const others = async () => {
+    await delay(othersAfterMs);
+    await Promise.all([...taggers.map(tagger), sweep()]);
+  };
+  await Promise.all([poll, others()]);
   return { ...(await tenant.counts()), tagWriteMs, writesDuringPoll, pollSeconds };
+}
+
+/**
+ * The state an earlier poll leaves, a tag write so the tag exists, warm catalog caches; then a
+ * pause so the set-up's last requests leave the tenant's window (polls are minutes apart).
+ */
+async function setUpTenant(
+  setUp: Parameters<typeof pollDataStores>[0] & Parameters<typeof handleBackupEvent>[1],
+  tenant: ScenarioTenant,
+  others: readonly { catalog: CatalogCache }[],
+): Promise<void> {
+  await pollDataStores(setUp, DEFAULT_POLL_SETTINGS);
+  // The tag first, so every catalog already holds it.
+  await applyEvent(setUp, tenant.storeIds.at(-1) as number, 0);
+  await Promise.all(others.map((ports) => ports.catalog.get()));
+  await delay(1_100);
+  await tenant.resetCounts();
+}
+
+/** What a poll alone came to. */
+export interface PollAloneFigures {
+  readonly requests: number;
+  readonly refused: number;
+  readonly pollSeconds: number;
+}
+
+/**
+ * A poll with nothing else running (the usual case: tag writes are rare), after the same set-up
+ * as the busy scenario, paced as the poller is in `pacing`.
+ */
+export async function runPollAlone(
+  tenant: ScenarioTenant,
+  pacing: ScenarioPacing,
+): Promise<PollAloneFigures> {
+  const state = new MemoryStateStore();
+  const portsOf = (dspm: DspmClient) => ({
+    dspm,
+    state,
+    sink: acceptAll,
+    clock: systemClock,
+    logger: silentLogger,
+    tenant: TENANT_NAME,
+    catalog: new CatalogCache(dspm, systemClock),
+  });
+  await setUpTenant(portsOf(client(tenant, pacing.tenant)), tenant, []);
+  const poller = portsOf(client(tenant, pacing.poller, pacing.budget?.('poller', pacing.poller)));
+  const started = performance.now();
+  await pollDataStores(poller, DEFAULT_POLL_SETTINGS);
+  const pollSeconds = (performance.now() - started) / 1000;
+  return { ...(await tenant.counts()), pollSeconds };
 }
 
 async function applyEvent(ports: Parameters<typeof handleBackupEvent>[1], storeId: number, sequence: number) {

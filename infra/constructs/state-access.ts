@@ -11,6 +11,9 @@
  * - coverage sweep: `loadStores` / `listProtections` (Query), then what the tagger does per store,
  *   except the index lookups (the sweep names every store by id).
  *
+ * - all three write the tenant's rate-budget item (Update on `budget#rate`: the poller claims the
+ *   whole-budget lease, the tagger and the sweep announce demand; shared/budget/budget-item.ts),
+ *   within the UpdateItem each already has.
  * - all three read the tenant's exceptions (Query on `exception#`); only the poller writes audit
  *   entries (PutItem on the audit table, which nobody may update or delete in).
  *

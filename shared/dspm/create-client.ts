@@ -27,16 +27,21 @@ export interface DspmClientDependencies {
   readonly retry?: Partial<RetryPolicy>;
   readonly maxResponseBytes?: number;
   readonly userAgent?: string;
+  /** A shared rate budget that sets the pace (shared/budget/); without it, the configured rate. */
+  readonly budget?: { rate(): Promise<number> } | undefined;
 }
 
 /** Builds a client for the configured tenant. */
 export function createDspmClient(config: DspmConfig, deps: DspmClientDependencies = {}): DspmClient {
   const tokens = deps.tokens ?? tokenProviderFor(config.tokenSource, deps.secretsManager);
   const route = proxyRouteFor(config.tenant.origin, config.proxy);
+  const rateLimiter = new RateLimiter(config.rateLimitRps, deps.clock);
+  const budget = deps.budget;
+  if (budget) rateLimiter.useBudget(() => budget.rate());
   const transport = new DspmTransport({
     tenant: config.tenant,
     tokens,
-    rateLimiter: new RateLimiter(config.rateLimitRps, deps.clock),
+    rateLimiter,
     dispatcher:
       deps.dispatcher ??
       createDispatcher({ caBundlePath: config.caBundlePath, connections: config.concurrency * 2, route }),

@@ -76,7 +76,8 @@ export interface PacingState {
 
 /** Paces callers within `rps` requests per second, learning the tenant's real limit. */
 export class RateLimiter {
-  readonly #configuredRps: number;
+  /** The configured rate; a shared budget (shared/budget/) moves it. */
+  #configuredRps: number;
   readonly #clock: Clock;
   readonly #settings: PacingSettings;
   /** The configured rate less headroom, lowered by `RateLimit-Limit`. */
@@ -92,6 +93,7 @@ export class RateLimiter {
   #deadlineMs: number | undefined;
   #waitedMs = 0;
   #throttles = 0;
+  #budget: (() => Promise<number>) | undefined;
   /** Callers take their turn one after the other, so the gap after a late timer is kept. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -127,6 +129,7 @@ export class RateLimiter {
 
   async #waitForTurn(askedAt: number): Promise<void> {
     for (;;) {
+      if (this.#budget) this.#setRate(await this.#budget());
       const now = this.#clock.now();
       this.#recover(now);
       const slot = Math.max(now, this.#lastSentMs + 1000 / this.#rps, this.#pausedUntilMs);
@@ -142,6 +145,24 @@ export class RateLimiter {
       // Sleep, then look again: a pause or a cut announced meanwhile moves the slot.
       await this.#clock.sleep(slot - now);
     }
+  }
+
+  /**
+   * Lets a shared budget (shared/budget/on-demand-budget.ts) set the pace: `rate` is asked before
+   * every turn, may wait, and resolves to the requests per second this client may use now.
+   */
+  useBudget(rate: () => Promise<number>): void {
+    this.#budget = rate;
+  }
+
+  /** A new configured rate; what was learned (cuts, ceiling) scales with it. */
+  #setRate(rps: number): void {
+    if (rps === this.#configuredRps || !(rps > 0)) return;
+    const ratio = rps / this.#configuredRps;
+    this.#configuredRps = rps;
+    this.#maxRps *= ratio;
+    this.#ceilingRps *= ratio;
+    this.#rps *= ratio;
   }
 
   /** Holds every caller until `untilMs` (the server said the budget is spent until then). */

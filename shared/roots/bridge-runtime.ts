@@ -5,6 +5,7 @@
  * bad setting never stops another.
  */
 import type { AwsClients } from '../aws/clients.ts';
+import { type BudgetConfig, budgetGateFor, readBudgetConfig } from '../budget/budget-config.ts';
 import { type DspmConfig, readDspmConfig } from '../config/dspm.ts';
 import { booleanVar, type Environment, optionalString } from '../config/env.ts';
 import { type PublishingConfig, readPublishingConfig } from '../config/publishing.ts';
@@ -63,7 +64,8 @@ export type TenantAdapters = Pick<BridgeRuntime, 'dspmConfig' | 'dspm' | 'tokens
  */
 export function createBridgeRuntime(env: Environment, options: BridgeRuntimeOptions): BridgeRuntime {
   const dspmConfig = readDspmConfig(env);
-  return { ...createTenantAdapters(dspmConfig, options), ...createSharedAdapters(env, options) };
+  const budget = readBudgetConfig(env);
+  return { ...createTenantAdapters(dspmConfig, options, budget), ...createSharedAdapters(env, options) };
 }
 
 /**
@@ -73,9 +75,19 @@ export function createBridgeRuntime(env: Environment, options: BridgeRuntimeOpti
 export function createTenantAdapters(
   dspmConfig: DspmConfig,
   options: Pick<BridgeRuntimeOptions, 'aws' | 'logger'>,
+  budgetConfig?: BudgetConfig,
 ): TenantAdapters {
   const tokens = tokenProviderFor(dspmConfig.tokenSource, options.aws.secretsManager);
-  const dspm = createDspmClient(dspmConfig, { logger: options.logger, tokens });
+  const budget =
+    budgetConfig &&
+    budgetGateFor(budgetConfig, {
+      dynamoDb: () => options.aws.dynamoDb,
+      logger: options.logger,
+      tenant: dspmConfig.tenant.host,
+      role: budgetConfig.mode,
+      staticRps: dspmConfig.rateLimitRps,
+    });
+  const dspm = createDspmClient(dspmConfig, { logger: options.logger, tokens, budget });
   return { dspmConfig, dspm, tokens };
 }
 

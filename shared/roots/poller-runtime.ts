@@ -5,6 +5,7 @@
  * own settings (watched fields, bands, deltas, lease).
  */
 
+import { type BudgetConfig, readBudgetConfig } from '../budget/budget-config.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
 import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
@@ -57,7 +58,7 @@ export type PollerRuntimeOptions = BridgeRuntimeOptions;
 export function createPollerRuntime(env: Environment, options: PollerRuntimeOptions): PollerRuntime {
   const configs = readTenantConfigs(env);
   const shared = createSharedAdapters(env, options);
-  const tenants = tenantRuntimes(configs, options);
+  const tenants = tenantRuntimes(configs, options, readBudgetConfig(env));
   const first = tenants.get(tenants.hosts[0] as string);
   return { ...first, ...shared, tenants, pollerConfig: readPollerConfig(env, shared.publishing) };
 }
@@ -66,6 +67,7 @@ export function createPollerRuntime(env: Environment, options: PollerRuntimeOpti
 export function tenantRuntimes(
   configs: readonly DspmConfig[],
   options: Pick<BridgeRuntimeOptions, 'aws' | 'logger'>,
+  budget?: BudgetConfig,
 ): TenantRuntimes {
   const byHost = new Map(configs.map((config) => [config.tenant.host, config]));
   const built = new Map<string, TenantAdapters>();
@@ -82,7 +84,8 @@ export function tenantRuntimes(
           `tenant "${host.slice(0, 200)}" is not configured for this poller; configured: ${hosts.join(', ')} (DSPM_TENANTS)`,
         );
       }
-      const adapters = createTenantAdapters(config, options);
+      // Only the first tenant is shared with the tagger and the sweep (infra/rate-budget.ts).
+      const adapters = createTenantAdapters(config, options, key === hosts[0] ? budget : undefined);
       built.set(key, adapters);
       return adapters;
     },

@@ -8,6 +8,7 @@
  *   pk = tenant#<host>   sk = poll#checkpoint           the poll in progress (across invocations)
  *   pk = tenant#<host>   sk = poll#checkpoint#<poll>#<write>#<part>   its seen ids, packed
  *   pk = tenant#<host>   sk = fpx#<bucket>                  128 stores' fingerprints (dynamodb-fingerprints.ts)
+ *   pk = tenant#<host>   sk = budget#rate                   who may use the whole rate limit (shared/budget/)
  *
  *   pk = tenant#<host>   sk = protection#<id>           a store's protection status (the tagger)
  *   pk = tenant#<host>   sk = lock#store#<id>           a store's tag-write lock
@@ -40,6 +41,9 @@ export const STORE_SORT_PREFIX = 'store#';
 /** Sort keys of the lease and the tenant's facts. */
 export const LEASE_SORT_KEY = 'lease#poll';
 export const META_SORT_KEY = 'meta';
+
+/** Sort key of the tenant's rate-budget item: the whole-budget lease and the others' demand. */
+export const RATE_BUDGET_SORT_KEY = 'budget#rate';
 
 /** Sort key of the poll in progress, and the prefix of its seen-id parts. */
 export const CHECKPOINT_SORT_KEY = 'poll#checkpoint';

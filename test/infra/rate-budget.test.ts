@@ -20,9 +20,13 @@ function deployedPacing(tenantRps: number) {
   const pace = (description: RegExp) => {
     const fn = functions.find((f) => description.test(f.Properties.Description));
     if (!fn) throw new Error(`no function matching ${description}`);
+    const variables = fn.Properties.Environment.Variables;
     return {
-      rps: Number(fn.Properties.Environment.Variables.DSPM_RATE_LIMIT_RPS),
+      rps: Number(variables.DSPM_RATE_LIMIT_RPS),
       reserved: fn.Properties.ReservedConcurrentExecutions,
+      budgetMode: variables.DSPM_RATE_BUDGET_MODE,
+      tenantRps: variables.DSPM_TENANT_RATE_LIMIT_RPS,
+      stateTable: variables.STATE_TABLE_NAME,
     };
   };
   return {
@@ -53,6 +57,30 @@ describe('one rate budget for the whole bridge', () => {
         expect(Number.isInteger(rps) && rps >= 1).toBe(true);
       // Most of it goes to the poller, and the tagger always has a share of its own.
       expect(pacing.poller.rps).toBeGreaterThanOrEqual(pacing.tagger.rps);
+    },
+  );
+
+  it.each([5, 37])(
+    'lets the poller hold the whole limit of %d requests/s on demand, its static share the fallback',
+    (tenantRps) => {
+      // Arrange / Act
+      const pacing = deployedPacing(tenantRps);
+      // Assert: the poller holds, the tagger and the sweep ask; all know the whole limit and the
+      // table the budget's item lives in (shared/budget/on-demand-budget.ts).
+      expect(pacing.poller.budgetMode).toBe('holder');
+      expect(pacing.tagger.budgetMode).toBe('demander');
+      expect(pacing.coverage.budgetMode).toBe('demander');
+      for (const fn of [pacing.poller, pacing.tagger, pacing.coverage]) {
+        expect(fn.tenantRps).toBe(String(tenantRps));
+        expect(fn.stateTable).toBeDefined();
+      }
+      // The static shares, what each falls back to, are unchanged.
+      const split = rateBudget(tenantRps);
+      expect([pacing.poller.rps, pacing.tagger.rps, pacing.coverage.rps]).toEqual([
+        split.poller,
+        split.taggerPerInstance,
+        split.coverage,
+      ]);
     },
   );
 
