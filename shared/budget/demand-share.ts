@@ -7,6 +7,10 @@
  * the whole budget again as soon as the demand runs out, and by then every request this demander
  * sent must have left the tenant's window. Between requests the announcement is renewed once it
  * gets shorter than that, one write every `demandMs - windowMs - guardMs - 1 s` of activity.
+ *
+ * When the announcement fails, the demander still waits out the longest lease the holder could
+ * hold and one window before it paces at its static share: in an outage of the table the holder
+ * cannot renew either, so the static shares alone are in force by then.
  */
 import type { BudgetItem } from './budget-item.ts';
 import { type BudgetParticipant, fallBack, type RateBudgetGate } from './on-demand-budget.ts';
@@ -37,8 +41,9 @@ export class DemandShare implements RateBudgetGate {
     const needed = timing.windowMs + timing.guardMs + 1_000;
     for (;;) {
       const now = clock.now();
-      if (now < this.#fallbackUntilMs) return staticRps;
-      if (this.#demandUntilMs - now < needed) await this.#announce(now);
+      if (now < this.#fallbackUntilMs && now >= this.#clearAtMs) return staticRps;
+      if (now < this.#fallbackUntilMs) await clock.sleep(this.#clearAtMs - now);
+      else if (this.#demandUntilMs - now < needed) await this.#announce(now);
       else if (now < this.#clearAtMs) await clock.sleep(this.#clearAtMs - now);
       else return staticRps;
     }
@@ -53,6 +58,9 @@ export class DemandShare implements RateBudgetGate {
       this.#clearAtMs = Math.max(this.#clearAtMs, leaseUntilMs + timing.windowMs + timing.guardMs);
     } catch (error) {
       this.#fallbackUntilMs = fallBack(this.#options, 'announcing demand for the rate budget', error);
+      // The holder may have been granted a lease just before: one that cannot be renewed either
+      // (the table is down for both) lapses within leaseMs, and its requests leave the window after.
+      this.#clearAtMs = Math.max(this.#clearAtMs, now + timing.leaseMs + timing.windowMs + timing.guardMs);
     }
   }
 }
