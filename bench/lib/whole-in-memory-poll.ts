@@ -15,45 +15,21 @@
  * not a branch here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '#shared/clock.ts';
-import type { DspmClient } from '#shared/dspm/client.ts';
-import type { ListingProgress, ListingReport } from '#shared/dspm/listing.ts';
+import type { ListingReport } from '#shared/dspm/listing.ts';
 import type { PollCompletedDetail } from '#shared/events/contract.ts';
-import type { EventSink } from '#shared/events/sink.ts';
-import type { Logger } from '#shared/logger.ts';
 import type { PollSettings } from '#shared/poll/poll-config.ts';
 import { newPlan, type PollPlan, planRemovals, planStore, settlePublish } from '#shared/poll/poll-plan.ts';
+import type { PollOutcome, PollPorts as StreamingPollPorts } from '#shared/poll/poll-ports.ts';
 import { buildPollCompleted, type PollContext } from '#shared/risk/build-events.ts';
 import { buildCatalog } from '#shared/risk/catalog.ts';
 import { type HeldLease, keepLease } from '#shared/state/lease.ts';
 import type { SnapshotStore, StoreRecord } from '#shared/state/records.ts';
 
-/** What a poll needs. */
-export interface PollPorts {
-  readonly dspm: DspmClient;
-  readonly state: SnapshotStore;
-  readonly sink: EventSink;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** The tenant's name in events and state (its host). */
-  readonly tenant: string;
-  readonly newPollId?: () => string;
-  /** Told after each page of connected stores (the CLI's progress bar). */
-  readonly onListingProgress?: ((progress: ListingProgress) => void) | undefined;
-  /** Aborted to stop at a safe point (Ctrl-C): no new pages; what was seen is published and committed. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** How a poll ended. */
-export type PollOutcome =
-  | { readonly status: 'skipped'; readonly reason: 'lease-held'; readonly pollId: string }
-  | {
-      readonly status: 'completed';
-      readonly pollId: string;
-      readonly summary: PollCompletedDetail;
-      /** Set when the listing failed part-way: what was seen was still published and committed. */
-      readonly error?: Error | undefined;
-    };
+/**
+ * What this poll needs: the poll's own ports, less the exceptions and the checkpoints it never
+ * knew (it ran in one go).
+ */
+export type PollPorts = Omit<StreamingPollPorts, 'state' | 'exceptions'> & { readonly state: SnapshotStore };
 
 /** Catalog lists are small; more than this means something is wrong. */
 const CATALOG_CAP = 100_000;
