@@ -12,6 +12,7 @@
  */
 import type * as z from 'zod/mini';
 import '../zod-messages.ts';
+import { BridgeError } from '../errors.ts';
 import type { DeadLetterSink } from '../events/dead-letter.ts';
 import type { Logger } from '../logger.ts';
 
@@ -99,9 +100,12 @@ export async function parkMalformed(
   return true;
 }
 
-/** Thrown inside a batch processor's record handler for a malformed record that could not be parked. */
-export class MalformedRecordError extends Error {
-  override readonly name = 'MalformedRecordError';
+/**
+ * Thrown inside a batch processor's record handler for a malformed record that could not be
+ * parked. Not retryable: the record fails until the redrive policy parks it, never succeeds.
+ */
+export class MalformedRecordError extends BridgeError {
+  readonly retryable = false;
   readonly messageId: string;
 
   constructor(messageId: string, reason: string) {

@@ -3,7 +3,11 @@
  * is a `BridgeError`, says whether trying again later can help, and keeps its class name as its
  * `name` (the poll workflow's Retry and Catch rules match those names).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MalformedRecordError } from '#shared/aws/sqs-intake.ts';
 import {
   DspmAuthError,
   DspmBadRequestError,
@@ -54,10 +58,19 @@ describe('the bridge’s one error root', () => {
     [new SlackRefusedError('channel_not_found', '#risk'), 'SlackRefusedError', false],
     [new SlackRateLimitedError(1000, '#risk'), 'SlackRateLimitedError', true],
     [new SlackUnavailableError('x'), 'SlackUnavailableError', true],
+    [new MalformedRecordError('m-1', 'not a finding event: id: required'), 'MalformedRecordError', false],
   ])('%s is a BridgeError named %s, retryable: %s', (error, name, retryable) => {
     expect(error).toBeInstanceOf(BridgeError);
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe(name);
     expect(error.retryable).toBe(retryable);
+  });
+
+  it('is the only error class in shared/ that extends a plain Error', () => {
+    const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
+    const offenders = readdirSync(shared, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /class \w+ extends Error\b/.test(readFileSync(join(shared, file), 'utf8')));
+    expect(offenders).toEqual(['errors.ts']);
   });
 });
