@@ -1,7 +1,8 @@
 /**
  * The import-graph check `npm run deps` runs inside `npm test`: no module reaches itself again
  * through its imports, type-only imports included (they set the reading order as much as the
- * others do). The TypeScript it reads is parsed by swc: dependency-cruiser cannot use the
+ * others do); shared/ never imports the entry points or the construct; the simulator never
+ * imports the DSPM client. The TypeScript it reads is parsed by swc: dependency-cruiser cannot use the
  * project's TypeScript 7.0 compiler, whose package has no JavaScript API.
  * @type {import('dependency-cruiser').IConfiguration}
  */
@@ -15,6 +16,24 @@ module.exports = {
         'types or ports into a leaf module both sides import.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'shared-is-the-library',
+      severity: 'error',
+      comment:
+        'shared/ is the library the Lambdas, the CLI and the construct are built from; it never ' +
+        'imports them. Move what both need into shared/.',
+      from: { path: '^shared/' },
+      to: { path: '^(functions|cli|infra)/' },
+    },
+    {
+      name: 'simulator-reads-the-guide-alone',
+      severity: 'error',
+      comment:
+        'The simulator is an independent reading of the vendor guide: importing the client would ' +
+        'mirror a misreading on both sides instead of failing a test.',
+      from: { path: '^simulator/' },
+      to: { path: '^shared/dspm/' },
     },
     {
       name: 'not-to-unresolvable',

@@ -4,7 +4,7 @@
  *
  * 1. The poller, two tagger instances and the sweep at once at 10 requests/s, each paced at the
  *    whole limit (what every function did before the budget was shared) and at the static split
- *    (infra/rate-budget.ts): the first baseline, kept from before the budget on demand.
+ *    (shared/budget/static-split.ts): the first baseline, kept from before the budget on demand.
  * 2. At the default 5 requests/s, the static split (the baseline, measured in the same run) against
  *    the budget on demand (shared/budget/on-demand-budget.ts) through the state table's item in
  *    moto: a poll alone (its fraction of the tenant's bound, requests / limit), and the four at
@@ -17,12 +17,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { budgetGateFor, readBudgetConfig } from '#shared/budget/budget-config.ts';
 import { BUDGET_TIMING } from '#shared/budget/on-demand-budget.ts';
+import { rateBudget } from '#shared/budget/static-split.ts';
 import { silentLogger } from '#shared/logger.ts';
+import { budgetGateFor, readBudgetConfig } from '#shared/roots/budget-gate.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import { MOTO_AWS, startMoto } from '../cli/local-aws.ts';
-import { rateBudget } from '../infra/rate-budget.ts';
 import { createStateTable } from '../test/helpers/aws.ts';
 import {
   type BudgetRole,
@@ -182,7 +182,12 @@ try {
     '',
     '| pacing | poller rps | requests | refused | poll s | bound s | fraction of bound | coordination |',
     '|---|---|---:|---:|---:|---:|---:|---|',
-    aloneRow('static split (baseline, infra/rate-budget.ts)', String(split5.poller), aloneStatic, 'none'),
+    aloneRow(
+      'static split (baseline, shared/budget/static-split.ts)',
+      String(split5.poller),
+      aloneStatic,
+      'none',
+    ),
     aloneRow(
       'budget on demand (shared/budget/)',
       `${rateBudget(DEFAULT_RPS).poller} static, ${DEFAULT_RPS} held`,

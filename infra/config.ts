@@ -4,13 +4,13 @@
  * key and what was expected. Defaults match the Lambdas' own defaults.
  */
 import { z } from 'zod';
+import { MIN_SHARED_RPS } from '#shared/budget/static-split.ts';
 import { duplicateHosts } from '#shared/config/tenants.ts';
 import { parseTenantUrl } from '#shared/dspm/tenant-url.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { EXCEPTION_REASONS, FINDING_CONDITIONS } from '#shared/events/detail-types.ts';
 import { parseFindingSettings } from '#shared/findings/severities.ts';
 import { isWatchableField } from '#shared/risk/watched-fields.ts';
-import { MIN_SHARED_RPS } from './rate-budget.ts';
 
 /** AWS Organizations ids, as AWS documents them (`o-` and 10 to 32 lowercase letters or digits). */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -115,7 +115,7 @@ export const stackConfigSchema = z
     minimumDeltas: z.record(z.string(), z.number().min(0)).optional(),
     /** Finding severities by condition (`off` turns one off): the functions' `FINDING_SEVERITIES`. */
     findingSeverities: z.record(z.string(), z.string()).optional(),
-    /** The tenant's global rate limit, requests/s; the functions share it (infra/rate-budget.ts). */
+    /** The tenant's global rate limit, requests/s; the functions share it (shared/budget/static-split.ts). */
     rateLimitRps: z
       .number()
       .min(

@@ -17,6 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
+import { pollOnlyBudget, rateBudget } from '#shared/budget/static-split.ts';
 import { TOKEN_PLACEHOLDER_GENERATION } from '#shared/dspm/token-placeholder.ts';
 import {
   findingSeveritiesVariable,
@@ -42,7 +43,6 @@ import { grantStateAccess, STATE_ACCESS } from './constructs/state-access.ts';
 import { StateTable } from './constructs/state-table.ts';
 import type { DspmBridgeProps } from './dspm-bridge-props.ts';
 import { FUNCTION_SIZES } from './function-sizes.ts';
-import { pollOnlyBudget, rateBudget } from './rate-budget.ts';
 
 /** The poll lease's TTL in the stack: it must outlast a wait between two steps of a run. */
 export const POLL_LEASE_TTL_SECONDS = 120;
@@ -139,7 +139,7 @@ export class DspmBridge extends Construct {
       DSPM_TENANT_RATE_LIMIT_RPS: String(firstTenant.rateLimitRps),
     });
     // Each tenant has its own global limit: the first shares its with the tagger and the sweep,
-    // the others are the poller's alone (infra/rate-budget.ts).
+    // the others are the poller's alone (shared/budget/static-split.ts).
     const tenantList = tenants.map((tenant, index) => ({
       url: tenant.url,
       tokenSecretId: this.tenantSecrets[index]?.secretArn,

@@ -18,7 +18,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AWS_BACKUP, GENERIC_DETAIL_TYPE } from '#shared/backup/schemas.ts';
-import { TAGGER_MAX_CONCURRENCY } from '../rate-budget.ts';
+import { TAGGER_MAX_CONCURRENCY } from '#shared/budget/static-split.ts';
 import { fifoQueueWithDeadLetters } from './fifo-queues.ts';
 
 /** AWS Backup's detail types the tagger understands: the intake's rules and the forwarder's match these. */

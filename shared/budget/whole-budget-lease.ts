@@ -15,7 +15,7 @@ import { type BudgetParticipant, fallBack, type RateBudgetGate } from './on-dema
 /** The holder's settings. */
 export interface WholeBudgetLeaseOptions extends BudgetParticipant {
   readonly item: BudgetItem;
-  /** The whole limit this tenant gives one consumer (infra/rate-budget.ts `pollOnlyBudget`). */
+  /** The whole limit this tenant gives one consumer (shared/budget/static-split.ts `pollOnlyBudget`). */
   readonly wholeRps: number;
   /** Names this process in the item. */
   readonly holder: string;

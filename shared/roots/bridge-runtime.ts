@@ -5,7 +5,6 @@
  * bad setting never stops another.
  */
 import type { AwsClients } from '../aws/clients.ts';
-import { type BudgetConfig, budgetGateFor, readBudgetConfig } from '../budget/budget-config.ts';
 import { type DspmConfig, readDspmConfig } from '../config/dspm.ts';
 import { booleanVar, type Environment, optionalString } from '../config/env.ts';
 import { type PublishingConfig, readPublishingConfig } from '../config/publishing.ts';
@@ -21,6 +20,7 @@ import { DynamoDbExceptionStore } from '../state/dynamodb-exceptions.ts';
 import { DynamoDbStateStore } from '../state/dynamodb-store.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { StateStore } from '../state/state-store.ts';
+import { type BudgetConfig, budgetGateFor, readBudgetConfig } from './budget-gate.ts';
 
 /** The shared adapters and the configuration they came from. */
 export interface BridgeRuntime {

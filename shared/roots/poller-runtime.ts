@@ -5,7 +5,6 @@
  * own settings (watched fields, bands, deltas, lease).
  */
 
-import { type BudgetConfig, readBudgetConfig } from '../budget/budget-config.ts';
 import type { DspmConfig } from '../config/dspm.ts';
 import type { Environment } from '../config/env.ts';
 import { type PollerConfig, readPollerConfig } from '../config/poll.ts';
@@ -18,6 +17,7 @@ import {
   createTenantAdapters,
   type TenantAdapters,
 } from './bridge-runtime.ts';
+import { type BudgetConfig, readBudgetConfig } from './budget-gate.ts';
 
 export type { TenantAdapters } from './bridge-runtime.ts';
 export { requireSink } from './bridge-runtime.ts';
@@ -84,7 +84,7 @@ export function tenantRuntimes(
           `tenant "${host.slice(0, 200)}" is not configured for this poller; configured: ${hosts.join(', ')} (DSPM_TENANTS)`,
         );
       }
-      // Only the first tenant is shared with the tagger and the sweep (infra/rate-budget.ts).
+      // Only the first tenant is shared with the tagger and the sweep (shared/budget/static-split.ts).
       const adapters = createTenantAdapters(config, options, key === hosts[0] ? budget : undefined);
       built.set(key, adapters);
       return adapters;

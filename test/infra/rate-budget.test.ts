@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollOnlyBudget, RATE_SHARES, rateBudget } from '../../infra/rate-budget.ts';
+import { pollOnlyBudget, RATE_SHARES, rateBudget } from '#shared/budget/static-split.ts';
 import { synthesize } from '../helpers/stack.ts';
 
 type FunctionResource = {

@@ -41,8 +41,8 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rateBudget } from '#shared/budget/static-split.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
-import { rateBudget } from '../../../infra/rate-budget.ts';
 import { motoClients, motoEnvironment, type SpyQueue, spyOnRule, uniqueName } from '../../helpers/aws.ts';
 import { credentialFreeEnvironment, runCdk, runNpm } from '../../helpers/cdk-cli.ts';
 import { invokeBundle, type StagedBundle, stageBundle } from '../../helpers/lambda-bundle.ts';
@@ -229,7 +229,7 @@ describe('the stack deployed into moto, and its shipped bundles', () => {
             DSPM_API_TOKEN_SECRET_ID: deployment.outputs.ApiTokenSecretArn,
           });
         }
-        // Each function paces at its share of the tenant's 100 requests/s (infra/rate-budget.ts).
+        // Each function paces at its share of the tenant's 100 requests/s (shared/budget/static-split.ts).
         const share = { poller: budget.poller, tagger: budget.taggerPerInstance, coverage: budget.coverage }[
           key
         ];

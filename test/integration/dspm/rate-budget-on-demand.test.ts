@@ -9,8 +9,9 @@
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { budgetGateFor, readBudgetConfig } from '#shared/budget/budget-config.ts';
 import { DynamoDbBudgetItem } from '#shared/budget/budget-item.ts';
+import { rateBudget } from '#shared/budget/static-split.ts';
+import { budgetGateFor, readBudgetConfig } from '#shared/roots/budget-gate.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
   type BudgetRole,
@@ -20,13 +21,12 @@ import {
   type ScenarioTenant,
   simulatedTenant,
 } from '../../../bench/lib/budget-scenario.ts';
-import { rateBudget } from '../../../infra/rate-budget.ts';
 import { createStateTable, motoClients, uniqueName } from '../../helpers/aws.ts';
 import { Capture } from '../../helpers/capture.ts';
 
 /**
  * From 8 requests/s up the static split keeps one request per second spare against the jitter
- * between independent clients (infra/rate-budget.ts), so zero refusals is what it promises; at
+ * between independent clients (shared/budget/static-split.ts), so zero refusals is what it promises; at
  * the default 5 bench:budget measures the (under 1 %) refusals instead. A short latency keeps the
  * poll bound by its pace, not by round trips, so a hand-over without its wait overruns the window.
  */

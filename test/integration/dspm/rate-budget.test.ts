@@ -4,13 +4,13 @@
  * the stack gives it, against a strict sliding-window tenant that sends no RateLimit-* headers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rateBudget } from '#shared/budget/static-split.ts';
 import { type RunningSimulator, startSimulator } from '#simulator/server.ts';
 import {
   runBudgetScenario,
   type ScenarioTenant,
   simulatedTenant,
 } from '../../../bench/lib/budget-scenario.ts';
-import { rateBudget } from '../../../infra/rate-budget.ts';
 
 const TENANT_RPS = 20;
 const TOKEN = 'budget-token';

@@ -2,7 +2,7 @@
  * Which side of the budget on demand (on-demand-budget.ts) a function takes, from its environment,
  * and the gate its rate limiter asks before each request:
  *
- * - `DSPM_RATE_BUDGET_MODE`: `static` (the static share alone, infra/rate-budget.ts), `holder`
+ * - `DSPM_RATE_BUDGET_MODE`: `static` (the static share alone, shared/budget/static-split.ts), `holder`
  *   (the poller: the whole limit while nobody else needs it) or `demander` (the tagger, the sweep:
  *   its static share after the hand-over). Unset, it is `demander` when the environment names the
  *   state table and the tenant's limit (a CLI run with the deployed environment: it must not
@@ -12,15 +12,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { pollOnlyBudget } from '../../infra/rate-budget.ts';
+import { type BudgetItem, DynamoDbBudgetItem } from '../budget/budget-item.ts';
+import { DemandShare } from '../budget/demand-share.ts';
+import { BUDGET_TIMING, type BudgetTiming, type RateBudgetGate } from '../budget/on-demand-budget.ts';
+import { pollOnlyBudget } from '../budget/static-split.ts';
+import { WholeBudgetLease } from '../budget/whole-budget-lease.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Environment, numberVar, optionalString } from '../config/env.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { type BudgetItem, DynamoDbBudgetItem } from './budget-item.ts';
-import { DemandShare } from './demand-share.ts';
-import { BUDGET_TIMING, type BudgetTiming, type RateBudgetGate } from './on-demand-budget.ts';
-import { WholeBudgetLease } from './whole-budget-lease.ts';
 
 /** The modes of `DSPM_RATE_BUDGET_MODE`. */
 export const RATE_BUDGET_MODES = ['static', 'holder', 'demander'] as const;
