@@ -1,5 +1,5 @@
 /**
- * How the tenant's rate limit is split: the static split (infra/rate-budget.ts) gives every
+ * How the tenant's rate limit is split: the static split (shared/budget/static-split.ts) gives every
  * function a fixed whole-request share that adds up to the limit; this budget on demand lets the
  * poller use the whole limit while nobody else needs any of it, and falls back to the static split
  * whenever anyone does, or whenever the coordination itself fails.
@@ -44,8 +44,13 @@ export const BUDGET_TIMING = {
   guardMs: 100,
   /** How long a claim of the whole budget lasts. */
   leaseMs: 500,
-  /** The holder renews once less than this is left. */
-  renewAheadMs: 300,
+  /**
+   * The holder renews once less than this is left: long enough for a DynamoDB round trip (tens
+   * of milliseconds in a region) to land before the lease ends, short enough that a poll pays
+   * for about one claim every `leaseMs - renewAheadMs` rather than one per request. A renewal
+   * that lands late costs the next request a wait for its answer, never the limit.
+   */
+  renewAheadMs: 150,
   /** How long one announcement of demand lasts. */
   demandMs: 4_000,
   /** Static share for this long after the coordination failed, before trying again. */
