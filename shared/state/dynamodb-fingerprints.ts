@@ -8,16 +8,12 @@
  *   pk = tenant#<host>   sk = fpx#<bucket, zero-padded>   entries, version
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  paginateQuery,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { TransientError } from '../errors.ts';
 import { FINGERPRINT_BUCKET_WIDTH, type FingerprintBucket, UNKNOWN_ENTRY } from './fingerprint-index.ts';
+import { queryByPrefix } from './query-by-prefix.ts';
 import { STATE_TABLE, tenantPartition } from './table-design.ts';
 
 /** The sort key of a fingerprint bucket; zero-padded so buckets sort by id range. */
@@ -111,16 +107,7 @@ export class DynamoDbFingerprints {
   }
 
   async *stream(tenant: string): AsyncIterable<readonly (readonly [number, FingerprintBucket])[]> {
-    const pages = paginateQuery(
-      { client: this.#client },
-      {
-        TableName: this.#table,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': tenantPartition(tenant), ':prefix': BUCKET_PREFIX },
-        ConsistentRead: true,
-      },
-    );
+    const pages = queryByPrefix(this.#client, this.#table, tenant, BUCKET_PREFIX);
     for await (const page of pages)
       yield (page.Items ?? []).map(
         (item) =>

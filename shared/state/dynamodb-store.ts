@@ -13,7 +13,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +25,7 @@ import { DynamoDbCheckpoints } from './dynamodb-checkpoints.ts';
 import { DynamoDbFingerprints } from './dynamodb-fingerprints.ts';
 import type { FingerprintBucket, FingerprintIndexStore } from './fingerprint-index.ts';
 import { type ProtectionRecord, type ResourceKey, resourceKeyOf, type TagRef } from './protection-records.ts';
+import { queryByPrefix } from './query-by-prefix.ts';
 import type { CommitOutcome, LastPollOutcome, StoreRecord, TenantMeta } from './records.ts';
 import type { StateStore } from './state-store.ts';
 import {
@@ -252,16 +252,7 @@ export class DynamoDbStateStore implements StateStore, FingerprintIndexStore {
   }
 
   #queryPages(tenant: string, prefix: string) {
-    return paginateQuery(
-      { client: this.#client },
-      {
-        TableName: this.#table,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': STATE_TABLE.partitionKey, '#sk': STATE_TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': tenantPartition(tenant), ':prefix': prefix },
-        ConsistentRead: true,
-      },
-    );
+    return queryByPrefix(this.#client, this.#table, tenant, prefix);
   }
 
   async #queryPrefix(tenant: string, prefix: string): Promise<Record<string, unknown>[]> {
